@@ -1,0 +1,379 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+
+namespace OptDsl.Compiler.Ir;
+
+public enum ExprKind
+{
+    Const,
+    /// <summary>An integer expression (index variable, dim, index arithmetic) used as a real number.</summary>
+    IndexValue,
+    Param,
+    Data,
+    /// <summary>An element of a decision variable.</summary>
+    Var,
+    /// <summary>An element of the direction vector v of a Hessian-vector product (a constant for differentiation).</summary>
+    Dir,
+    /// <summary>An element of the Lagrange multiplier vector (a constant for differentiation).</summary>
+    Mult,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Min,
+    Max,
+    Neg,
+    Call,
+    /// <summary><c>Args[0] (cmp) 0 ? Args[1] : Args[2]</c>.</summary>
+    Select,
+    Sum,
+    Prod,
+    /// <summary>Maximum over a range; its derivative is taken as zero (it only shifts logsumexp for stability).</summary>
+    MaxReduce,
+}
+
+public enum Func
+{
+    Exp, Log, Log1p, Sqrt, Sin, Cos, Tan, Atan, Tanh, Sigmoid, Softplus, Abs, Relu,
+    /// <summary>sign(x), 0 at 0.</summary>
+    Sign,
+    /// <summary>Heaviside step: 1 for x &gt; 0, else 0 (relu's derivative, with relu'(0) = 0).</summary>
+    Step,
+}
+
+public enum Comparison { Greater, GreaterOrEqual, Equal }
+
+/// <summary>
+/// A node of the expression IR: a hash-consed DAG (structurally equal nodes are the same object), so common
+/// subexpressions are shared by construction. Build nodes only through the static factories, which also simplify.
+/// </summary>
+public sealed class Expr
+{
+    public ExprKind Kind { get; }
+    public double Value { get; }
+    public string? Symbol { get; }
+    public Func Func { get; }
+    public Comparison Comparison { get; }
+    public IReadOnlyList<Expr> Args { get; }
+    public IReadOnlyList<IntExpr> Indices { get; }
+    /// <summary>The index bound by a reduction.</summary>
+    public IndexVar? Bound { get; }
+
+    /// <summary>Index variables this node's value depends on that no reduction inside it binds.</summary>
+    public IReadOnlyList<IndexVar> Free { get; }
+
+    public bool HasVar { get; }
+    public bool HasDir { get; }
+    public bool HasMult { get; }
+
+    /// <summary>Creation order; children always have smaller ids than parents (a topological order).</summary>
+    public int Id { get; }
+
+    private readonly int _hash;
+
+    private Expr(ExprKind kind, double value, string? symbol, Func func, Comparison comparison,
+                 IReadOnlyList<Expr> args, IReadOnlyList<IntExpr> indices, IndexVar? bound, int hash)
+    {
+        Kind = kind; Value = value; Symbol = symbol; Func = func; Comparison = comparison;
+        Args = args; Indices = indices; Bound = bound; _hash = hash;
+        Id = Interlocked.Increment(ref s_nextId);
+
+        var free = new List<IndexVar>();
+        foreach (var a in args) foreach (var v in a.Free) if (!free.Contains(v)) free.Add(v);
+        foreach (var ix in indices) foreach (var v in ix.FreeIndices()) if (!free.Contains(v)) free.Add(v);
+        if (bound is not null)
+        {
+            free.Remove(bound);
+            foreach (var v in bound.Lower.FreeIndices().Concat(bound.Upper.FreeIndices())) if (!free.Contains(v)) free.Add(v);
+        }
+        free.Sort((a, b) => a.Level.CompareTo(b.Level));
+        Free = free;
+        HasVar = kind == ExprKind.Var || args.Any(a => a.HasVar);
+        HasDir = kind == ExprKind.Dir || args.Any(a => a.HasDir);
+        HasMult = kind == ExprKind.Mult || args.Any(a => a.HasMult);
+    }
+
+    private static int s_nextId;
+
+    // Interning. The table is per thread so concurrent generator runs never share mutable state; node identity only
+    // matters within one compilation, which runs on one thread.
+    [ThreadStatic] private static Dictionary<Expr, Expr>? t_table;
+
+    private static Expr Intern(ExprKind kind, double value = 0, string? symbol = null, Func func = default, Comparison cmp = default,
+                               IReadOnlyList<Expr>? args = null, IReadOnlyList<IntExpr>? indices = null, IndexVar? bound = null)
+    {
+        args ??= Array.Empty<Expr>();
+        indices ??= Array.Empty<IntExpr>();
+        unchecked
+        {
+            int hash = (int)kind * 397 ^ value.GetHashCode() ^ (symbol?.GetHashCode() ?? 0) * 31 ^ (int)func * 7919 ^ (int)cmp * 104729;
+            foreach (var a in args) hash = hash * 31 + a.Id;
+            foreach (var i in indices) hash = hash * 31 + i.GetHashCode();
+            if (bound is not null) hash = hash * 31 + bound.GetHashCode();
+            var candidate = new Expr(kind, value, symbol, func, cmp, args, indices, bound, hash);
+            var table = t_table ??= new Dictionary<Expr, Expr>(StructuralComparer.Instance);
+            if (table.TryGetValue(candidate, out var existing)) return existing;
+            table.Add(candidate, candidate);
+            return candidate;
+        }
+    }
+
+    /// <summary>Forgets interned nodes (call between files so memory does not grow across a long IDE session).</summary>
+    public static void ResetInterning() => t_table = null;
+
+    private sealed class StructuralComparer : IEqualityComparer<Expr>
+    {
+        public static readonly StructuralComparer Instance = new();
+
+        public bool Equals(Expr? x, Expr? y)
+        {
+            if (ReferenceEquals(x, y)) return true;
+            if (x is null || y is null) return false;
+            if (x.Kind != y.Kind || x.Func != y.Func || x.Comparison != y.Comparison || x.Symbol != y.Symbol) return false;
+            if (BitConverter.DoubleToInt64Bits(x.Value) != BitConverter.DoubleToInt64Bits(y.Value)) return false;
+            if (!Equals(x.Bound, y.Bound)) return false;
+            if (x.Args.Count != y.Args.Count || x.Indices.Count != y.Indices.Count) return false;
+            for (int i = 0; i < x.Args.Count; i++) if (!ReferenceEquals(x.Args[i], y.Args[i])) return false;
+            for (int i = 0; i < x.Indices.Count; i++) if (!x.Indices[i].Equals(y.Indices[i])) return false;
+            return true;
+        }
+
+        public int GetHashCode(Expr obj) => obj._hash;
+    }
+
+    public override int GetHashCode() => _hash;
+
+    // ---- Leaves -------------------------------------------------------------------------------------------
+
+    public static Expr Const(double value) => Intern(ExprKind.Const, value);
+    public static Expr Zero => Const(0);
+    public static Expr One => Const(1);
+
+    public static Expr IndexValue(IntExpr e) => e is IntConst c ? Const(c.Value) : Intern(ExprKind.IndexValue, indices: [e]);
+    public static Expr Param(string name) => Intern(ExprKind.Param, symbol: name);
+    public static Expr Data(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Data, symbol: name, indices: indices);
+    public static Expr Var(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Var, symbol: name, indices: indices);
+    public static Expr Dir(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Dir, symbol: name, indices: indices);
+    public static Expr Mult(string family, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Mult, symbol: family, indices: indices);
+
+    public bool IsConst => Kind == ExprKind.Const;
+    public bool IsConstValue(double v) => Kind == ExprKind.Const && Value == v;
+
+    // ---- Arithmetic with simplification -------------------------------------------------------------------
+
+    public static Expr Add(Expr a, Expr b)
+    {
+        if (a.IsConst && b.IsConst) return Const(a.Value + b.Value);
+        if (a.IsConstValue(0)) return b;
+        if (b.IsConstValue(0)) return a;
+        if (b.Kind == ExprKind.Neg) return Sub(a, b.Args[0]);
+        if (a.Kind == ExprKind.Neg) return Sub(b, a.Args[0]);
+        if (b.IsConst && b.Value < 0) return Sub(a, Const(-b.Value));
+        if (a == b) return Mul(Const(2), a);
+        if (a.IsConst) (a, b) = (b, a);
+        return Intern(ExprKind.Add, args: [a, b]);
+    }
+
+    public static Expr Sub(Expr a, Expr b)
+    {
+        if (a.IsConst && b.IsConst) return Const(a.Value - b.Value);
+        if (b.IsConstValue(0)) return a;
+        if (a.IsConstValue(0)) return Neg(b);
+        if (a == b) return Const(0);
+        if (b.Kind == ExprKind.Neg) return Add(a, b.Args[0]);
+        return Intern(ExprKind.Sub, args: [a, b]);
+    }
+
+    public static Expr Neg(Expr a)
+    {
+        if (a.IsConst) return Const(-a.Value);
+        if (a.Kind == ExprKind.Neg) return a.Args[0];
+        if (a.Kind == ExprKind.Sub) return Sub(a.Args[1], a.Args[0]);
+        if (a.Kind == ExprKind.Mul && a.Args[0].IsConst) return Mul(Const(-a.Args[0].Value), a.Args[1]);
+        return Intern(ExprKind.Neg, args: [a]);
+    }
+
+    public static Expr Mul(Expr a, Expr b)
+    {
+        if (a.IsConst && b.IsConst) return Const(a.Value * b.Value);
+        if (b.IsConst) (a, b) = (b, a);
+        if (a.IsConstValue(0)) return a;
+        if (a.IsConstValue(1)) return b;
+        if (a.IsConstValue(-1)) return Neg(b);
+        if (a.Kind == ExprKind.Neg && b.Kind == ExprKind.Neg) return Mul(a.Args[0], b.Args[0]);
+        if (a.Kind == ExprKind.Neg) return Neg(Mul(a.Args[0], b));
+        if (b.Kind == ExprKind.Neg) return Neg(Mul(a, b.Args[0]));
+        if (a.IsConst && b.Kind == ExprKind.Mul && b.Args[0].IsConst) return Mul(Const(a.Value * b.Args[0].Value), b.Args[1]);
+        if (!a.IsConst && b.Kind == ExprKind.Mul && b.Args[0].IsConst) return Mul(b.Args[0], Mul(a, b.Args[1]));
+        if (a.Kind == ExprKind.Mul && a.Args[0].IsConst && !b.IsConst) return Mul(a.Args[0], Mul(a.Args[1], b));
+        if (a == b) return Pow(a, Const(2));
+        return Intern(ExprKind.Mul, args: [a, b]);
+    }
+
+    public static Expr Div(Expr a, Expr b)
+    {
+        if (a.IsConst && b.IsConst && b.Value != 0) return Const(a.Value / b.Value);
+        if (b.IsConstValue(1)) return a;
+        if (b.IsConstValue(-1)) return Neg(a);
+        if (a.IsConstValue(0)) return a;
+        if (a == b) return One;
+        if (a.Kind == ExprKind.Neg) return Neg(Div(a.Args[0], b));
+        if (b.Kind == ExprKind.Neg) return Neg(Div(a, b.Args[0]));
+        return Intern(ExprKind.Div, args: [a, b]);
+    }
+
+    public static Expr Pow(Expr a, Expr b)
+    {
+        if (a.IsConst && b.IsConst) return Const(Math.Pow(a.Value, b.Value));
+        if (b.IsConstValue(1)) return a;
+        if (b.IsConstValue(0)) return One;
+        if (a.Kind == ExprKind.Pow && a.Args[1].IsConst && b.IsConst && IsInteger(a.Args[1].Value) && IsInteger(b.Value))
+            return Pow(a.Args[0], Const(a.Args[1].Value * b.Value));
+        return Intern(ExprKind.Pow, args: [a, b]);
+    }
+
+    public static Expr Min(Expr a, Expr b) =>
+        a.IsConst && b.IsConst ? Const(Math.Min(a.Value, b.Value)) : a == b ? a : Intern(ExprKind.Min, args: [a, b]);
+
+    public static Expr Max(Expr a, Expr b) =>
+        a.IsConst && b.IsConst ? Const(Math.Max(a.Value, b.Value)) : a == b ? a : Intern(ExprKind.Max, args: [a, b]);
+
+    public static Expr Call(Func f, Expr a)
+    {
+        if (a.IsConst) return Const(Evaluate(f, a.Value));
+        return Intern(ExprKind.Call, func: f, args: [a]);
+    }
+
+    /// <summary><c>condition (cmp) 0 ? whenTrue : whenFalse</c>.</summary>
+    public static Expr Select(Expr condition, Comparison cmp, Expr whenTrue, Expr whenFalse)
+    {
+        if (condition.IsConst) return Compare(condition.Value, cmp) ? whenTrue : whenFalse;
+        if (whenTrue == whenFalse) return whenTrue;
+        return Intern(ExprKind.Select, cmp: cmp, args: [condition, whenTrue, whenFalse]);
+    }
+
+    public static Expr Sum(IndexVar i, Expr body)
+    {
+        if (body.IsConstValue(0)) return body;
+        if (!body.Free.Contains(i))
+            return Mul(Count(i), body);
+        // Factor loop-invariant multipliers out of the loop: Σ c·f(i) = c·Σ f(i).
+        if (body.Kind == ExprKind.Mul && !body.Args[0].Free.Contains(i))
+            return Mul(body.Args[0], Sum(i, body.Args[1]));
+        if (body.Kind == ExprKind.Mul && !body.Args[1].Free.Contains(i))
+            return Mul(body.Args[1], Sum(i, body.Args[0]));
+        if (body.Kind == ExprKind.Neg) return Neg(Sum(i, body.Args[0]));
+        return Intern(ExprKind.Sum, args: [body], bound: i);
+    }
+
+    public static Expr Prod(IndexVar i, Expr body)
+    {
+        if (body.IsConstValue(1)) return body;
+        if (!body.Free.Contains(i)) return Pow(body, Count(i));
+        return Intern(ExprKind.Prod, args: [body], bound: i);
+    }
+
+    public static Expr MaxReduce(IndexVar i, Expr body) =>
+        !body.Free.Contains(i) ? body : Intern(ExprKind.MaxReduce, args: [body], bound: i);
+
+    /// <summary>The number of iterations of <paramref name="i"/>'s range, as a real.</summary>
+    public static Expr Count(IndexVar i) => IndexValue(IntExpr.Sub(i.Upper, i.Lower));
+
+    public static bool IsInteger(double v) => Math.Abs(v) < 1e15 && v == Math.Floor(v);
+
+    public static bool Compare(double value, Comparison cmp) => cmp switch
+    {
+        Comparison.Greater => value > 0,
+        Comparison.GreaterOrEqual => value >= 0,
+        _ => value == 0,
+    };
+
+    public static double Evaluate(Func f, double x) => f switch
+    {
+        Func.Exp => Math.Exp(x),
+        Func.Log => Math.Log(x),
+        Func.Log1p => x == 0 ? 0 : Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x),
+        Func.Sqrt => Math.Sqrt(x),
+        Func.Sin => Math.Sin(x),
+        Func.Cos => Math.Cos(x),
+        Func.Tan => Math.Tan(x),
+        Func.Atan => Math.Atan(x),
+        Func.Tanh => Math.Tanh(x),
+        Func.Sigmoid => 1 / (1 + Math.Exp(-x)),
+        Func.Softplus => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))),
+        Func.Abs => Math.Abs(x),
+        Func.Relu => x > 0 ? x : 0,
+        Func.Sign => Math.Sign(x),
+        Func.Step => x > 0 ? 1 : 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    /// <summary>Replaces index variables throughout (moves a let body to its use site).</summary>
+    public Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map)
+    {
+        if (map.Count == 0 || !Free.Any(map.ContainsKey)) return this;
+        if (Bound is not null && Bound.Lower.FreeIndices().Concat(Bound.Upper.FreeIndices()).Any(map.ContainsKey))
+        {
+            // The range of this reduction moves too: rebind the body to the moved index.
+            var moved = Bound with { Lower = Bound.Lower.Substitute(map), Upper = Bound.Upper.Substitute(map) };
+            var inner = new Dictionary<IndexVar, IntExpr>();
+            foreach (var pair in map) inner[pair.Key] = pair.Value;
+            inner[Bound] = new IntIndex(moved);
+            var body = Args[0].Substitute(inner);
+            return Kind switch
+            {
+                ExprKind.Sum => Sum(moved, body),
+                ExprKind.Prod => Prod(moved, body),
+                _ => MaxReduce(moved, body),
+            };
+        }
+        var indices = Indices.Select(i => i.Substitute(map)).ToArray();
+        var args = Args.Select(a => a.Substitute(map)).ToArray();
+        return Rebuild(args, indices);
+    }
+
+    /// <summary>The same node kind over new children, through the simplifying factories.</summary>
+    public Expr Rebuild(IReadOnlyList<Expr> args, IReadOnlyList<IntExpr>? indices = null)
+    {
+        indices ??= Indices;
+        return Kind switch
+        {
+            ExprKind.Const => this,
+            ExprKind.IndexValue => IndexValue(indices[0]),
+            ExprKind.Param => this,
+            ExprKind.Data => Data(Symbol!, indices),
+            ExprKind.Var => Var(Symbol!, indices),
+            ExprKind.Dir => Dir(Symbol!, indices),
+            ExprKind.Mult => Mult(Symbol!, indices),
+            ExprKind.Add => Add(args[0], args[1]),
+            ExprKind.Sub => Sub(args[0], args[1]),
+            ExprKind.Mul => Mul(args[0], args[1]),
+            ExprKind.Div => Div(args[0], args[1]),
+            ExprKind.Pow => Pow(args[0], args[1]),
+            ExprKind.Min => Min(args[0], args[1]),
+            ExprKind.Max => Max(args[0], args[1]),
+            ExprKind.Neg => Neg(args[0]),
+            ExprKind.Call => Call(Func, args[0]),
+            ExprKind.Select => Select(args[0], Comparison, args[1], args[2]),
+            ExprKind.Sum => Sum(Bound!, args[0]),
+            ExprKind.Prod => Prod(Bound!, args[0]),
+            ExprKind.MaxReduce => MaxReduce(Bound!, args[0]),
+            _ => throw new InvalidOperationException(Kind.ToString()),
+        };
+    }
+
+    /// <summary>A compact, deterministic, human-readable form used in IR dumps and generated comments.</summary>
+    public override string ToString() => ExprPrinter.Print(this);
+
+    public static string Format(double v)
+    {
+        if (double.IsPositiveInfinity(v)) return "inf";
+        if (double.IsNegativeInfinity(v)) return "-inf";
+        if (double.IsNaN(v)) return "nan";
+        return v.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

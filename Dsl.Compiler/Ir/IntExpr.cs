@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace OptDsl.Compiler.Ir;
+
+/// <summary>
+/// A loop index bound by a reduction, a <c>forall</c> or an indexed let. Identity is structural: name, range and
+/// nesting level. Two binders alive at once always differ in level, so equal index variables are interchangeable,
+/// and two sums over the same range at the same level can share one loop.
+/// </summary>
+public sealed record IndexVar(string Name, IntExpr Lower, IntExpr Upper, int Level)
+{
+    public override string ToString() => Level == 0 ? Name : $"{Name}'{Level}";
+}
+
+/// <summary>An integer expression of literals, runtime dims and index variables with + - *: shapes, ranges, indices.</summary>
+public abstract record IntExpr
+{
+    public abstract IEnumerable<IndexVar> FreeIndices();
+
+    public abstract bool IsConstant { get; }
+
+    public static IntExpr Const(long value) => new IntConst(value);
+
+    public static IntExpr Add(IntExpr a, IntExpr b) => (a, b) switch
+    {
+        (IntConst x, IntConst y) => new IntConst(x.Value + y.Value),
+        (IntConst { Value: 0 }, _) => b,
+        (_, IntConst { Value: 0 }) => a,
+        (IntBinary { Op: '+', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(c1.Value + c2.Value)),
+        (IntBinary { Op: '-', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(c2.Value - c1.Value)),
+        (_, IntConst { Value: < 0 } c) => new IntBinary('-', a, Const(-c.Value)),
+        (IntConst, _) => new IntBinary('+', b, a),
+        _ => new IntBinary('+', a, b),
+    };
+
+    public static IntExpr Sub(IntExpr a, IntExpr b) => (a, b) switch
+    {
+        (IntConst x, IntConst y) => new IntConst(x.Value - y.Value),
+        (_, IntConst c) => Add(a, Const(-c.Value)),
+        _ when a == b => Const(0),
+        (IntBinary { Op: '+' } ab, _) when ab.Right == b => ab.Left,
+        (IntBinary { Op: '+' } ab, _) when ab.Left == b => ab.Right,
+        _ => new IntBinary('-', a, b),
+    };
+
+    public static IntExpr Mul(IntExpr a, IntExpr b) => (a, b) switch
+    {
+        (IntConst x, IntConst y) => new IntConst(x.Value * y.Value),
+        (IntConst { Value: 0 }, _) or (_, IntConst { Value: 0 }) => Const(0),
+        (IntConst { Value: 1 }, _) => b,
+        (_, IntConst { Value: 1 }) => a,
+        (_, IntConst) => new IntBinary('*', b, a),
+        _ => new IntBinary('*', a, b),
+    };
+
+    public static IntExpr Neg(IntExpr a) => Sub(Const(0), a);
+
+    /// <summary>Replaces index variables (used to move an indexed let's body to its use site).</summary>
+    public abstract IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map);
+}
+
+public sealed record IntConst(long Value) : IntExpr
+{
+    public override IEnumerable<IndexVar> FreeIndices() => Array.Empty<IndexVar>();
+    public override bool IsConstant => true;
+    public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => this;
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A dim whose value is known only at run time (a constructor argument or a data length).</summary>
+public sealed record IntDim(string Name) : IntExpr
+{
+    public override IEnumerable<IndexVar> FreeIndices() => Array.Empty<IndexVar>();
+    public override bool IsConstant => false;
+    public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => this;
+    public override string ToString() => Name;
+}
+
+public sealed record IntIndex(IndexVar Var) : IntExpr
+{
+    public override IEnumerable<IndexVar> FreeIndices() => [Var];
+    public override bool IsConstant => false;
+    public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => map.TryGetValue(Var, out var e) ? e : this;
+    public override string ToString() => Var.ToString();
+}
+
+public sealed record IntBinary(char Op, IntExpr Left, IntExpr Right) : IntExpr
+{
+    public override IEnumerable<IndexVar> FreeIndices() => Left.FreeIndices().Concat(Right.FreeIndices()).Distinct();
+    public override bool IsConstant => false;
+
+    public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map)
+    {
+        var l = Left.Substitute(map);
+        var r = Right.Substitute(map);
+        return Op switch { '+' => Add(l, r), '-' => Sub(l, r), _ => Mul(l, r) };
+    }
+
+    public override string ToString() => Op == '*' ? $"{Wrap(Left)} * {Wrap(Right)}" : $"{Left} {Op} {Right}";
+
+    private static string Wrap(IntExpr e) => e is IntBinary { Op: '+' or '-' } ? $"({e})" : e.ToString()!;
+}

@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+
+namespace OptDsl.Compiler.Syntax;
+
+// The syntax tree of a .opt file: what the user wrote, with spans; no meaning attached yet.
+
+public sealed record OptFile(string? Namespace, SourceSpan NamespaceSpan, IReadOnlyList<BlockSyntax> Blocks);
+
+public abstract record BlockSyntax(string Name, SourceSpan NameSpan, SourceSpan Span);
+
+public sealed record ProblemSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, IReadOnlyList<MemberSyntax> Members)
+    : BlockSyntax(Name, NameSpan, Span);
+
+public sealed record ModelSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, IReadOnlyList<MemberSyntax> Members)
+    : BlockSyntax(Name, NameSpan, Span);
+
+public sealed record TuneSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, string Model, SourceSpan ModelSpan)
+    : BlockSyntax(Name, NameSpan, Span);
+
+public abstract record MemberSyntax(SourceSpan Span);
+
+public sealed record DimSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, ExprSyntax? Value) : MemberSyntax(Span);
+
+public sealed record DataSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax> Shape) : MemberSyntax(Span);
+
+public sealed record ParamSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, ExprSyntax Value) : MemberSyntax(Span);
+
+public sealed record VarSyntax(
+    SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax> Shape,
+    ExprSyntax? Lower, ExprSyntax? Upper, ExprSyntax? Start) : MemberSyntax(Span);
+
+/// <summary><c>input</c> or <c>target</c> of a model.</summary>
+public sealed record SampleSyntax(SourceSpan Span, string Keyword, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax> Shape) : MemberSyntax(Span);
+
+public sealed record LetSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<IndexBindingSyntax> Indices, ExprSyntax Value) : MemberSyntax(Span);
+
+public sealed record ObjectiveSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, ExprSyntax Value) : MemberSyntax(Span);
+
+public sealed record GoalSyntax(SourceSpan Span, bool Maximize, ExprSyntax Value) : MemberSyntax(Span);
+
+public sealed record ConstraintsSyntax(SourceSpan Span, IReadOnlyList<ConstraintSyntax> Constraints) : MemberSyntax(Span);
+
+public sealed record ConstraintSyntax(
+    SourceSpan Span, string? Label, SourceSpan LabelSpan, IReadOnlyList<IndexBindingSyntax> ForAll,
+    IReadOnlyList<ExprSyntax> Operands, IReadOnlyList<(string Op, SourceSpan Span)> Operators);
+
+public sealed record ParetoSyntax(SourceSpan Span) : MemberSyntax(Span);
+
+public sealed record SolverSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<OptionSyntax> Options) : MemberSyntax(Span);
+
+/// <summary>A model's <c>predict</c>, <c>loss</c> or <c>optimizer</c> member (parsed; semantics come with models).</summary>
+public sealed record ModelMemberSyntax(SourceSpan Span, string Keyword) : MemberSyntax(Span);
+
+public sealed record OptionSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, OptionValueSyntax Value);
+
+public abstract record OptionValueSyntax(SourceSpan Span);
+
+public sealed record ExprOptionValue(SourceSpan Span, ExprSyntax Value) : OptionValueSyntax(Span);
+
+public sealed record CallOptionValue(SourceSpan Span, string Name, IReadOnlyList<OptionSyntax> Options) : OptionValueSyntax(Span);
+
+public sealed record TupleOptionValue(SourceSpan Span, IReadOnlyList<OptionSyntax> Options) : OptionValueSyntax(Span);
+
+public sealed record IndexBindingSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, ExprSyntax Lower, ExprSyntax Upper);
+
+public abstract record ExprSyntax(SourceSpan Span);
+
+public sealed record NumberSyntax(SourceSpan Span, double Value, string Text) : ExprSyntax(Span);
+
+public sealed record NameSyntax(SourceSpan Span, string Name) : ExprSyntax(Span);
+
+public sealed record UnarySyntax(SourceSpan Span, char Op, ExprSyntax Operand) : ExprSyntax(Span);
+
+public sealed record BinarySyntax(SourceSpan Span, char Op, ExprSyntax Left, ExprSyntax Right) : ExprSyntax(Span);
+
+public sealed record CallSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax> Arguments) : ExprSyntax(Span);
+
+/// <summary><c>a[i, j]</c>; a null index is a whole-dimension slice <c>:</c>.</summary>
+public sealed record IndexSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax?> Indices) : ExprSyntax(Span);
+
+public sealed record ReductionSyntax(SourceSpan Span, string Kind, IReadOnlyList<IndexBindingSyntax> Bindings, ExprSyntax Body) : ExprSyntax(Span);
+
+public sealed record ListSyntax(SourceSpan Span, IReadOnlyList<ExprSyntax> Items) : ExprSyntax(Span);
