@@ -1,0 +1,369 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Syntax;
+
+namespace OptDsl.Compiler.Semantics;
+
+// Lowering: .opt expressions to the scalar IR. Arrays are lowered lazily, element by element, so `A * x` becomes a
+// sum inside whatever loop asks for its i-th element, and nothing over data or runtime dims is ever unrolled.
+internal sealed partial class Binder
+{
+    private static readonly Dictionary<string, Func> UnaryFunctions = new(StringComparer.Ordinal)
+    {
+        ["exp"] = Func.Exp, ["log"] = Func.Log, ["log1p"] = Func.Log1p, ["sqrt"] = Func.Sqrt, ["sin"] = Func.Sin,
+        ["cos"] = Func.Cos, ["tan"] = Func.Tan, ["atan"] = Func.Atan, ["tanh"] = Func.Tanh, ["sigmoid"] = Func.Sigmoid,
+        ["softplus"] = Func.Softplus, ["abs"] = Func.Abs, ["relu"] = Func.Relu,
+    };
+
+    private static readonly Dictionary<string, int> OtherFunctions = new(StringComparer.Ordinal)
+    {
+        ["sq"] = 1, ["min"] = 2, ["max"] = 2, ["pow"] = 2, ["dot"] = 2, ["norm"] = 1, ["l1"] = 1, ["l2"] = 1,
+        ["mse"] = 2, ["mae"] = 2, ["huber"] = 3, ["bce"] = 2, ["bce_logits"] = 2, ["cce"] = 2, ["cce_logits"] = 2,
+        ["hinge"] = 2, ["focal"] = 4,
+    };
+
+    private static readonly HashSet<string> NonSmoothFunctions = new(StringComparer.Ordinal) { "abs", "relu", "min", "max", "l1", "mae", "hinge", "norm" };
+
+    private Value Lower(ExprSyntax e, Scope scope)
+    {
+        switch (e)
+        {
+            case NumberSyntax n:
+                return new ScalarValue(Expr.Const(n.Value));
+            case NameSyntax n:
+                return LowerName(n.Name, n.Span, scope);
+            case UnarySyntax u:
+                return Map(Lower(u.Operand, scope), Expr.Neg);
+            case BinarySyntax b:
+                return LowerBinary(b, scope);
+            case CallSyntax c:
+                return LowerCall(c, scope);
+            case IndexSyntax i:
+                return LowerIndex(i, scope);
+            case ReductionSyntax r:
+                return LowerReduction(r, scope);
+            case ListSyntax l:
+                Report(Descriptors.WrongKindOfName, l.Span, "A list '[...]' is allowed only as a var's bounds or start");
+                return ErrorValue.Instance;
+            default:
+                throw new InvalidOperationException("Unknown expression " + e.GetType().Name);
+        }
+    }
+
+    private Value LowerName(string name, SourceSpan span, Scope scope)
+    {
+        if (scope.TryGet(name, out var index)) return new ScalarValue(Expr.IndexValue(index));
+        if (_dims.TryGetValue(name, out var dim)) return new ScalarValue(dim.Fixed is { } f ? Expr.Const(f) : Expr.IndexValue(new IntDim(name)));
+        if (_params.TryGetValue(name, out _)) return new ScalarValue(Expr.Param(name));
+        if (_data.TryGetValue(name, out var data))
+            return data.Shape.Count == 0 ? new ScalarValue(Expr.Data(name, Array.Empty<IntExpr>())) : new ArrayValue(data.Shape, (ix, _) => Expr.Data(name, ix));
+        if (_vars.TryGetValue(name, out var v))
+            return v.Shape.Count == 0 ? new ScalarValue(Expr.Var(name, Array.Empty<IntExpr>())) : new ArrayValue(v.Shape, (ix, _) => Expr.Var(name, ix));
+        if (_lets.TryGetValue(name, out var let))
+        {
+            if (let.Indices.Count == 0) return LowerLetBody(let.Name, let.Value, Scope.Root(scope.Depth));
+            return LetAsArray(let, scope);
+        }
+        if (_objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth));
+        if (_declared.ContainsKey(name)) return ErrorValue.Instance; // declared but failed to bind: already reported
+        switch (name)
+        {
+            case "pi": return new ScalarValue(Expr.Const(Math.PI));
+            case "e": return new ScalarValue(Expr.Const(Math.E));
+            case "inf": return new ScalarValue(Expr.Const(double.PositiveInfinity));
+        }
+        Report(Descriptors.UnknownName, span, name, Suggest(name, scope));
+        return ErrorValue.Instance;
+    }
+
+    private string Suggest(string name, Scope scope)
+    {
+        var candidates = _declared.Keys.Concat(scope.Names).Concat(["pi", "e", "inf"]);
+        var best = candidates.Select(c => (c, d: EditDistance(c, name))).Where(t => t.d <= Math.Max(1, name.Length / 3)).OrderBy(t => t.d).FirstOrDefault();
+        return best.c is null ? "" : $"; did you mean '{best.c}'?";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>A let's body, lowered where it is used (lets are lexically scoped: only the let's own indices are visible).</summary>
+    private Value LowerLetBody(string name, ExprSyntax body, Scope scope)
+    {
+        if (!_letsInProgress.Add(name))
+        {
+            Report(Descriptors.WrongKindOfName, body.Span, $"'{name}' is defined in terms of itself");
+            return ErrorValue.Instance;
+        }
+        try { return Lower(body, scope); }
+        finally { _letsInProgress.Remove(name); }
+    }
+
+    private Value LetElement(LetSyntax let, IReadOnlyList<IntExpr> indices, int depth)
+    {
+        var scope = Scope.Root(depth);
+        for (int k = 0; k < let.Indices.Count; k++) scope = scope.With(let.Indices[k].Name, indices[k], isLoop: false);
+        return LowerLetBody(let.Name, let.Value, scope);
+    }
+
+    /// <summary>An indexed let used whole (e.g. <c>l2(r)</c>): a zero-based array over its index ranges.</summary>
+    private Value LetAsArray(LetSyntax let, Scope scope)
+    {
+        var ranges = new List<(IntExpr Lo, IntExpr Hi)>();
+        foreach (var b in let.Indices)
+        {
+            var lo = LowerInt(b.Lower, Scope.Root(), $"The range of '{let.Name}'");
+            var hi = LowerInt(b.Upper, Scope.Root(), $"The range of '{let.Name}'");
+            if (lo is null || hi is null) return ErrorValue.Instance;
+            ranges.Add((lo, hi));
+        }
+        // Check the body once so errors surface even when the array is only used element-wise later.
+        var probe = LetElement(let, ranges.Select(r => r.Lo).ToList(), scope.Depth);
+        if (probe is ErrorValue) return probe;
+        if (!probe.IsScalar)
+        {
+            Report(Descriptors.ExpectedScalar, let.Value.Span, $"The body of indexed let '{let.Name}'", Shapes.Describe(probe.Shape));
+            return ErrorValue.Instance;
+        }
+        return new ArrayValue(ranges.Select(r => IntExpr.Sub(r.Hi, r.Lo)).ToList(),
+            (ix, depth) => ((ScalarValue)LetElement(let, ix.Select((k, a) => IntExpr.Add(k, ranges[a].Lo)).ToList(), depth)).Expr);
+    }
+
+    // ---- Indexing ------------------------------------------------------------------------------------------
+
+    private Value LowerIndex(IndexSyntax e, Scope scope)
+    {
+        IReadOnlyList<IntExpr> shape;
+        Func<IReadOnlyList<IntExpr>, int, Value> element;
+        if (_lets.TryGetValue(e.Name, out var let) && let.Indices.Count > 0)
+        {
+            if (e.Indices.Count != let.Indices.Count)
+            {
+                Report(Descriptors.WrongIndexCount, e.Span, e.Name, let.Indices.Count, e.Indices.Count);
+                return ErrorValue.Instance;
+            }
+            if (e.Indices.Any(i => i is null))
+            {
+                Report(Descriptors.WrongKindOfName, e.Span, $"Slices ':' of the indexed let '{e.Name}' are not supported; index it or use it whole");
+                return ErrorValue.Instance;
+            }
+            var ix = new List<IntExpr>();
+            foreach (var i in e.Indices)
+            {
+                var k = LowerInt(i!, scope, $"An index of '{e.Name}'");
+                if (k is null) return ErrorValue.Instance;
+                ix.Add(k);
+            }
+            var v = LetElement(let, ix, scope.Depth);
+            if (v is not ErrorValue && !v.IsScalar)
+            {
+                Report(Descriptors.ExpectedScalar, let.Value.Span, $"The body of indexed let '{let.Name}'", Shapes.Describe(v.Shape));
+                return ErrorValue.Instance;
+            }
+            return v;
+        }
+
+        var whole = LowerName(e.Name, e.NameSpan, scope);
+        if (whole is ErrorValue) return whole;
+        if (whole is not ArrayValue array)
+        {
+            Report(Descriptors.WrongIndexCount, e.Span, e.Name, 0, e.Indices.Count);
+            return ErrorValue.Instance;
+        }
+        shape = array.Shape;
+        element = (ix, depth) => new ScalarValue(array.At(ix, depth));
+        if (e.Indices.Count != shape.Count)
+        {
+            Report(Descriptors.WrongIndexCount, e.Span, e.Name, shape.Count, e.Indices.Count);
+            return ErrorValue.Instance;
+        }
+
+        var fixedIndices = new IntExpr?[shape.Count];
+        for (int axis = 0; axis < shape.Count; axis++)
+        {
+            if (e.Indices[axis] is not { } ie) continue;
+            var k = LowerInt(ie, scope, $"An index of '{e.Name}'");
+            if (k is null) return ErrorValue.Instance;
+            if (k is IntConst c && (c.Value < 0 || shape[axis] is IntConst size && c.Value >= size.Value))
+            {
+                Report(Descriptors.IndexOutOfRange, ie.Span, c.Value, axis, e.Name, shape[axis]);
+                return ErrorValue.Instance;
+            }
+            fixedIndices[axis] = k;
+        }
+        var sliceAxes = Enumerable.Range(0, shape.Count).Where(a => fixedIndices[a] is null).ToList();
+        if (sliceAxes.Count == 0) return element(fixedIndices!, scope.Depth);
+        return new ArrayValue(sliceAxes.Select(a => shape[a]).ToList(), (ix, depth) =>
+        {
+            var full = new IntExpr[shape.Count];
+            int next = 0;
+            for (int a = 0; a < shape.Count; a++) full[a] = fixedIndices[a] ?? ix[next++];
+            return array.At(full, depth);
+        });
+    }
+
+    // ---- Reductions ----------------------------------------------------------------------------------------
+
+    private IndexVar? BindIndex(IndexBindingSyntax b, Scope scope)
+    {
+        var lo = LowerInt(b.Lower, scope, $"The lower end of '{b.Name}'");
+        var hi = LowerInt(b.Upper, scope, $"The upper end of '{b.Name}'");
+        if (lo is null || hi is null) return null;
+        return new IndexVar(b.Name, lo, hi, scope.Depth);
+    }
+
+    private Value LowerReduction(ReductionSyntax r, Scope scope)
+    {
+        var bound = new List<IndexVar>();
+        var inner = scope;
+        foreach (var b in r.Bindings)
+        {
+            var iv = BindIndex(b, inner);
+            if (iv is null) return ErrorValue.Instance;
+            bound.Add(iv);
+            inner = inner.With(b.Name, new IntIndex(iv), isLoop: true);
+        }
+        var body = Lower(r.Body, inner);
+        if (body is ErrorValue) return body;
+        if (body is not ScalarValue s)
+        {
+            Report(Descriptors.ExpectedScalar, r.Body.Span, $"The body of '{r.Kind}'", Shapes.Describe(body.Shape));
+            return ErrorValue.Instance;
+        }
+        var result = s.Expr;
+        for (int k = bound.Count - 1; k >= 0; k--)
+        {
+            result = r.Kind switch
+            {
+                "sum" => Expr.Sum(bound[k], result),
+                "prod" => Expr.Prod(bound[k], result),
+                _ => LogSumExp(bound[k], result),
+            };
+        }
+        return new ScalarValue(result);
+    }
+
+    /// <summary>logsumexp(i) e = M + log Σ exp(e − M) with M = max e, which never overflows; M's derivative is zero.</summary>
+    private static Expr LogSumExp(IndexVar i, Expr body)
+    {
+        var m = Expr.MaxReduce(i, body);
+        return Expr.Add(m, Expr.Call(Func.Log, Expr.Sum(i, Expr.Call(Func.Exp, Expr.Sub(body, m)))));
+    }
+
+    // ---- Operators -----------------------------------------------------------------------------------------
+
+    private static Value Map(Value v, Func<Expr, Expr> f) => v switch
+    {
+        ScalarValue s => new ScalarValue(f(s.Expr)),
+        ArrayValue a => new ArrayValue(a.Shape, (ix, d) => f(a.At(ix, d))),
+        _ => v,
+    };
+
+    private Value LowerBinary(BinarySyntax b, Scope scope)
+    {
+        var left = Lower(b.Left, scope);
+        var right = Lower(b.Right, scope);
+        if (left is ErrorValue || right is ErrorValue) return ErrorValue.Instance;
+
+        if (b.Op == '*' && left.Shape.Count == 2 && right.Shape.Count == 1)
+        {
+            var (a, x) = ((ArrayValue)left, (ArrayValue)right);
+            if (!Shapes.Same([a.Shape[1]], x.Shape))
+            {
+                Report(Descriptors.ShapeMismatch, b.Span, $"Matrix-vector product of {Shapes.Describe(a.Shape)} by {Shapes.Describe(x.Shape)}: the inner sizes differ");
+                return ErrorValue.Instance;
+            }
+            return new ArrayValue([a.Shape[0]], (ix, depth) =>
+            {
+                var j = new IndexVar("j", new IntConst(0), a.Shape[1], depth);
+                var jj = new IntIndex(j);
+                return Expr.Sum(j, Expr.Mul(a.At([ix[0], jj], depth + 1), x.At([jj], depth + 1)));
+            });
+        }
+
+        Func<Expr, Expr, Expr> op = b.Op switch
+        {
+            '+' => Expr.Add,
+            '-' => Expr.Sub,
+            '*' => Expr.Mul,
+            '/' => Expr.Div,
+            _ => Expr.Pow,
+        };
+        if (b.Op == '^' && !right.IsScalar)
+        {
+            Report(Descriptors.ShapeMismatch, b.Right.Span, $"The exponent of '^' must be a scalar, not {Shapes.Describe(right.Shape)}");
+            return ErrorValue.Instance;
+        }
+        return Elementwise(left, right, op, b.Span, $"'{b.Op}'");
+    }
+
+    private Value Elementwise(Value left, Value right, Func<Expr, Expr, Expr> op, SourceSpan span, string what)
+    {
+        switch (left, right)
+        {
+            case (ScalarValue l, ScalarValue r):
+                return new ScalarValue(op(l.Expr, r.Expr));
+            case (ScalarValue l, ArrayValue r):
+                return new ArrayValue(r.Shape, (ix, d) => op(l.Expr, r.At(ix, d)));
+            case (ArrayValue l, ScalarValue r):
+                return new ArrayValue(l.Shape, (ix, d) => op(l.At(ix, d), r.Expr));
+            case (ArrayValue l, ArrayValue r):
+                if (!Shapes.Same(l.Shape, r.Shape))
+                {
+                    Report(Descriptors.ShapeMismatch, span, $"The operands of {what} have shapes {Shapes.Describe(l.Shape)} and {Shapes.Describe(r.Shape)}; elementwise operations need equal shapes (or a scalar)");
+                    return ErrorValue.Instance;
+                }
+                return new ArrayValue(l.Shape, (ix, d) => op(l.At(ix, d), r.At(ix, d)));
+            default:
+                return ErrorValue.Instance;
+        }
+    }
+
+    // ---- Integer expressions -------------------------------------------------------------------------------
+
+    private IntExpr? LowerInt(ExprSyntax e, Scope scope, string what)
+    {
+        switch (e)
+        {
+            case NumberSyntax n when Expr.IsInteger(n.Value):
+                return new IntConst((long)n.Value);
+            case NameSyntax n:
+                if (scope.TryGet(n.Name, out var index)) return index;
+                if (_dims.TryGetValue(n.Name, out var dim)) return dim.Fixed is { } f ? new IntConst(f) : new IntDim(n.Name);
+                if (_vars.ContainsKey(n.Name))
+                {
+                    Report(Descriptors.VariableInIndex, n.Span, what, n.Name);
+                    return null;
+                }
+                if (_declared.TryGetValue(n.Name, out var member) && member is DimSyntax) return null; // failed dim, reported
+                if (!_declared.ContainsKey(n.Name) && n.Name is not ("pi" or "e" or "inf"))
+                {
+                    Report(Descriptors.UnknownName, n.Span, n.Name, Suggest(n.Name, scope));
+                    return null;
+                }
+                break;
+            case UnarySyntax u:
+                var operand = LowerInt(u.Operand, scope, what);
+                return operand is null ? null : IntExpr.Neg(operand);
+            case BinarySyntax { Op: '+' or '-' or '*' } b:
+                var l = LowerInt(b.Left, scope, what);
+                var r = LowerInt(b.Right, scope, what);
+                if (l is null || r is null) return null;
+                return b.Op switch { '+' => IntExpr.Add(l, r), '-' => IntExpr.Sub(l, r), _ => IntExpr.Mul(l, r) };
+            case IndexSyntax i when _vars.ContainsKey(i.Name):
+                Report(Descriptors.VariableInIndex, i.Span, what, i.Name);
+                return null;
+        }
+        Report(Descriptors.NotAnIntegerExpression, e.Span, what);
+        return null;
+    }
+}

@@ -1,0 +1,507 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Syntax;
+
+namespace OptDsl.Compiler.Semantics;
+
+/// <summary>
+/// Binds one problem block: resolves names, checks shapes and dims, lowers every expression to the scalar IR
+/// (array arithmetic becomes reductions; reductions stay loops), and checks the solver and its options.
+/// </summary>
+internal sealed partial class Binder
+{
+    private readonly string _path;
+    private readonly string _text;
+    private readonly List<OptDiagnostic> _diagnostics;
+    private readonly Dictionary<string, MemberSyntax> _declared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DimSymbol> _dims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DataSymbol> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParamSymbol> _params = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VarSymbol> _vars = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LetSyntax> _lets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ObjectiveSyntax> _objectives = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _letsInProgress = new(StringComparer.Ordinal);
+    private readonly List<(string Function, SourceSpan Span)> _nonSmooth = new();
+    private int _errorsAtStart;
+
+    public Binder(string path, string text, List<OptDiagnostic> diagnostics)
+    {
+        _path = path;
+        _text = text;
+        _diagnostics = diagnostics;
+    }
+
+    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _diagnostics.Add(d.Create(_path, span, args));
+
+    private bool HasNewErrors => _diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error);
+
+    private string TextOf(SourceSpan span) =>
+        span.Start >= 0 && span.Start + span.Length <= _text.Length ? _text.Substring(span.Start, span.Length) : "";
+
+    public BoundProblem? BindProblem(ProblemSyntax problem)
+    {
+        _errorsAtStart = _diagnostics.Count;
+        bool canSolve = true;
+
+        // Pass 1: register every name (declarations may be used before they appear), catching duplicates.
+        foreach (var member in problem.Members)
+        {
+            switch (member)
+            {
+                case DimSyntax d: Declare(d.Name, d.NameSpan, member); break;
+                case DataSyntax d: Declare(d.Name, d.NameSpan, member); break;
+                case ParamSyntax p: Declare(p.Name, p.NameSpan, member); break;
+                case VarSyntax v: Declare(v.Name, v.NameSpan, member); break;
+                case LetSyntax l: if (Declare(l.Name, l.NameSpan, member)) _lets[l.Name] = l; break;
+                case ObjectiveSyntax o: if (Declare(o.Name, o.NameSpan, member)) _objectives[o.Name] = o; break;
+                case SampleSyntax s:
+                    Report(Descriptors.WrongKindOfName, s.NameSpan, $"'{s.Keyword}' declares a sample of a model; a problem has 'data' instead");
+                    break;
+                case ModelMemberSyntax m:
+                    Report(Descriptors.WrongKindOfName, m.Span, $"'{m.Keyword}' belongs in a model block, not a problem");
+                    break;
+            }
+        }
+
+        // Dims: fixed values first, then the ones bound by data lengths, then constructor arguments.
+        foreach (var d in problem.Members.OfType<DimSyntax>()) BindDim(d);
+        foreach (var d in problem.Members.OfType<DataSyntax>()) BindData(d);
+        foreach (var p in problem.Members.OfType<ParamSyntax>()) BindParam(p);
+        IntExpr offset = new IntConst(0);
+        foreach (var v in problem.Members.OfType<VarSyntax>())
+        {
+            var symbol = BindVar(v, offset);
+            if (symbol is not null) offset = IntExpr.Add(offset, symbol.Size);
+        }
+
+        // The objective.
+        var goals = problem.Members.OfType<GoalSyntax>().ToList();
+        var pareto = problem.Members.OfType<ParetoSyntax>().FirstOrDefault();
+        if (pareto is not null)
+        {
+            Report(Descriptors.NotBuiltYet, pareto.Span, "A 'pareto' block (Pareto fronts)");
+            canSolve = false;
+        }
+        foreach (var extra in goals.Skip(1))
+            Report(Descriptors.DuplicateObjective, extra.Span, problem.Name, goals[0].Span.Line + 1);
+        if (goals.Count == 0 && pareto is null)
+            Report(Descriptors.MissingObjective, problem.NameSpan, problem.Name);
+
+        Expr objective = Expr.Zero;
+        var goal = goals.FirstOrDefault();
+        if (goal is not null)
+        {
+            var value = Lower(goal.Value, Scope.Root());
+            if (value is ScalarValue s) objective = s.Expr;
+            else if (value is not ErrorValue)
+                Report(Descriptors.ExpectedScalar, goal.Value.Span, "The objective", Shapes.Describe(value.Shape));
+        }
+
+        // Constraints.
+        var constraints = new List<ConstraintFamily>();
+        IntExpr rows = new IntConst(0);
+        var constraintBlocks = problem.Members.OfType<ConstraintsSyntax>().ToList();
+        foreach (var c in constraintBlocks.SelectMany(b => b.Constraints))
+        {
+            var family = BindConstraint(c, constraints.Count, rows);
+            if (family is null) continue;
+            constraints.Add(family);
+            rows = IntExpr.Add(rows, family.RowCount);
+        }
+
+        // The solver.
+        var solverSyntax = problem.Members.OfType<SolverSyntax>().ToList();
+        foreach (var extra in solverSyntax.Skip(1))
+            Report(Descriptors.DuplicateDeclaration, extra.NameSpan, "solver", solverSyntax[0].Span.Line + 1);
+        var solver = BindSolver(solverSyntax.FirstOrDefault(), constraints.Count > 0, problem);
+        if (solver is null) return null;
+        if (!solver.Spec.IsBuilt) canSolve = false;
+
+        if (constraints.Count > 0 && solver.Spec.Kind != ProblemKind.Constrained && solver.Spec.IsBuilt)
+        {
+            Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
+                $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use 'auglag' or 'ipm'");
+        }
+
+        if (solver.Spec.UsesDerivatives)
+        {
+            foreach (var (function, span) in _nonSmooth)
+                Report(Descriptors.NonDifferentiable, span, function, solver.Name);
+        }
+
+        var vars = _vars.Values.OrderBy(v => v.Line).ToList();
+        if (goal is not null && !HasNewErrors)
+        {
+            var used = new HashSet<string>(ReverseUse(objective).Concat(constraints.SelectMany(c => ReverseUse(c.Body))));
+            foreach (var v in vars.Where(v => !used.Contains(v.Name)))
+                Report(Descriptors.UnusedVariable, ((VarSyntax)_declared[v.Name]).NameSpan, v.Name);
+        }
+
+        if (solver.Spec.UsesDerivatives && solver.Spec.IsBuilt && !solver.Spec.SupportsBounds)
+        {
+            foreach (var v in vars.Where(v => v.HasBounds))
+            {
+                Report(Descriptors.BoundsNotSupported, solverSyntax.Count > 0 ? solverSyntax[0].NameSpan : problem.NameSpan, solver.Name, v.Name,
+                    string.Join(", ", SolverCatalog.All.Where(s => s.IsBuilt && s.SupportsBounds).Select(s => s.Name)));
+                break;
+            }
+        }
+
+        var residuals = goal is not null && !goal.Maximize ? LeastSquares.Decompose(objective) : null;
+        if (solver.Spec.Kind == ProblemKind.LeastSquares && residuals is null && goal is not null)
+        {
+            Report(Descriptors.NotLeastSquares, goal.Value.Span,
+                goal.Maximize ? "it maximizes" : "the objective is not a sum of squared terms with positive constant weights");
+        }
+
+        if (HasNewErrors) return null;
+
+        return new BoundProblem
+        {
+            Name = problem.Name,
+            Line = problem.Span.Line + 1,
+            Dims = _dims.Values.OrderBy(d => d.Line).ToList(),
+            Data = _data.Values.OrderBy(d => d.Line).ToList(),
+            Params = _params.Values.OrderBy(p => p.Line).ToList(),
+            Vars = vars,
+            VariableCount = offset,
+            Objective = objective,
+            Maximize = goal!.Maximize,
+            ObjectiveText = TextOf(goal.Value.Span),
+            ObjectiveLine = goal.Span.Line + 1,
+            Constraints = constraints,
+            ConstraintCount = rows,
+            Solver = solver,
+            Residuals = residuals,
+            ResidualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count)),
+            CanSolve = canSolve,
+        };
+    }
+
+    private static IEnumerable<string> ReverseUse(Expr e) =>
+        Derivatives.ReverseAccumulator.TopologicalOrder(e).Where(n => n.Kind == ExprKind.Var).Select(n => n.Symbol!);
+
+    /// <summary>True when <paramref name="member"/> is the declaration that owns <paramref name="name"/> (not a rejected duplicate).</summary>
+    private bool IsDeclaration(string name, MemberSyntax member) => _declared.TryGetValue(name, out var owner) && ReferenceEquals(owner, member);
+
+    private bool Declare(string name, SourceSpan span, MemberSyntax member)
+    {
+        if (_declared.TryGetValue(name, out var existing))
+        {
+            Report(Descriptors.DuplicateDeclaration, span, name, existing.Span.Line + 1);
+            return false;
+        }
+        if (name is "pi" or "e" or "inf")
+        {
+            // Shadowing a constant is legal but surprising; the declaration wins.
+        }
+        _declared[name] = member;
+        return true;
+    }
+
+    // ---- Declarations --------------------------------------------------------------------------------------
+
+    private void BindDim(DimSyntax d)
+    {
+        if (!IsDeclaration(d.Name, d)) return;
+        long? value = null;
+        if (d.Value is not null)
+        {
+            var e = LowerInt(d.Value, Scope.Root(), $"The value of dim '{d.Name}'");
+            if (e is IntConst c)
+            {
+                if (c.Value < 0) Report(Descriptors.InvalidDim, d.Value.Span, $"dim '{d.Name}' = {c.Value} is negative");
+                value = c.Value;
+            }
+            else if (e is not null)
+            {
+                Report(Descriptors.NotConstant, d.Value.Span, $"The value of dim '{d.Name}'");
+            }
+        }
+        _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value);
+    }
+
+    private void BindData(DataSyntax d)
+    {
+        if (!IsDeclaration(d.Name, d)) return;
+        if (d.Shape.Count > 2)
+        {
+            Report(Descriptors.ShapeMismatch, d.Span, $"data '{d.Name}' has {d.Shape.Count} dimensions; data is a scalar, a 1-D array or a 2-D array");
+            return;
+        }
+        var shape = new List<IntExpr>();
+        for (int axis = 0; axis < d.Shape.Count; axis++)
+        {
+            var e = LowerInt(d.Shape[axis], Scope.Root(), $"The shape of data '{d.Name}'");
+            if (e is null) return;
+            shape.Add(e);
+            // A bare dim with no value is defined by the first data array that uses it.
+            if (e is IntDim dim && _dims.TryGetValue(dim.Name, out var symbol) && symbol.Fixed is null && symbol.BoundBy is null)
+                symbol.BoundBy = (d.Name, axis);
+        }
+        _data[d.Name] = new DataSymbol(d.Name, d.Span.Line + 1, shape);
+    }
+
+    private void BindParam(ParamSyntax p)
+    {
+        if (!IsDeclaration(p.Name, p)) return;
+        var value = ConstantValue(p.Value, $"The default of param '{p.Name}'");
+        if (value is { Length: 1 }) _params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span));
+        else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
+    }
+
+    private VarSymbol? BindVar(VarSyntax v, IntExpr offset)
+    {
+        if (!IsDeclaration(v.Name, v)) return null;
+        var shape = new List<IntExpr>();
+        foreach (var s in v.Shape)
+        {
+            var e = LowerInt(s, Scope.Root(), $"The shape of var '{v.Name}'");
+            if (e is null) return null;
+            if (e is IntConst { Value: <= 0 } c)
+            {
+                Report(Descriptors.ShapeMismatch, s.Span, $"var '{v.Name}' has a dimension of size {c.Value}");
+                return null;
+            }
+            shape.Add(e);
+        }
+        var size = Shapes.Size(shape);
+        var symbol = new VarSymbol(v.Name, v.Span.Line + 1, shape, offset, size)
+        {
+            Lower = v.Lower is null ? null : VarValues(v, v.Lower, size, "lower bound"),
+            Upper = v.Upper is null ? null : VarValues(v, v.Upper, size, "upper bound"),
+            Start = v.Start is null ? null : VarValues(v, v.Start, size, "start"),
+        };
+        if (symbol.Lower is not null && symbol.Upper is not null)
+        {
+            int n = Math.Max(symbol.Lower.Length, symbol.Upper.Length);
+            for (int k = 0; k < n; k++)
+            {
+                double lo = symbol.Lower[symbol.Lower.Length == 1 ? 0 : k], hi = symbol.Upper[symbol.Upper.Length == 1 ? 0 : k];
+                if (lo > hi)
+                {
+                    Report(Descriptors.InvalidVariableInit, v.Lower!.Span.To(v.Upper!.Span), $"The lower bound {Expr.Format(lo)} of '{v.Name}' exceeds its upper bound {Expr.Format(hi)}" + (n > 1 ? $" at element {k}" : ""));
+                    break;
+                }
+            }
+        }
+        if (symbol.Start is not null && symbol.Start.Any(x => double.IsNaN(x) || double.IsInfinity(x)))
+            Report(Descriptors.InvalidVariableInit, v.Start!.Span, $"The start of '{v.Name}' must be finite");
+        _vars[v.Name] = symbol;
+        return symbol;
+    }
+
+    /// <summary>A scalar (broadcast) or a list with one value per element of the variable.</summary>
+    private double[]? VarValues(VarSyntax v, ExprSyntax e, IntExpr size, string what)
+    {
+        var values = ConstantValue(e, $"The {what} of '{v.Name}'");
+        if (values is null || values.Length == 1) return values;
+        if (size is not IntConst c)
+        {
+            Report(Descriptors.InvalidVariableInit, e.Span, $"The {what} of '{v.Name}' is a list, but its size depends on a runtime dim; use a scalar");
+            return null;
+        }
+        if (values.Length != c.Value)
+        {
+            Report(Descriptors.InvalidVariableInit, e.Span, $"The {what} of '{v.Name}' has {values.Length} values but '{v.Name}' has {c.Value} elements");
+            return null;
+        }
+        return values;
+    }
+
+    /// <summary>Evaluates a constant expression: a number, or a list of numbers (nested lists are flattened).</summary>
+    private double[]? ConstantValue(ExprSyntax e, string what)
+    {
+        if (e is ListSyntax list)
+        {
+            var all = new List<double>();
+            foreach (var item in list.Items)
+            {
+                var v = ConstantValue(item, what);
+                if (v is null) return null;
+                all.AddRange(v);
+            }
+            return all.ToArray();
+        }
+        var value = Lower(e, Scope.Root());
+        if (value is ErrorValue) return null;
+        if (value is ScalarValue { Expr.IsConst: true } s) return [s.Expr.Value];
+        Report(Descriptors.NotConstant, e.Span, what);
+        return null;
+    }
+
+    // ---- Constraints ---------------------------------------------------------------------------------------
+
+    private ConstraintFamily? BindConstraint(ConstraintSyntax c, int ordinal, IntExpr rowOffset)
+    {
+        var scope = Scope.Root();
+        var forAll = new List<IndexVar>();
+        foreach (var b in c.ForAll)
+        {
+            var iv = BindIndex(b, scope);
+            if (iv is null) return null;
+            forAll.Add(iv);
+            scope = scope.With(b.Name, new IntIndex(iv), isLoop: true);
+        }
+
+        foreach (var (op, span) in c.Operators)
+        {
+            if (op is "<" or ">")
+            {
+                Report(Descriptors.InvalidConstraint, span, $"Strict inequality '{op}' is not supported: optimization over closed sets needs '{op}='");
+                return null;
+            }
+            if (op == "=")
+            {
+                Report(Descriptors.InvalidConstraint, span, "Use '==' for an equality constraint");
+                return null;
+            }
+        }
+        var operands = new List<Expr>();
+        foreach (var o in c.Operands)
+        {
+            var v = Lower(o, scope);
+            if (v is ErrorValue) return null;
+            if (v is not ScalarValue s)
+            {
+                Report(Descriptors.ExpectedScalar, o.Span, "Each side of a constraint (use forall for a family)", Shapes.Describe(v.Shape));
+                return null;
+            }
+            operands.Add(s.Expr);
+        }
+
+        var ops = c.Operators.Select(o => o.Op).ToList();
+        Expr body, lower, upper;
+        var inf = Expr.Const(double.PositiveInfinity);
+        var minusInf = Expr.Const(double.NegativeInfinity);
+        if (ops.Count == 1)
+        {
+            var (left, right) = (operands[0], operands[1]);
+            // Keep the side with the variables as the body when the other side is free of them (a data bound stays a bound).
+            (body, Expr other, bool flipped) = !right.HasVar ? (left, right, false) : !left.HasVar ? (right, left, true) : (Expr.Sub(left, right), Expr.Zero, false);
+            string op = ops[0];
+            if (flipped) op = op switch { "<=" => ">=", ">=" => "<=", _ => op };
+            (lower, upper) = op switch
+            {
+                "==" => (other, other),
+                "<=" => (minusInf, other),
+                _ => (other, inf),
+            };
+        }
+        else if (ops.Count == 2 && ops[0] == ops[1] && ops[0] is "<=" or ">=")
+        {
+            body = operands[1];
+            (lower, upper) = ops[0] == "<=" ? (operands[0], operands[2]) : (operands[2], operands[0]);
+            if (lower.HasVar || upper.HasVar)
+            {
+                Report(Descriptors.InvalidConstraint, c.Span, "In a two-sided constraint 'lo <= e <= hi' the outer sides cannot depend on decision variables");
+                return null;
+            }
+        }
+        else
+        {
+            Report(Descriptors.InvalidConstraint, c.Operators[Math.Min(1, c.Operators.Count - 1)].Span,
+                "A constraint is 'a == b', 'a <= b', 'a >= b', or two-sided 'lo <= e <= hi' / 'hi >= e >= lo'");
+            return null;
+        }
+
+        if (!body.HasVar)
+        {
+            Report(Descriptors.InvalidConstraint, c.Span, "This constraint does not involve any decision variable");
+            return null;
+        }
+        var count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Sub(iv.Upper, iv.Lower)));
+        string label = c.Label ?? $"c{ordinal}";
+        return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
+    }
+
+    // ---- Solver --------------------------------------------------------------------------------------------
+
+    private BoundSolver? BindSolver(SolverSyntax? s, bool constrained, ProblemSyntax problem)
+    {
+        if (s is null)
+        {
+            // LANGUAGE.md: lbfgs for smooth unconstrained, ipm with constraints, nelder_mead when not differentiable.
+            string name = constrained ? "ipm" : _nonSmooth.Count > 0 ? "nelder_mead" : "lbfgs";
+            var spec = SolverCatalog.Find(name)!;
+            if (!spec.IsBuilt)
+            {
+                Report(Descriptors.NotBuiltYet, problem.NameSpan,
+                    $"{spec.NotBuiltReason} (the default for this problem{(constrained ? ", which has constraints" : ", whose objective is not differentiable")})");
+            }
+            return new BoundSolver(name, problem.Span.Line + 1, spec, Array.Empty<(OptionSpec, object)>());
+        }
+
+        var found = SolverCatalog.Find(s.Name);
+        if (found is null)
+        {
+            Report(Descriptors.UnknownSolver, s.NameSpan, s.Name, SolverCatalog.Names);
+            return null;
+        }
+        if (!found.IsBuilt) Report(Descriptors.NotBuiltYet, s.NameSpan, found.NotBuiltReason!);
+
+        var options = new List<(OptionSpec, object)>();
+        var seen = new HashSet<string>();
+        foreach (var o in s.Options)
+        {
+            var spec = found.Options.FirstOrDefault(x => x.Name == o.Name);
+            if (spec is null)
+            {
+                Report(Descriptors.UnknownOption, o.NameSpan, found.Name, o.Name, string.Join(", ", found.Options.Select(x => x.Name)));
+                continue;
+            }
+            if (!seen.Add(o.Name))
+            {
+                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, o.Span.Line + 1);
+                continue;
+            }
+            var value = OptionValue(spec, o);
+            if (value is not null) options.Add((spec, value));
+        }
+        return new BoundSolver(found.Name, s.Span.Line + 1, found, options);
+    }
+
+    private object? OptionValue(OptionSpec spec, OptionSyntax o)
+    {
+        if (o.Value is not ExprOptionValue { Value: var e })
+        {
+            Report(Descriptors.InvalidOptionValue, o.Value.Span, spec.Name, "takes a single value");
+            return null;
+        }
+        if (spec.Kind is OptionKind.Bool or OptionKind.Choice)
+        {
+            string? word = e is NameSyntax n ? n.Name : null;
+            string[] allowed = spec.Kind == OptionKind.Bool ? ["true", "false"] : spec.Choices!;
+            if (word is null || !allowed.Contains(word))
+            {
+                Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, $"must be one of: {string.Join(", ", allowed)}");
+                return null;
+            }
+            return spec.Kind == OptionKind.Bool ? word == "true" : word;
+        }
+        var value = Lower(e, Scope.Root());
+        if (value is ErrorValue) return null;
+        if (value is not ScalarValue { Expr.IsConst: true } s)
+        {
+            Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, "must be a constant number");
+            return null;
+        }
+        double x = s.Expr.Value;
+        string? problem = spec.Kind switch
+        {
+            OptionKind.PositiveReal or OptionKind.Seconds when !(x > 0) || double.IsInfinity(x) => "must be a positive number",
+            OptionKind.NonNegativeReal when !(x >= 0) || double.IsInfinity(x) => "must be zero or positive",
+            OptionKind.Count when !(x >= 0) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a non-negative whole number",
+            OptionKind.Real when double.IsNaN(x) => "must be a number",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, problem);
+            return null;
+        }
+        return spec.Kind == OptionKind.Count ? (object)(int)x : x;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using OptDsl.Compiler.Ir;
+
+namespace OptDsl.Compiler.Semantics;
+
+// The bound, shape-checked model of one problem block: everything the emitter needs, decided once.
+
+public sealed record DimSymbol(string Name, int Line, long? Fixed)
+{
+    /// <summary>The data declaration and axis whose length defines this dim, when it has no value.</summary>
+    public (string Data, int Axis)? BoundBy { get; set; }
+
+    public bool IsConstructorArgument => Fixed is null && BoundBy is null;
+}
+
+public sealed record DataSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape);
+
+public sealed record ParamSymbol(string Name, int Line, double Default, string DefaultText);
+
+/// <summary>A decision variable: its place in the flat vector, bounds and start (each null, a scalar, or one value per element).</summary>
+public sealed record VarSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape, IntExpr Offset, IntExpr Size)
+{
+    public double[]? Lower { get; set; }
+    public double[]? Upper { get; set; }
+    public double[]? Start { get; set; }
+    public bool HasBounds => Lower is not null || Upper is not null;
+}
+
+/// <summary>
+/// One constraint or indexed family: <c>Lower ≤ Body ≤ Upper</c> for each value of <see cref="ForAll"/>.
+/// Rows are laid out in declaration order, families row-major over their indices.
+/// </summary>
+public sealed record ConstraintFamily(
+    string Label, int Line, string SourceText, IReadOnlyList<IndexVar> ForAll,
+    Expr Body, Expr Lower, Expr Upper, IntExpr RowOffset, IntExpr RowCount)
+{
+    public bool IsEquality => Lower == Upper;
+}
+
+/// <summary>A block of least-squares residuals: the objective contains <c>Σ_loops Residual²</c>.</summary>
+public sealed record ResidualBlock(IReadOnlyList<IndexVar> Loops, Expr Residual, IntExpr Offset, IntExpr Count);
+
+public sealed record BoundSolver(string Name, int Line, SolverSpec Spec, IReadOnlyList<(OptionSpec Option, object Value)> Options);
+
+public sealed class BoundProblem
+{
+    public required string Name { get; init; }
+    public required int Line { get; init; }
+    public required IReadOnlyList<DimSymbol> Dims { get; init; }
+    public required IReadOnlyList<DataSymbol> Data { get; init; }
+    public required IReadOnlyList<ParamSymbol> Params { get; init; }
+    public required IReadOnlyList<VarSymbol> Vars { get; init; }
+    public required IntExpr VariableCount { get; init; }
+
+    /// <summary>The expression as written (maximized when <see cref="Maximize"/>).</summary>
+    public required Expr Objective { get; init; }
+    public required bool Maximize { get; init; }
+    public required string ObjectiveText { get; init; }
+    public required int ObjectiveLine { get; init; }
+
+    public required IReadOnlyList<ConstraintFamily> Constraints { get; init; }
+    public required IntExpr ConstraintCount { get; init; }
+    public required BoundSolver Solver { get; init; }
+
+    /// <summary>Residual blocks when the objective is a sum of squares (always computed; required by <c>lm</c>).</summary>
+    public IReadOnlyList<ResidualBlock>? Residuals { get; init; }
+    public IntExpr? ResidualCount { get; init; }
+
+    /// <summary>False when some feature used has no solver yet: the class is generated without Solve.</summary>
+    public bool CanSolve { get; init; } = true;
+}

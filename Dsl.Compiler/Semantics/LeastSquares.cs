@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+
+namespace OptDsl.Compiler.Semantics;
+
+/// <summary>
+/// Recognizes objectives of the form Σ_blocks w·Σ_loops r² (w a positive constant or 1/size) and returns the residuals
+/// √w·r, so Levenberg–Marquardt can work on r and its symbolic Jacobian while f = Σ r² stays the same function.
+/// </summary>
+internal static class LeastSquares
+{
+    public static IReadOnlyList<ResidualBlock>? Decompose(Expr objective)
+    {
+        var blocks = new List<ResidualBlock>();
+        IntExpr offset = new IntConst(0);
+        foreach (var term in Terms(objective))
+        {
+            if (!term.HasVar) return null; // a constant offset changes f; keep it exact by refusing
+            var block = Block(term, Expr.One, new List<IndexVar>());
+            if (block is null) return null;
+            var count = block.Value.Loops.Aggregate((IntExpr)new IntConst(1), (acc, l) => IntExpr.Mul(acc, IntExpr.Sub(l.Upper, l.Lower)));
+            blocks.Add(new ResidualBlock(block.Value.Loops, block.Value.Residual, offset, count));
+            offset = IntExpr.Add(offset, count);
+        }
+        return blocks.Count == 0 ? null : blocks;
+    }
+
+    private static IEnumerable<Expr> Terms(Expr e) =>
+        e.Kind == ExprKind.Add ? Terms(e.Args[0]).Concat(Terms(e.Args[1])) : [e];
+
+    private static (IReadOnlyList<IndexVar> Loops, Expr Residual)? Block(Expr e, Expr weight, List<IndexVar> loops)
+    {
+        switch (e.Kind)
+        {
+            case ExprKind.Pow when e.Args[1].IsConstValue(2):
+                var r = weight.IsConstValue(1) ? e.Args[0] : Expr.Mul(Expr.Call(Func.Sqrt, weight), e.Args[0]);
+                return (loops, r);
+            case ExprKind.Sum when loops.Count == 0 || loops[^1].Level < e.Bound!.Level:
+                // Nested sums only over independent ranges (a triangular range still counts rows correctly, but keep it simple).
+                if (e.Bound!.Lower.FreeIndices().Any() || e.Bound.Upper.FreeIndices().Any()) return null;
+                return Block(e.Args[0], weight, [.. loops, e.Bound]);
+            case ExprKind.Mul when IsPositiveWeight(e.Args[0]) && !e.Args[1].Free.Except(loops).Any():
+                return Block(e.Args[1], Expr.Mul(weight, e.Args[0]), loops);
+            case ExprKind.Div when IsPositiveWeight(e.Args[1]):
+                return Block(e.Args[0], Expr.Div(weight, e.Args[1]), loops);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Weights known positive at compile time: positive constants and sizes (a mean's 1/m).</summary>
+    private static bool IsPositiveWeight(Expr w) => w.Kind switch
+    {
+        ExprKind.Const => w.Value > 0 && !double.IsInfinity(w.Value),
+        ExprKind.IndexValue => w.Free.Count == 0,
+        ExprKind.Div or ExprKind.Mul => IsPositiveWeight(w.Args[0]) && IsPositiveWeight(w.Args[1]),
+        _ => false,
+    };
+}

@@ -1,0 +1,90 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace OptDsl.Compiler.Semantics;
+
+public enum OptionKind { Real, PositiveReal, NonNegativeReal, Count, Bool, Choice, Seconds }
+
+public enum ProblemKind
+{
+    /// <summary>Objective and gradient (<c>IGradientProblem</c>).</summary>
+    Gradient,
+    /// <summary>Also Hessian and Hessian-vector products (<c>ISecondOrderProblem</c>).</summary>
+    SecondOrder,
+    /// <summary>Residuals and their Jacobian (<c>ILeastSquaresProblem</c>).</summary>
+    LeastSquares,
+    Constrained,
+    DerivativeFree,
+}
+
+/// <summary>A solver option: its .opt name, its kind, and where it lands (a property of the solver or of SolveOptions).</summary>
+public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null);
+
+/// <summary>A solver of LANGUAGE.md "Solvers": which runtime class implements it and what it needs.</summary>
+public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind, bool SupportsBounds, IReadOnlyList<OptionSpec> Options, string? NotBuiltReason = null)
+{
+    public bool IsBuilt => NotBuiltReason is null;
+    public bool UsesDerivatives => Kind is not ProblemKind.DerivativeFree;
+}
+
+/// <summary>The solvers the language names, with their options. Runtime classes live in Dsl.Runtime.</summary>
+public static class SolverCatalog
+{
+    public static readonly OptionSpec[] Common =
+    [
+        new("tolerance", OptionKind.PositiveReal, "GradientTolerance", OnSolveOptions: true),
+        new("max_iter", OptionKind.Count, "MaxIterations", OnSolveOptions: true),
+        new("max_evals", OptionKind.Count, "MaxEvaluations", OnSolveOptions: true),
+        new("seed", OptionKind.Count, "Seed", OnSolveOptions: true),
+        new("time_limit_s", OptionKind.Seconds, "TimeLimit", OnSolveOptions: true),
+    ];
+
+    private static OptionSpec Lr => new("lr", OptionKind.PositiveReal, "LearningRate");
+    private static OptionSpec Eps => new("eps", OptionKind.PositiveReal, "Eps");
+    private static OptionSpec WeightDecay => new("weight_decay", OptionKind.NonNegativeReal, "WeightDecay");
+
+    private static SolverSpec Make(string name, string? cls, ProblemKind kind, bool bounds, params OptionSpec[] options) =>
+        new(name, cls, kind, bounds, options.Concat(Common).ToList());
+
+    private static SolverSpec Later(string name, ProblemKind kind, string reason, params string[] options) =>
+        new(name, null, kind, true, options.Select(o => new OptionSpec(o, OptionKind.Real, o)).Concat(Common).ToList(), reason);
+
+    public static readonly IReadOnlyList<SolverSpec> All =
+    [
+        Make("gd", "GradientDescentSolver", ProblemKind.Gradient, true, Lr,
+            new OptionSpec("line_search", OptionKind.Choice, "LineSearch", Choices: ["armijo", "none"], ChoiceType: "LineSearchKind")),
+        Make("momentum", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.NonNegativeReal, "Momentum"),
+            new OptionSpec("dampening", OptionKind.NonNegativeReal, "Dampening"), WeightDecay),
+        Make("nesterov", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.NonNegativeReal, "Momentum"), WeightDecay),
+        Make("adagrad", "AdagradSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
+            new OptionSpec("lr_decay", OptionKind.NonNegativeReal, "LrDecay"),
+            new OptionSpec("initial_accumulator_value", OptionKind.NonNegativeReal, "InitialAccumulatorValue")),
+        Make("rmsprop", "RmspropSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
+            new OptionSpec("rho", OptionKind.NonNegativeReal, "Alpha"),
+            new OptionSpec("momentum", OptionKind.NonNegativeReal, "MomentumFactor"),
+            new OptionSpec("centered", OptionKind.Bool, "Centered")),
+        Make("adam", "AdamSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
+            new OptionSpec("beta1", OptionKind.NonNegativeReal, "Beta1"), new OptionSpec("beta2", OptionKind.NonNegativeReal, "Beta2"),
+            new OptionSpec("amsgrad", OptionKind.Bool, "Amsgrad")),
+        Make("adamw", "AdamWSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
+            new OptionSpec("beta1", OptionKind.NonNegativeReal, "Beta1"), new OptionSpec("beta2", OptionKind.NonNegativeReal, "Beta2"),
+            new OptionSpec("amsgrad", OptionKind.Bool, "Amsgrad")),
+        Make("newton", "NewtonSolver", ProblemKind.SecondOrder, false,
+            new OptionSpec("trust_region", OptionKind.Bool, "TrustRegion"), new OptionSpec("damping", OptionKind.NonNegativeReal, "Damping")),
+        Make("bfgs", "BfgsSolver", ProblemKind.Gradient, true),
+        Make("lbfgs", "LbfgsSolver", ProblemKind.Gradient, true, new OptionSpec("memory", OptionKind.Count, "Memory")),
+        Make("newton_cg", "NewtonCgSolver", ProblemKind.SecondOrder, false, new OptionSpec("cg_tol", OptionKind.PositiveReal, "CgTolerance")),
+        Make("lm", "LevenbergMarquardtSolver", ProblemKind.LeastSquares, true, new OptionSpec("lambda0", OptionKind.PositiveReal, "InitialDamping")),
+        Later("auglag", ProblemKind.Constrained, "The constrained solver 'auglag'", "inner", "rho"),
+        Later("ipm", ProblemKind.Constrained, "The constrained solver 'ipm'", "mu0"),
+        Later("nelder_mead", ProblemKind.DerivativeFree, "The derivative-free solver 'nelder_mead'"),
+        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", "population", "generations", "mutation", "crossover"),
+        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", "temperature", "cooling"),
+        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", "particles", "inertia"),
+        Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", "trials", "acquisition"),
+    ];
+
+    public static SolverSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+
+    public static string Names => string.Join(", ", All.Select(s => s.Name));
+}

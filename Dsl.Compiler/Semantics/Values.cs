@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+
+namespace OptDsl.Compiler.Semantics;
+
+/// <summary>The meaning of an expression during lowering: a scalar IR node, or an array whose elements are IR nodes.</summary>
+internal abstract class Value
+{
+    public abstract IReadOnlyList<IntExpr> Shape { get; }
+    public bool IsScalar => Shape.Count == 0;
+}
+
+internal sealed class ScalarValue(Expr expr) : Value
+{
+    public Expr Expr { get; } = expr;
+    public override IReadOnlyList<IntExpr> Shape => Array.Empty<IntExpr>();
+}
+
+/// <summary>
+/// An array, zero-based on every axis. <see cref="At"/> gives the element at the given indices; depth is the number of
+/// loop binders alive at the use site, so reductions created inside (matrix-vector products) get distinct loop levels.
+/// </summary>
+internal sealed class ArrayValue(IReadOnlyList<IntExpr> shape, Func<IReadOnlyList<IntExpr>, int, Expr> at) : Value
+{
+    public override IReadOnlyList<IntExpr> Shape { get; } = shape;
+    public Func<IReadOnlyList<IntExpr>, int, Expr> At { get; } = at;
+}
+
+/// <summary>An expression that already produced a diagnostic; everything built on it is skipped silently.</summary>
+internal sealed class ErrorValue : Value
+{
+    public static readonly ErrorValue Instance = new();
+    public override IReadOnlyList<IntExpr> Shape => Array.Empty<IntExpr>();
+}
+
+/// <summary>Names bound by enclosing reductions, forall and let indices; and how many loop binders are alive.</summary>
+internal sealed class Scope
+{
+    private readonly Dictionary<string, IntExpr> _indices;
+    public int Depth { get; }
+
+    private Scope(Dictionary<string, IntExpr> indices, int depth)
+    {
+        _indices = indices;
+        Depth = depth;
+    }
+
+    public static Scope Root(int depth = 0) => new(new Dictionary<string, IntExpr>(StringComparer.Ordinal), depth);
+
+    public bool TryGet(string name, out IntExpr value) => _indices.TryGetValue(name, out value!);
+
+    public Scope With(string name, IntExpr value, bool isLoop)
+    {
+        var copy = new Dictionary<string, IntExpr>(_indices, StringComparer.Ordinal) { [name] = value };
+        return new Scope(copy, isLoop ? Depth + 1 : Depth);
+    }
+
+    public IEnumerable<string> Names => _indices.Keys;
+}
+
+internal static class Shapes
+{
+    public static string Describe(IReadOnlyList<IntExpr> shape) => shape.Count == 0 ? "scalar" : "[" + string.Join(", ", shape.Select(s => s.ToString())) + "]";
+
+    public static IntExpr Size(IReadOnlyList<IntExpr> shape) => shape.Aggregate((IntExpr)new IntConst(1), IntExpr.Mul);
+
+    /// <summary>Row-major flat offset of <paramref name="indices"/> in an array of <paramref name="shape"/>.</summary>
+    public static IntExpr Flatten(IReadOnlyList<IntExpr> indices, IReadOnlyList<IntExpr> shape)
+    {
+        IntExpr flat = new IntConst(0);
+        for (int k = 0; k < indices.Count; k++) flat = IntExpr.Add(IntExpr.Mul(flat, shape[k]), indices[k]);
+        return flat;
+    }
+
+    public static bool Same(IReadOnlyList<IntExpr> a, IReadOnlyList<IntExpr> b) =>
+        a.Count == b.Count && a.Zip(b, (x, y) => x.Equals(y)).All(t => t);
+}
