@@ -1,10 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Threading;
+using OptDsl.Compiler.Emit;
+using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Semantics;
+using OptDsl.Compiler.Syntax;
 
 namespace OptDsl.Compiler;
 
-// Work in progress: the stages (parse, bind, differentiate, emit) are being wired in.
+/// <summary>The stages, in order: parse, bind (names, shapes, lowering to IR), emit (derivatives and C#).</summary>
 internal static class CompilationPipeline
 {
-    public static CompileOutput Run(string path, string text, string? defaultNamespace, CancellationToken cancellationToken) =>
-        new(EquatableArray<GeneratedSource>.Empty, EquatableArray<OptDiagnostic>.Empty);
+    public static CompileOutput Run(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<OptDiagnostic>();
+        var sources = new List<GeneratedSource>();
+        Expr.ResetInterning();
+        try
+        {
+            var (file, syntaxErrors) = OptSyntax.Parse(path, text);
+            diagnostics.AddRange(syntaxErrors);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (file is null) return Output(sources, diagnostics);
+
+            string? ns = file.Namespace ?? (string.IsNullOrWhiteSpace(defaultNamespace) ? null : defaultNamespace);
+            string fileName = Path.GetFileName(path);
+            string stem = Path.GetFileNameWithoutExtension(path);
+            var seen = new Dictionary<string, BlockSyntax>(StringComparer.Ordinal);
+            foreach (var block in file.Blocks)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (seen.TryGetValue(block.Name, out var first))
+                {
+                    diagnostics.Add(Descriptors.DuplicateDeclaration.Create(path, block.NameSpan, block.Name, first.Span.Line + 1));
+                    continue;
+                }
+                seen[block.Name] = block;
+                switch (block)
+                {
+                    case ProblemSyntax problem:
+                        var source = CompileProblem(path, text, fileName, ns, problem, diagnostics);
+                        if (source is not null) sources.Add(new GeneratedSource($"{stem}.{problem.Name}.g.cs", source));
+                        break;
+                    case ModelSyntax model:
+                        diagnostics.Add(Descriptors.NotBuiltYet.Create(path, model.NameSpan, $"The model block '{model.Name}' (learning over data)"));
+                        break;
+                    case TuneSyntax tune:
+                        diagnostics.Add(Descriptors.NotBuiltYet.Create(path, tune.NameSpan, $"The tune block '{tune.Name}' (hyperparameter search)"));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Never crash the host compiler: report where we were and what failed.
+            diagnostics.Add(Descriptors.InternalError.Create(path, SourceSpan.None, ex.GetType().Name + ": " + ex.Message));
+        }
+        finally
+        {
+            Expr.ResetInterning();
+        }
+        return Output(sources, diagnostics);
+    }
+
+    private static string? CompileProblem(string path, string text, string fileName, string? ns, ProblemSyntax problem, List<OptDiagnostic> diagnostics)
+    {
+        try
+        {
+            var bound = new Binder(path, text, diagnostics).BindProblem(problem);
+            return bound is null ? null : ProblemEmitter.Emit(bound, fileName, ns);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            diagnostics.Add(Descriptors.InternalError.Create(path, problem.NameSpan, ex.GetType().Name + ": " + ex.Message));
+            return null;
+        }
+    }
+
+    private static CompileOutput Output(List<GeneratedSource> sources, List<OptDiagnostic> diagnostics) =>
+        new(new EquatableArray<GeneratedSource>(sources),
+            new EquatableArray<OptDiagnostic>(diagnostics.OrderBy(d => d.Span.Start).ThenBy(d => d.Id)));
 }

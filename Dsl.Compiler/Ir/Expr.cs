@@ -173,6 +173,9 @@ public sealed class Expr
         if (b.Kind == ExprKind.Neg) return Sub(a, b.Args[0]);
         if (a.Kind == ExprKind.Neg) return Sub(b, a.Args[0]);
         if (b.IsConst && b.Value < 0) return Sub(a, Const(-b.Value));
+        if (b.Kind == ExprKind.Mul && b.Args[0].IsConst && b.Args[0].Value < 0) return Sub(a, Mul(Const(-b.Args[0].Value), b.Args[1]));
+        if (a.Kind == ExprKind.Mul && a.Args[0].IsConst && a.Args[0].Value < 0 && !(b.Kind == ExprKind.Mul && b.Args[0].IsConst && b.Args[0].Value < 0))
+            return Sub(b, Mul(Const(-a.Args[0].Value), a.Args[1]));
         if (a == b) return Mul(Const(2), a);
         if (a.IsConst) (a, b) = (b, a);
         return Intern(ExprKind.Add, args: [a, b]);
@@ -185,6 +188,8 @@ public sealed class Expr
         if (a.IsConstValue(0)) return Neg(b);
         if (a == b) return Const(0);
         if (b.Kind == ExprKind.Neg) return Add(a, b.Args[0]);
+        if (b.IsConst && b.Value < 0) return Add(a, Const(-b.Value));
+        if (b.Kind == ExprKind.Mul && b.Args[0].IsConst && b.Args[0].Value < 0) return Add(a, Mul(Const(-b.Args[0].Value), b.Args[1]));
         return Intern(ExprKind.Sub, args: [a, b]);
     }
 

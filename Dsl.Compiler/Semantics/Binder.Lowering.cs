@@ -78,8 +78,16 @@ internal sealed partial class Binder
         return ErrorValue.Instance;
     }
 
+    /// <summary>A hint for the commonest slip: using a reduction's index after the term the reduction covers.</summary>
+    private string ReductionScopeHint(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(_text, @"\b(sum|prod|logsumexp)\s*\([^)]*\b" + System.Text.RegularExpressions.Regex.Escape(name) + @"\s+in\b")
+            ? $"; a reduction covers only the term right after it (its body stops at '+' and '-'), so '{name}' is out of scope here: write sum({name} in ...) (a + b)"
+            : "";
+
     private string Suggest(string name, Scope scope)
     {
+        string scopeHint = ReductionScopeHint(name);
+        if (scopeHint.Length > 0) return scopeHint;
         var candidates = _declared.Keys.Concat(scope.Names).Concat(["pi", "e", "inf"]);
         var best = candidates.Select(c => (c, d: EditDistance(c, name))).Where(t => t.d <= Math.Max(1, name.Length / 3)).OrderBy(t => t.d).FirstOrDefault();
         return best.c is null ? "" : $"; did you mean '{best.c}'?";

@@ -35,7 +35,8 @@ internal sealed partial class Binder
 
     private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _diagnostics.Add(d.Create(_path, span, args));
 
-    private bool HasNewErrors => _diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error);
+    // "Not built yet" still yields the class (derivatives and constraint functions), only without Solve.
+    private bool HasNewErrors => _diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error && d.Id != Descriptors.NotBuiltYet.Id);
 
     private string TextOf(SourceSpan span) =>
         span.Start >= 0 && span.Start + span.Length <= _text.Length ? _text.Substring(span.Start, span.Length) : "";

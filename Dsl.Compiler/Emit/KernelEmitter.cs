@@ -1,0 +1,429 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+
+namespace OptDsl.Compiler.Emit;
+
+/// <summary>How the kernel reaches the problem's symbols (locals set up by the method that hosts the kernel).</summary>
+public interface IKernelSymbols
+{
+    /// <summary>The local span or array holding a Var, Dir, Data or Mult symbol.</summary>
+    string Array(ExprKind kind, string symbol);
+
+    /// <summary>The flat position of an element inside <see cref="Array"/>.</summary>
+    IntExpr Flatten(ExprKind kind, string symbol, IReadOnlyList<IntExpr> indices);
+
+    /// <summary>The local holding a param.</summary>
+    string Param(string symbol);
+
+    /// <summary>The local holding a runtime dim.</summary>
+    string Dim(string name);
+}
+
+/// <summary>Something a kernel computes.</summary>
+public abstract record KernelItem
+{
+    /// <summary>Loops the item runs in, outermost first.</summary>
+    public abstract IReadOnlyList<IndexVar> Loops { get; }
+}
+
+/// <summary><c>double Name = Value;</c> at the top of the kernel.</summary>
+public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
+{
+    public override IReadOnlyList<IndexVar> Loops => Array.Empty<IndexVar>();
+}
+
+/// <summary><c>Array[Index] = Value</c> (or <c>+=</c>) for every value of the free index variables.</summary>
+public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null) : KernelItem
+{
+    public override IReadOnlyList<IndexVar> Loops { get; } =
+        Value.Free.Concat(Index.FreeIndices()).Distinct().OrderBy(v => v.Level).ToList();
+}
+
+/// <summary>The body of a reduction, folded into its accumulator once per iteration.</summary>
+internal sealed record Accumulate(string Accumulator, ExprKind Reduction, Expr Body, IReadOnlyList<IndexVar> LoopNest) : KernelItem
+{
+    public override IReadOnlyList<IndexVar> Loops => LoopNest;
+}
+
+/// <summary>
+/// Emits IR as straight-line C# with loops. Each node is computed once, in the outermost loop where all its index
+/// variables are bound (loop-invariant code is hoisted); reductions that need the same loop and do not depend on each
+/// other share one loop (so a gradient's scatter loops fuse with the objective's sum); a node used more than once, or
+/// computed outside the loop that uses it, gets a named local.
+/// </summary>
+public sealed class KernelEmitter
+{
+    private readonly IKernelSymbols _symbols;
+    private readonly SourceWriter _writer;
+    private readonly Dictionary<Expr, int> _uses = new();
+    private readonly HashSet<string> _reservedNames;
+    private int _nextTemp;
+
+    private sealed class Region
+    {
+        public Region? Parent;
+        public required IReadOnlyList<IndexVar> Loops;
+        public readonly List<string> Lines = new();
+        public readonly Dictionary<Expr, string> Locals = new();
+        public readonly Dictionary<IndexVar, string> LoopNames = new();
+        public readonly HashSet<string> Names = new();
+
+        public bool IsNameTaken(string name) => Names.Contains(name) || (Parent?.IsNameTaken(name) ?? false);
+
+        public string? Lookup(Expr e) => Locals.TryGetValue(e, out var n) ? n : Parent?.Lookup(e);
+
+        public string LoopName(IndexVar v) => LoopNames.TryGetValue(v, out var n) ? n : Parent?.LoopName(v)
+            ?? throw new InvalidOperationException($"Index '{v}' is used outside its loop");
+    }
+
+    public KernelEmitter(IKernelSymbols symbols, SourceWriter writer, IEnumerable<string> reservedNames)
+    {
+        _symbols = symbols;
+        _writer = writer;
+        _reservedNames = new HashSet<string>(reservedNames);
+    }
+
+    /// <summary>Writes the statements that compute <paramref name="items"/>.</summary>
+    public void Emit(IReadOnlyList<KernelItem> items)
+    {
+        CountUses(items);
+        var root = new Region { Loops = Array.Empty<IndexVar>() };
+        foreach (var n in _reservedNames) root.Names.Add(n);
+        foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
+        EmitRegion(root, items);
+        foreach (var line in root.Lines) _writer.Line(line);
+    }
+
+    private void CountUses(IEnumerable<KernelItem> items)
+    {
+        var seen = new HashSet<Expr>();
+        void Visit(Expr e)
+        {
+            _uses[e] = _uses.TryGetValue(e, out var c) ? c + 1 : 1;
+            if (!seen.Add(e)) return;
+            foreach (var a in e.Args) Visit(a);
+        }
+        foreach (var item in items)
+        {
+            switch (item)
+            {
+                case DeclareScalar d: Visit(d.Value); break;
+                case Store s: Visit(s.Value); break;
+            }
+        }
+    }
+
+    private static bool IsReduction(Expr e) => e.Kind is ExprKind.Sum or ExprKind.Prod or ExprKind.MaxReduce;
+
+    private static bool IsLeaf(Expr e) => e.Args.Count == 0;
+
+    /// <summary>How many of <paramref name="region"/>'s loops a node needs: the depth of the region that computes it.</summary>
+    private static int TargetDepth(Expr e, IReadOnlyList<IndexVar> loops)
+    {
+        int depth = 0;
+        foreach (var v in e.Free)
+        {
+            int at = IndexOf(loops, v);
+            if (at < 0) return int.MaxValue; // needs a loop that is not open yet
+            depth = Math.Max(depth, at + 1);
+        }
+        return depth;
+    }
+
+    private static int IndexOf(IReadOnlyList<IndexVar> loops, IndexVar v)
+    {
+        for (int k = 0; k < loops.Count; k++) if (loops[k].Equals(v)) return k;
+        return -1;
+    }
+
+    private static IEnumerable<Expr> Roots(KernelItem item) => item switch
+    {
+        DeclareScalar d => [d.Value],
+        Store s => [s.Value],
+        Accumulate a => [a.Body],
+        _ => Array.Empty<Expr>(),
+    };
+
+    private void EmitRegion(Region region, IReadOnlyList<KernelItem> items)
+    {
+        var loops = region.Loops;
+        int depth = loops.Count;
+
+        // Reductions this region computes: those whose free indices need exactly this region's loops.
+        var needed = new List<Expr>();
+        var neededSet = new HashSet<Expr>();
+        var visited = new HashSet<Expr>();
+        void Collect(Expr e)
+        {
+            if (IsLeaf(e) || !visited.Add(e)) return;
+            int target = TargetDepth(e, loops);
+            if (target < depth) return; // computed further out, already available
+            if (target == depth && IsReduction(e) && region.Lookup(e) is null && neededSet.Add(e)) needed.Add(e);
+            foreach (var a in e.Args) Collect(a);
+        }
+        foreach (var item in items) foreach (var r in Roots(item)) Collect(r);
+
+        // Dependencies between them, and on them, decide stages: a loop runs after the loops it needs.
+        List<Expr> DependenciesOf(IEnumerable<Expr> roots)
+        {
+            var deps = new List<Expr>();
+            var seen = new HashSet<Expr>();
+            void Walk(Expr e)
+            {
+                if (IsLeaf(e) || !seen.Add(e)) return;
+                if (TargetDepth(e, loops) < depth) return;
+                if (neededSet.Contains(e)) { deps.Add(e); return; }
+                foreach (var a in e.Args) Walk(a);
+            }
+            foreach (var r in roots) Walk(r);
+            return deps;
+        }
+
+        var stage = new Dictionary<Expr, int>();
+        int StageOf(Expr reduction)
+        {
+            if (stage.TryGetValue(reduction, out int s)) return s;
+            stage[reduction] = 0; // reductions are acyclic; this only guards against bugs
+            int value = DependenciesOf([reduction.Args[0]]).Select(d => StageOf(d) + 1).DefaultIfEmpty(0).Max();
+            stage[reduction] = value;
+            return value;
+        }
+        foreach (var r in needed) StageOf(r);
+
+        var deeper = items.Where(i => i.Loops.Count > depth).ToList();
+        var deeperStage = deeper.ToDictionary(i => i, i => DependenciesOf(Roots(i)).Select(d => stage[d] + 1).DefaultIfEmpty(0).Max());
+
+        int maxStage = needed.Select(r => stage[r]).Concat(deeperStage.Values).DefaultIfEmpty(-1).Max();
+        for (int s = 0; s <= maxStage; s++)
+        {
+            // Group by the loop index: same index (same range, same level) → one loop.
+            var groups = new List<(IndexVar Index, List<Expr> Reductions, List<KernelItem> Items)>();
+            (IndexVar, List<Expr>, List<KernelItem>) GroupFor(IndexVar v)
+            {
+                foreach (var g in groups) if (g.Index.Equals(v)) return g;
+                var created = (v, new List<Expr>(), new List<KernelItem>());
+                groups.Add(created);
+                return created;
+            }
+            foreach (var r in needed.Where(r => stage[r] == s)) GroupFor(r.Bound!).Item2.Add(r);
+            foreach (var i in deeper.Where(i => deeperStage[i] == s)) GroupFor(i.Loops[depth]).Item3.Add(i);
+
+            foreach (var (index, reductions, groupItems) in groups)
+            {
+                var body = new Region { Parent = region, Loops = [.. loops, index] };
+                var inner = new List<KernelItem>();
+                foreach (var r in reductions)
+                {
+                    string acc = NewName(region, "s");
+                    string init = r.Kind switch { ExprKind.Sum => "0.0", ExprKind.Prod => "1.0", _ => "double.NegativeInfinity" };
+                    region.Lines.Add($"double {acc} = {init};");
+                    inner.Add(new Accumulate(acc, r.Kind, r.Args[0], body.Loops));
+                }
+                inner.AddRange(groupItems);
+
+                string name = index.Name;
+                if (region.IsNameTaken(name) || _reservedNames.Contains(name)) name = NewName(region, index.Name);
+                body.LoopNames[index] = name;
+                body.Names.Add(name);
+                string lo = Int(index.Lower, region), hi = Int(index.Upper, region);
+                EmitRegion(body, inner);
+
+                // Accumulators become readable only after their loop.
+                foreach (var r in reductions)
+                {
+                    var acc = (Accumulate)inner[reductions.IndexOf(r)];
+                    region.Locals[r] = acc.Accumulator;
+                }
+                region.Lines.Add($"for (int {name} = {lo}; {name} < {hi}; {name}++)");
+                region.Lines.Add("{");
+                region.Lines.AddRange(body.Lines.Select(l => "    " + l));
+                region.Lines.Add("}");
+            }
+        }
+
+        foreach (var item in items.Where(i => i.Loops.Count == depth))
+        {
+            switch (item)
+            {
+                case DeclareScalar d:
+                    region.Lines.Add($"double {d.Name} = {Code(d.Value, region, 0)};");
+                    break;
+                case Store st:
+                    if (st.Comment is not null) region.Lines.Add("// " + st.Comment);
+                    region.Lines.Add($"{st.Array}[{Int(st.Index, region)}] {(st.Accumulate ? "+=" : "=")} {Code(st.Value, region, 0)};");
+                    break;
+                case Accumulate a:
+                    string value = Code(a.Body, region, 0);
+                    region.Lines.Add(a.Reduction switch
+                    {
+                        ExprKind.Sum => $"{a.Accumulator} += {value};",
+                        ExprKind.Prod => $"{a.Accumulator} *= {value};",
+                        _ => $"{a.Accumulator} = Math.Max({a.Accumulator}, {value});",
+                    });
+                    break;
+            }
+        }
+    }
+
+    private string NewName(Region region, string prefix)
+    {
+        while (true)
+        {
+            string name = prefix + _nextTemp++;
+            if (!region.IsNameTaken(name) && !_reservedNames.Contains(name))
+            {
+                region.Names.Add(name);
+                return name;
+            }
+        }
+    }
+
+    private static Region RegionAt(Region region, int depth)
+    {
+        while (region.Loops.Count > depth) region = region.Parent!;
+        return region;
+    }
+
+    // ---- Expressions ---------------------------------------------------------------------------------------
+
+    // Precedence of the text returned: 0 additive, 1 multiplicative, 2 unary, 3 primary.
+    private string Code(Expr e, Region region, int context)
+    {
+        var (text, precedence) = Text(e, region);
+        return precedence < context ? "(" + text + ")" : text;
+    }
+
+    /// <summary>A name or literal for <paramref name="e"/>, creating a local if it is compound (so it can be repeated).</summary>
+    private string Atom(Expr e, Region region)
+    {
+        var (text, precedence) = Text(e, region);
+        if (precedence >= 3) return text;
+        return Materialize(e, region, text);
+    }
+
+    private string Materialize(Expr e, Region region, string? text = null)
+    {
+        int target = TargetDepth(e, region.Loops);
+        var home = RegionAt(region, target);
+        text ??= Body(e, home).Text;
+        string name = NewName(home, "t");
+        home.Lines.Add($"double {name} = {text};");
+        home.Locals[e] = name;
+        return name;
+    }
+
+    private (string Text, int Precedence) Text(Expr e, Region region)
+    {
+        if (region.Lookup(e) is { } local) return (local, 3);
+        if (IsLeaf(e)) return Body(e, region);
+        if (IsReduction(e)) throw new InvalidOperationException($"Reduction {e} was not scheduled before its use");
+
+        int target = TargetDepth(e, region.Loops);
+        bool hoisted = target < region.Loops.Count;
+        bool shared = _uses.TryGetValue(e, out int uses) && uses > 1;
+        if (hoisted || shared || e.Kind is ExprKind.Call)
+        {
+            var home = RegionAt(region, target);
+            return (Materialize(e, home, Body(e, home).Text), 3);
+        }
+        return Body(e, region);
+    }
+
+    private (string Text, int Precedence) Body(Expr e, Region region)
+    {
+        var a = e.Args;
+        switch (e.Kind)
+        {
+            case ExprKind.Const:
+                return (CSharpNames.Literal(e.Value), e.Value < 0 ? 2 : 3);
+            case ExprKind.IndexValue:
+                return ("(double)" + IntAtom(e.Indices[0], region), 2);
+            case ExprKind.Param:
+                return (_symbols.Param(e.Symbol!), 3);
+            case ExprKind.Data:
+            case ExprKind.Var:
+            case ExprKind.Dir:
+            case ExprKind.Mult:
+                return ($"{_symbols.Array(e.Kind, e.Symbol!)}[{Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region)}]", 3);
+            case ExprKind.Add:
+                return ($"{Code(a[0], region, 0)} + {Code(a[1], region, 0)}", 0);
+            case ExprKind.Sub:
+                return ($"{Code(a[0], region, 0)} - {Code(a[1], region, 1)}", 0);
+            case ExprKind.Mul:
+                return ($"{Code(a[0], region, 1)} * {Code(a[1], region, 2)}", 1);
+            case ExprKind.Div:
+                return ($"{Code(a[0], region, 1)} / {Code(a[1], region, 2)}", 1);
+            case ExprKind.Neg:
+                return ("-" + Code(a[0], region, 2), 2);
+            case ExprKind.Pow:
+                return Power(a[0], a[1], region);
+            case ExprKind.Min:
+                return ($"Math.Min({Code(a[0], region, 0)}, {Code(a[1], region, 0)})", 3);
+            case ExprKind.Max:
+                return ($"Math.Max({Code(a[0], region, 0)}, {Code(a[1], region, 0)})", 3);
+            case ExprKind.Call:
+                return (Call(e.Func, Code(a[0], region, 0)), 3);
+            case ExprKind.Select:
+                string op = e.Comparison switch { Comparison.Greater => ">", Comparison.GreaterOrEqual => ">=", _ => "==" };
+                return ($"({Code(a[0], region, 0)} {op} 0.0 ? {Code(a[1], region, 0)} : {Code(a[2], region, 0)})", 3);
+            default:
+                throw new InvalidOperationException("Unexpected node " + e.Kind);
+        }
+    }
+
+    private (string, int) Power(Expr b, Expr exponent, Region region)
+    {
+        if (exponent.IsConst)
+        {
+            double p = exponent.Value;
+            if (p == 2) { string x = Atom(b, region); return ($"{x} * {x}", 1); }
+            if (p == 3) { string x = Atom(b, region); return ($"{x} * {x} * {x}", 1); }
+            if (p == -1) return ($"1.0 / {Code(b, region, 2)}", 1);
+            if (p == -2) { string x = Atom(b, region); return ($"1.0 / ({x} * {x})", 1); }
+            if (p == 0.5) return ($"Math.Sqrt({Code(b, region, 0)})", 3);
+        }
+        return ($"Math.Pow({Code(b, region, 0)}, {Code(exponent, region, 0)})", 3);
+    }
+
+    private static string Call(Func f, string x) => f switch
+    {
+        Func.Exp => $"Math.Exp({x})",
+        Func.Log => $"Math.Log({x})",
+        Func.Log1p => $"global::OptDsl.Runtime.OptMath.Log1p({x})",
+        Func.Sqrt => $"Math.Sqrt({x})",
+        Func.Sin => $"Math.Sin({x})",
+        Func.Cos => $"Math.Cos({x})",
+        Func.Tan => $"Math.Tan({x})",
+        Func.Atan => $"Math.Atan({x})",
+        Func.Tanh => $"Math.Tanh({x})",
+        Func.Sigmoid => $"global::OptDsl.Runtime.OptMath.Sigmoid({x})",
+        Func.Softplus => $"global::OptDsl.Runtime.OptMath.Softplus({x})",
+        Func.Abs => $"Math.Abs({x})",
+        Func.Relu => $"global::OptDsl.Runtime.OptMath.Relu({x})",
+        Func.Sign => $"global::OptDsl.Runtime.OptMath.Sign({x})",
+        Func.Step => $"global::OptDsl.Runtime.OptMath.Step({x})",
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    // ---- Integer expressions -------------------------------------------------------------------------------
+
+    private string Int(IntExpr e, Region region) => e switch
+    {
+        IntConst c => c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        IntDim d => _symbols.Dim(d.Name),
+        IntIndex i => region.LoopName(i.Var),
+        IntBinary b => $"{IntOperand(b.Left, region, b.Op, false)} {b.Op} {IntOperand(b.Right, region, b.Op, true)}",
+        _ => throw new InvalidOperationException(),
+    };
+
+    private string IntOperand(IntExpr e, Region region, char parentOp, bool right)
+    {
+        string text = Int(e, region);
+        bool needs = e is IntBinary child && (parentOp == '*' && child.Op != '*' || parentOp == '-' && right && child.Op != '*');
+        return needs ? "(" + text + ")" : text;
+    }
+
+    private string IntAtom(IntExpr e, Region region) => e is IntBinary ? "(" + Int(e, region) + ")" : Int(e, region);
+}

@@ -1,0 +1,389 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Derivatives;
+using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Semantics;
+
+namespace OptDsl.Compiler.Emit;
+
+// The numerical kernels: objective, derivatives, constraints, residuals. Each method sets up named locals for the
+// symbols it uses, then lets KernelEmitter schedule the IR.
+public sealed partial class ProblemEmitter
+{
+    /// <summary>Maps IR symbols to the locals of one generated method.</summary>
+    private sealed class Symbols(ProblemEmitter owner) : IKernelSymbols
+    {
+        public readonly SortedDictionary<int, string> Declarations = new();
+        private readonly HashSet<string> _declared = new();
+
+        public void Declare(int order, string name, string declaration)
+        {
+            if (_declared.Add(name)) Declarations[order * 1000 + Declarations.Count] = declaration;
+        }
+
+        public string Array(ExprKind kind, string symbol)
+        {
+            switch (kind)
+            {
+                case ExprKind.Var:
+                    return owner.Slice(this, "x", "", symbol, readOnly: true);
+                case ExprKind.Dir:
+                    return owner.Slice(this, "v", "v_", symbol, readOnly: true);
+                case ExprKind.Mult:
+                    return "multipliers";
+                default:
+                    string local = owner._local[symbol];
+                    Declare(1, local, $"double[] {local} = _{symbol};");
+                    return local;
+            }
+        }
+
+        public IntExpr Flatten(ExprKind kind, string symbol, IReadOnlyList<IntExpr> indices)
+        {
+            switch (kind)
+            {
+                case ExprKind.Var:
+                case ExprKind.Dir:
+                    return Shapes.Flatten(indices, owner._p.Vars.First(v => v.Name == symbol).Shape);
+                case ExprKind.Mult:
+                {
+                    var family = owner._p.Constraints.First(c => c.Label == symbol);
+                    IntExpr flat = new IntConst(0);
+                    for (int k = 0; k < family.ForAll.Count; k++)
+                    {
+                        var iv = family.ForAll[k];
+                        flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(indices[k], iv.Lower));
+                    }
+                    return IntExpr.Add(family.RowOffset, flat);
+                }
+                default:
+                    return Shapes.Flatten(indices, owner._p.Data.First(d => d.Name == symbol).Shape);
+            }
+        }
+
+        public string Param(string symbol)
+        {
+            string local = owner._local[symbol];
+            Declare(2, local, $"double {local} = {owner.PropertyName(symbol)};");
+            return local;
+        }
+
+        public string Dim(string name)
+        {
+            if (name == VariableCountDim) return "VariableCount";
+            string local = owner._local[name];
+            Declare(0, local, $"int {local} = {owner.DimField(name)};");
+            return local;
+        }
+    }
+
+    /// <summary>A pseudo-dim standing for the variable count (row stride of dense Jacobians).</summary>
+    private const string VariableCountDim = "$VariableCount";
+
+    /// <summary>The local view of one variable inside a flat vector (the vector itself when there is one variable).</summary>
+    private string Slice(Symbols symbols, string vector, string prefix, string variable, bool readOnly)
+    {
+        if (_singleVar) return vector;
+        var v = _p.Vars.First(x => x.Name == variable);
+        string name = prefix + _local[variable];
+        string type = readOnly ? "ReadOnlySpan<double>" : "Span<double>";
+        symbols.Declare(3, name, $"{type} {name} = {vector}.Slice({MemberIntLocal(symbols, v.Offset)}, {MemberIntLocal(symbols, v.Size)});");
+        return name;
+    }
+
+    private string MemberIntLocal(Symbols symbols, IntExpr e) => e switch
+    {
+        IntConst c => c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        IntDim d => symbols.Dim(d.Name),
+        IntBinary b => $"{(b.Left is IntBinary ? "(" + MemberIntLocal(symbols, b.Left) + ")" : MemberIntLocal(symbols, b.Left))} {b.Op} {(b.Right is IntBinary ? "(" + MemberIntLocal(symbols, b.Right) + ")" : MemberIntLocal(symbols, b.Right))}",
+        _ => throw new InvalidOperationException(),
+    };
+
+    private IReadOnlyCollection<string> ReservedLocals => _local.Values.Concat(["x", "gradient", "hessian", "v", "hv", "values", "jacobian", "multipliers", "residuals", "lower", "upper", "f"]).ToList();
+
+    /// <summary>Writes a kernel's locals and statements.</summary>
+    private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IEnumerable<string>? extraReserved = null)
+    {
+        var body = new SourceWriter();
+        new KernelEmitter(symbols, body, ReservedLocals.Concat(extraReserved ?? [])).Emit(items);
+        foreach (var line in symbols.Declarations.Values) _w.Line(line);
+        foreach (var line in body.ToString().Split('\n').Where(l => l.Length > 0)) _w.Line(line);
+    }
+
+    private IEnumerable<KernelItem> GradientStores(Symbols symbols, Expr root, string vector, string prefix)
+    {
+        foreach (var term in ReverseAccumulator.Gradient(root))
+        {
+            var v = _p.Vars.First(x => x.Name == term.Variable);
+            string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
+            string element = v.Shape.Count == 0 ? v.Name : $"{v.Name}[{string.Join(", ", term.Indices)}]";
+            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Comment: $"∂/∂{element}");
+        }
+    }
+
+    /// <summary>Dense row-major Jacobian entries of a family of rows: J[row, column] += ∂row/∂x[column].</summary>
+    private IEnumerable<KernelItem> JacobianStores(Expr rowExpression, IntExpr row, string matrix)
+    {
+        foreach (var term in ReverseAccumulator.Gradient(rowExpression))
+        {
+            var v = _p.Vars.First(x => x.Name == term.Variable);
+            var column = IntExpr.Add(v.Offset, Shapes.Flatten(term.Indices, v.Shape));
+            string element = v.Shape.Count == 0 ? v.Name : $"{v.Name}[{string.Join(", ", term.Indices)}]";
+            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Comment: $"∂/∂{element}");
+        }
+    }
+
+    // ---- Objective and its derivatives ---------------------------------------------------------------------
+
+    private void EmitObjectiveMethods()
+    {
+        var f = _p.Objective;
+        string what = _p.Maximize ? "the maximized expression" : "the objective";
+        string src = Comment(_p.ObjectiveText);
+
+        _w.Line($"/// <summary>Evaluates {what} ({Where(_p.ObjectiveLine)}).</summary>");
+        using (_w.Block("public double Objective(ReadOnlySpan<double> x)"))
+        {
+            RequireX();
+            _w.Line($"// {src}");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, [new DeclareScalar("f", f)]);
+            _w.Line("return f;");
+        }
+        _w.Line();
+
+        _w.Line($"/// <summary>Writes the gradient of {what} into <paramref name=\"gradient\"/> and returns its value. Symbolic reverse accumulation: every loop below mirrors a sum in the .opt file.</summary>");
+        using (_w.Block("public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)"))
+        {
+            RequireX();
+            RequireLength("gradient", "VariableCount", "it must have");
+            _w.Line("gradient.Clear();");
+            var symbols = new Symbols(this);
+            var items = new List<KernelItem> { new DeclareScalar("f", f) };
+            items.AddRange(GradientStores(symbols, f, "gradient", "g_"));
+            EmitKernel(symbols, items);
+            _w.Line("return f;");
+        }
+        _w.Line();
+
+        var tangent = new TangentBuilder().Tangent(f);
+        _w.Line($"/// <summary>Writes ∇²f(x)·v for {what}: the exact symbolic gradient of the directional derivative ∇f(x)·v.</summary>");
+        using (_w.Block("public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)"))
+        {
+            RequireX();
+            RequireLength("v", "VariableCount", "it must have");
+            RequireLength("hv", "VariableCount", "it must have");
+            _w.Line("hv.Clear();");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, GradientStores(symbols, tangent, "hv", "hv_").ToList());
+        }
+        _w.Line();
+
+        _w.Line($"/// <summary>Writes the dense Hessian of {what} (row-major, VariableCount × VariableCount): column j is the exact product ∇²f(x)·e_j.</summary>");
+        using (_w.Block("public void Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
+        {
+            RequireX();
+            RequireLength("hessian", "VariableCount * VariableCount", "it must have");
+            _w.Line($"{Runtime}.GeneratedSupport.DenseHessian(x, hessian, VariableCount, HessianVectorProduct);");
+        }
+        _w.Line();
+
+        // The solvers minimize: a maximize problem hands them the negated function.
+        string sign = _p.Maximize ? "-" : "";
+        _w.Line($"double {Runtime}.IGradientProblem.Objective(ReadOnlySpan<double> x) => {sign}Objective(x);");
+        _w.Line();
+        if (_p.Maximize)
+        {
+            using (_w.Block($"double {Runtime}.IGradientProblem.Gradient(ReadOnlySpan<double> x, Span<double> gradient)"))
+            {
+                _w.Line("double f = Gradient(x, gradient);");
+                _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(gradient, gradient);");
+                _w.Line("return -f;");
+            }
+            _w.Line();
+            using (_w.Block($"void {Runtime}.ISecondOrderProblem.Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
+            {
+                _w.Line("Hessian(x, hessian);");
+                _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(hessian, hessian);");
+            }
+            _w.Line();
+            using (_w.Block($"void {Runtime}.ISecondOrderProblem.HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)"))
+            {
+                _w.Line("HessianVectorProduct(x, v, hv);");
+                _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(hv, hv);");
+            }
+            _w.Line();
+        }
+    }
+
+    // ---- Constraints ---------------------------------------------------------------------------------------
+
+    /// <summary>The Lagrangian L(x, λ) = f(x) + Σ λ·c(x), with f in minimization form.</summary>
+    private Expr Lagrangian()
+    {
+        var l = _p.Maximize ? Expr.Neg(_p.Objective) : _p.Objective;
+        foreach (var c in _p.Constraints)
+        {
+            var term = Expr.Mul(Expr.Mult(c.Label, c.ForAll.Select(iv => (IntExpr)new IntIndex(iv)).ToList()), c.Body);
+            for (int k = c.ForAll.Count - 1; k >= 0; k--) term = Expr.Sum(c.ForAll[k], term);
+            l = Expr.Add(l, term);
+        }
+        return l;
+    }
+
+    private static IntExpr RowOf(ConstraintFamily c)
+    {
+        IntExpr flat = new IntConst(0);
+        foreach (var iv in c.ForAll) flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(new IntIndex(iv), iv.Lower));
+        return IntExpr.Add(c.RowOffset, flat);
+    }
+
+    private void EmitConstraintMethods()
+    {
+        _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{c.Label} ({Where(c.Line)})")) + ", in that order.</summary>");
+        _w.Line(_p.ConstraintCount is IntConst cc ? $"public const int ConstraintCount = {cc.Value};" : "public int ConstraintCount { get; }");
+        _w.Line();
+        _w.Line("/// <summary>The label of each constraint family with its first row and row count.</summary>");
+        using (_w.Block("public global::System.Collections.Generic.IReadOnlyList<(string Label, int Offset, int Count)> ConstraintLabels => new (string, int, int)[]"))
+        {
+            foreach (var c in _p.Constraints) _w.Line($"(\"{c.Label}\", {MemberInt(c.RowOffset)}, {MemberInt(c.RowCount)}),");
+        }
+        _w.Line(";");
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the constraint functions c(x); row k must satisfy lower[k] ≤ c_k(x) ≤ upper[k] (see <see cref=\"ConstraintBounds\"/>).</summary>");
+        using (_w.Block("public void Constraints(ReadOnlySpan<double> x, Span<double> values)"))
+        {
+            RequireX();
+            RequireLength("values", "ConstraintCount", "it must have");
+            var symbols = new Symbols(this);
+            var items = new List<KernelItem>();
+            foreach (var c in _p.Constraints)
+                items.Add(new Store("values", RowOf(c), c.Body, Accumulate: false, Comment: $"{Comment(c.SourceText)} ({Where(c.Line)})"));
+            EmitKernel(symbols, items);
+        }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the bounds of each constraint row (equal for equalities; infinite for one-sided rows).</summary>");
+        using (_w.Block("public void ConstraintBounds(Span<double> lower, Span<double> upper)"))
+        {
+            RequireLength("lower", "ConstraintCount", "it must have");
+            RequireLength("upper", "ConstraintCount", "it must have");
+            var symbols = new Symbols(this);
+            var items = new List<KernelItem>();
+            foreach (var c in _p.Constraints)
+            {
+                // A bound that does not vary over the family still runs once per row: the row index carries the loops.
+                items.Add(new Store("lower", RowOf(c), c.Lower, Accumulate: false, Comment: c.Label));
+                items.Add(new Store("upper", RowOf(c), c.Upper, Accumulate: false));
+            }
+            EmitKernel(symbols, items);
+        }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the dense constraint Jacobian, row-major ConstraintCount × VariableCount.</summary>");
+        using (_w.Block("public void ConstraintJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
+        {
+            RequireX();
+            RequireLength("jacobian", "ConstraintCount * VariableCount", "it must have");
+            _w.Line("jacobian.Clear();");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, _p.Constraints.SelectMany(c => JacobianStores(c.Body, RowOf(c), "jacobian")).ToList());
+        }
+        _w.Line();
+
+        var lagrangian = Lagrangian();
+        _w.Line("/// <summary>The Lagrangian L(x, λ) = f(x) + Σₖ λₖ cₖ(x), with f in minimization form (negated for maximize).</summary>");
+        using (_w.Block("public double Lagrangian(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers)"))
+        {
+            RequireX();
+            RequireLength("multipliers", "ConstraintCount", "it must have");
+            EmitKernel(new Symbols(this), [new DeclareScalar("f", lagrangian)]);
+            _w.Line("return f;");
+        }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes ∇ₓL(x, λ) and returns L(x, λ).</summary>");
+        using (_w.Block("public double LagrangianGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> gradient)"))
+        {
+            RequireX();
+            RequireLength("multipliers", "ConstraintCount", "it must have");
+            RequireLength("gradient", "VariableCount", "it must have");
+            _w.Line("gradient.Clear();");
+            var symbols = new Symbols(this);
+            var items = new List<KernelItem> { new DeclareScalar("f", lagrangian) };
+            items.AddRange(GradientStores(symbols, lagrangian, "gradient", "g_"));
+            EmitKernel(symbols, items);
+            _w.Line("return f;");
+        }
+        _w.Line();
+
+        var tangent = new TangentBuilder().Tangent(lagrangian);
+        _w.Line("/// <summary>Writes ∇²ₓₓL(x, λ)·v.</summary>");
+        using (_w.Block("public void LagrangianHessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, ReadOnlySpan<double> v, Span<double> hv)"))
+        {
+            RequireX();
+            RequireLength("multipliers", "ConstraintCount", "it must have");
+            RequireLength("v", "VariableCount", "it must have");
+            RequireLength("hv", "VariableCount", "it must have");
+            _w.Line("hv.Clear();");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, GradientStores(symbols, tangent, "hv", "hv_").ToList());
+        }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the dense Hessian of the Lagrangian, row-major VariableCount × VariableCount.</summary>");
+        using (_w.Block("public void LagrangianHessian(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> hessian)"))
+        {
+            RequireX();
+            RequireLength("multipliers", "ConstraintCount", "it must have");
+            RequireLength("hessian", "VariableCount * VariableCount", "it must have");
+            _w.Line("var lambda = multipliers.ToArray();");
+            _w.Line($"{Runtime}.GeneratedSupport.DenseHessian(x, hessian, VariableCount, (point, v, hv) => LagrangianHessianVectorProduct(point, lambda, v, hv));");
+        }
+        _w.Line();
+    }
+
+    // ---- Least squares -------------------------------------------------------------------------------------
+
+    private IntExpr ResidualRow(ResidualBlock block)
+    {
+        IntExpr flat = new IntConst(0);
+        foreach (var iv in block.Loops) flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(new IntIndex(iv), iv.Lower));
+        return IntExpr.Add(block.Offset, flat);
+    }
+
+    private void EmitLeastSquaresMethods()
+    {
+        var blocks = _p.Residuals!;
+        _w.Line("/// <summary>The number of residuals rₖ in f = Σₖ rₖ².</summary>");
+        _w.Line(_p.ResidualCount is IntConst rc ? $"public const int ResidualCount = {rc.Value};" : "public int ResidualCount { get; }");
+        _w.Line();
+        _w.Line($"int {Runtime}.ILeastSquaresProblem.Dimension => VariableCount;");
+        _w.Line();
+
+        _w.Line($"/// <summary>Writes the residuals r(x), with f(x) = Σₖ rₖ(x)² ({Where(_p.ObjectiveLine)}).</summary>");
+        using (_w.Block("public void Residuals(ReadOnlySpan<double> x, Span<double> residuals)"))
+        {
+            RequireX();
+            RequireLength("residuals", "ResidualCount", "it must have");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, blocks.Select(b => (KernelItem)new Store("residuals", ResidualRow(b), b.Residual, Accumulate: false)).ToList());
+        }
+        _w.Line();
+
+        _w.Line("/// <summary>Writes the Jacobian of the residuals, row-major ResidualCount × VariableCount.</summary>");
+        using (_w.Block("public void ResidualJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
+        {
+            RequireX();
+            RequireLength("jacobian", "ResidualCount * VariableCount", "it must have");
+            _w.Line("jacobian.Clear();");
+            var symbols = new Symbols(this);
+            EmitKernel(symbols, blocks.SelectMany(b => JacobianStores(b.Residual, ResidualRow(b), "jacobian")).ToList());
+        }
+        _w.Line();
+        _w.Line($"void {Runtime}.ILeastSquaresProblem.Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => ResidualJacobian(x, jacobian);");
+        _w.Line();
+    }
+}

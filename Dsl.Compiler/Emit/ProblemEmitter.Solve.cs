@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Semantics;
+
+namespace OptDsl.Compiler.Emit;
+
+// Start point, bounds, layout, default options and Solve: the .opt's solver line made callable.
+public sealed partial class ProblemEmitter
+{
+    private void EmitSolve()
+    {
+        var solver = _p.Solver;
+        EmitLayout();
+        EmitStartPoint();
+        EmitBounds();
+        if (!_p.CanSolve) return;
+
+        string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
+        _w.Line($"/// <summary>The stopping rules of <c>solver {solver.Name}{optionText}</c> ({Where(solver.Line)}); change them with <c>with</c>.</summary>");
+        var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
+        if (common.Count == 0)
+        {
+            _w.Line($"public static {Runtime}.SolveOptions DefaultSolveOptions {{ get; }} = new();");
+        }
+        else
+        {
+            _w.Line($"public static {Runtime}.SolveOptions DefaultSolveOptions {{ get; }} = new()");
+            _w.Line("{");
+            _w.Indent();
+            foreach (var (option, value) in common) _w.Line($"{option.Property} = {CSharpValue(option, value)},");
+            _w.Unindent();
+            _w.Line("};");
+        }
+        _w.Line();
+
+        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {solver.Name}</c>.</summary>");
+        _w.Line($"public {Runtime}.SolveResult Solve({Runtime}.SolveOptions? options = null) => Solve(StartPoint(), options);");
+        _w.Line();
+
+        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({Where(solver.Line)}).</summary>");
+        using (_w.Block($"public {Runtime}.SolveResult Solve(ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
+        {
+            RequireLength("start", "VariableCount", $"problem {_p.Name} has");
+            var settings = solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}").ToList();
+            if (solver.Name == "nesterov") settings.Insert(0, "Nesterov = true");
+            string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
+            _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
+            string problem = solver.Spec.Kind switch
+            {
+                ProblemKind.LeastSquares => $"({Runtime}.ILeastSquaresProblem)this",
+                ProblemKind.SecondOrder => $"({Runtime}.ISecondOrderProblem)this",
+                _ => $"({Runtime}.IGradientProblem)this",
+            };
+            bool bounds = _p.Vars.Any(v => v.HasBounds) && solver.Spec.SupportsBounds;
+            _w.Line($"var result = solver.Minimize({problem}, start, options ?? DefaultSolveOptions{(bounds ? ", VariableBounds()" : "")});");
+            if (_p.Maximize)
+            {
+                _w.Line("// The solver minimized the negated objective; report the maximized value as written.");
+                _w.Line("var history = new global::System.Collections.Generic.List<global::OptDsl.Runtime.IterationInfo>(result.History.Count);");
+                _w.Line("foreach (var step in result.History) history.Add(step with { Objective = -step.Objective });");
+                _w.Line("return result with { Objective = -result.Objective, History = history, Layout = Layout };");
+            }
+            else
+            {
+                _w.Line("return result with { Layout = Layout };");
+            }
+        }
+        _w.Line();
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => Expr.Format(d),
+        bool b => b ? "true" : "false",
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static string CSharpValue(OptionSpec option, object value) => option.Kind switch
+    {
+        OptionKind.Bool => (bool)value ? "true" : "false",
+        OptionKind.Count => ((int)value).ToString(CultureInfo.InvariantCulture),
+        OptionKind.Seconds => $"TimeSpan.FromSeconds({CSharpNames.Literal((double)value)})",
+        OptionKind.Choice => $"{Runtime}.{option.ChoiceType}.{CSharpNames.Pascal((string)value)}",
+        _ => CSharpNames.Literal((double)value),
+    };
+
+    private void EmitLayout()
+    {
+        _w.Line("/// <summary>Where each decision variable lives in x: use <c>result.Get(\"name\")</c> for a named view.</summary>");
+        string layout = $"new {Runtime}.VariableLayout()" + string.Concat(_p.Vars.Select(v =>
+            $".Add(\"{v.Name}\", {MemberInt(v.Offset)}{string.Concat(v.Shape.Select(s => ", " + MemberInt(s)))})"));
+        if (HasRuntimeDims) _w.Line($"public {Runtime}.VariableLayout Layout => _layout ??= {layout};");
+        else _w.Line($"public {Runtime}.VariableLayout Layout => s_layout;");
+        _w.Line();
+        if (HasRuntimeDims) _w.Line($"private {Runtime}.VariableLayout? _layout;");
+        else _w.Line($"private static readonly {Runtime}.VariableLayout s_layout = {layout};");
+        _w.Line();
+    }
+
+    private void EmitStartPoint()
+    {
+        _w.Line("/// <summary>The start point of the .opt file (0 where none is given), clipped into the variables' bounds.</summary>");
+        using (_w.Block("public double[] StartPoint()"))
+        {
+            _w.Line("var x = new double[VariableCount];");
+            foreach (var v in _p.Vars.Where(v => v.Start is not null && v.Start.Any(s => s != 0)))
+                FillVector(v, v.Start!, "x", $"start of {v.Name} ({Where(v.Line)})");
+            if (_p.Vars.Any(v => v.HasBounds))
+            {
+                _w.Line("var bounds = VariableBounds()!;");
+                _w.Line("for (int k = 0; k < x.Length; k++) x[k] = Math.Clamp(x[k], bounds.Lower[k], bounds.Upper[k]);");
+            }
+            _w.Line("return x;");
+        }
+        _w.Line();
+    }
+
+    private void EmitBounds()
+    {
+        _w.Line("/// <summary>The bounds of the var declarations (infinite where none is given), or null when no variable has bounds.</summary>");
+        using (_w.Block($"public {Runtime}.Bounds? VariableBounds()"))
+        {
+            if (!_p.Vars.Any(v => v.HasBounds))
+            {
+                _w.Line("return null;");
+            }
+            else
+            {
+                _w.Line("var lower = new double[VariableCount];");
+                _w.Line("var upper = new double[VariableCount];");
+                _w.Line("Array.Fill(lower, double.NegativeInfinity);");
+                _w.Line("Array.Fill(upper, double.PositiveInfinity);");
+                foreach (var v in _p.Vars)
+                {
+                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({Where(v.Line)})");
+                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {v.Name} ({Where(v.Line)})");
+                }
+                _w.Line($"return new {Runtime}.Bounds(lower, upper);");
+            }
+        }
+        _w.Line();
+    }
+
+    private void FillVector(VarSymbol v, double[] values, string array, string comment)
+    {
+        _w.Line($"// {comment}");
+        if (values.Length == 1)
+        {
+            _w.Line($"Array.Fill({array}, {CSharpNames.Literal(values[0])}, {MemberInt(v.Offset)}, {MemberInt(v.Size)});");
+            return;
+        }
+        var offset = ((IntConst)v.Offset).Value;
+        for (int k = 0; k < values.Length; k++) _w.Line($"{array}[{offset + k}] = {CSharpNames.Literal(values[k])};");
+    }
+}
