@@ -36,15 +36,23 @@ public static class ReverseAccumulator
         void Push(Expr child, Expr contribution)
         {
             if (!child.HasVar || contribution.IsConstValue(0)) return;
-            // Contributions made inside a loop to a node outside it add up over the loop.
-            foreach (var v in contribution.Free.Where(v => !child.Free.Contains(v) && !rootFree.Contains(v)).OrderByDescending(v => v.Level))
-                contribution = Expr.Sum(v, contribution);
+            // Contributions made inside a loop to a node outside it add up over the loop...
+            var outer = contribution.Free.Where(v => !child.Free.Contains(v) && !rootFree.Contains(v)).ToList();
+            var remaining = contribution.Free.Except(outer).Union(child.Free).ToList();
+            bool rangesAllowIt = !remaining.Any(u => u.Lower.FreeIndices().Concat(u.Upper.FreeIndices()).Any(outer.Contains));
+            if (!rangesAllowIt)
+            {
+                // ...unless a remaining loop's range depends on them (sum(j in 0..i) inside sum(i)): then this
+                // contribution flows on through the node with its loops, and the scatter keeps the triangular nest.
+                Propagate(child, contribution);
+                return;
+            }
+            foreach (var v in outer.OrderByDescending(v => v.Level)) contribution = Expr.Sum(v, contribution);
             adjoints[child] = adjoints.TryGetValue(child, out var existing) ? Expr.Add(existing, contribution) : contribution;
         }
 
-        foreach (var node in TopologicalOrder(root))
+        void Propagate(Expr node, Expr a)
         {
-            if (!adjoints.TryGetValue(node, out var a)) continue;
             var args = node.Args;
             switch (node.Kind)
             {
@@ -98,6 +106,11 @@ public static class ReverseAccumulator
                     break;
                 // MaxReduce only shifts logsumexp; its derivative is zero by construction.
             }
+        }
+
+        foreach (var node in TopologicalOrder(root))
+        {
+            if (adjoints.TryGetValue(node, out var a)) Propagate(node, a);
         }
         return terms;
     }

@@ -362,6 +362,8 @@ public sealed partial class ProblemEmitter
         _w.Line();
         _w.Line($"int {Runtime}.ILeastSquaresProblem.Dimension => VariableCount;");
         _w.Line();
+        _w.Line($"int {Runtime}.ILeastSquaresProblem.ResidualCount => ResidualCount;");
+        _w.Line();
 
         _w.Line($"/// <summary>Writes the residuals r(x), with f(x) = Σₖ rₖ(x)² ({Where(_p.ObjectiveLine)}).</summary>");
         using (_w.Block("public void Residuals(ReadOnlySpan<double> x, Span<double> residuals)"))

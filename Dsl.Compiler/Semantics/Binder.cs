@@ -69,13 +69,14 @@ internal sealed partial class Binder
         // Dims: fixed values first, then the ones bound by data lengths, then constructor arguments.
         foreach (var d in problem.Members.OfType<DimSyntax>()) BindDim(d);
         foreach (var d in problem.Members.OfType<DataSyntax>()) BindData(d);
-        foreach (var p in problem.Members.OfType<ParamSyntax>()) BindParam(p);
         IntExpr offset = new IntConst(0);
         foreach (var v in problem.Members.OfType<VarSyntax>())
         {
             var symbol = BindVar(v, offset);
             if (symbol is not null) offset = IntExpr.Add(offset, symbol.Size);
         }
+        // After vars, so a param that names one is reported as not constant rather than silently skipped.
+        foreach (var p in problem.Members.OfType<ParamSyntax>()) BindParam(p);
 
         // The objective.
         var goals = problem.Members.OfType<GoalSyntax>().ToList();

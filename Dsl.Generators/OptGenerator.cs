@@ -1,0 +1,35 @@
+using Microsoft.CodeAnalysis;
+
+namespace OptDsl.Generators;
+
+/// <summary>
+/// Compiles every <c>.opt</c> additional file of a project into C#.
+/// The pipeline is per file: read the text, pair it with the project's settings, compile (the result,
+/// sources and diagnostics, is a plain value and is cached), then add the sources and report the diagnostics.
+/// Editing one <c>.opt</c> file recompiles that file only; editing C# recompiles nothing.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class OptGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // Filter and read in one step, so no step's output holds an AdditionalText (which has no value equality).
+        var files = context.AdditionalTextsProvider
+            .Select(static (file, cancellationToken) => OptFile.TryRead(file, cancellationToken))
+            .WithTrackingName(TrackingNames.AdditionalFiles)
+            .Where(static file => file is not null)
+            .WithTrackingName(TrackingNames.OptFiles);
+
+        var settings = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => GeneratorSettings.From(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.Settings);
+
+        var compiled = files
+            .Combine(settings)
+            .WithTrackingName(TrackingNames.OptFilesWithSettings)
+            .Select(static (pair, cancellationToken) => GuardedCompiler.Compile(pair.Left!, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.Compiled);
+
+        context.RegisterSourceOutput(compiled, static (context, result) => SourceOutput.Emit(context, result));
+    }
+}

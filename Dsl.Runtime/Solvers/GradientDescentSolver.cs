@@ -1,0 +1,108 @@
+using System;
+using OptDsl.Runtime.Internal;
+using OptDsl.Runtime.LineSearch;
+
+namespace OptDsl.Runtime;
+
+/// <summary>
+/// Projected gradient descent (<c>.opt</c> name <c>gd</c>): x ← P(x − α∇f(x)).
+/// <list type="bullet">
+/// <item>neither <see cref="LearningRate"/> nor <see cref="LineSearch"/> set: Armijo backtracking from α = 1 at every iteration;</item>
+/// <item>only <see cref="LearningRate"/>: fixed step α = lr;</item>
+/// <item>both (with <see cref="LineSearchKind.Armijo"/>): Armijo backtracking from α = lr;</item>
+/// <item><see cref="LineSearchKind.None"/> without a learning rate: fixed step 10⁻³ (torch.optim.SGD's default lr).</item>
+/// </list>
+/// Backtracking follows the projection arc: α is accepted when f(P(x − α∇f)) ≤ f(x) + 10⁻⁴·∇fᵀ(P(x − α∇f) − x),
+/// shortened by safeguarded quadratic interpolation (factor in [0.1, 0.5]).
+/// </summary>
+public sealed class GradientDescentSolver
+{
+    private const string Name = "gd";
+
+    /// <summary>The fixed step, or the first trial step of the line search (<c>lr</c>).</summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>The step rule (<c>line_search</c>).</summary>
+    public LineSearchKind? LineSearch { get; set; }
+
+    public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (LearningRate is { } lr) Arguments.Positive(lr, nameof(LearningRate), Name);
+        bool armijo = LineSearch switch
+        {
+            LineSearchKind.Armijo => true,
+            LineSearchKind.None => false,
+            _ => LearningRate is null,
+        };
+        if (!armijo) return FirstOrderLoop.Run(Name, new FixedStep(LearningRate ?? 1e-3), problem, start, options, bounds);
+        return MinimizeWithArmijo(problem, start, options, bounds, LearningRate ?? 1.0);
+    }
+
+    private static SolveResult MinimizeWithArmijo(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options, Bounds? bounds, double initialStep)
+    {
+        var monitor = new IterationMonitor(Name, options);
+        int n = problem.Dimension;
+        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
+        var box = Box.From(bounds, n);
+        var g = new double[n];
+        var trial = new double[n];
+        var gTrial = new double[n];
+
+        double f = monitor.Gradient(problem, x, g);
+        if (!double.IsFinite(f) || !Vec.AllFinite(g))
+            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        double gnorm = box.ProjectedGradientNorm(x, g);
+        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+
+        SolveStatus status;
+        string? message = null;
+        while (!monitor.ShouldStop(out status))
+        {
+            double alpha = initialStep;
+            bool accepted = false, anyFinite = false;
+            int trials = 0;
+            for (int k = 0; k < Armijo.MaxBacktracks; k++)
+            {
+                if (monitor.EvaluationBudgetExhausted) break;
+                Vec.AddScaled(x, -alpha, g, trial);
+                box.Project(trial);
+                double change = 0;
+                for (int i = 0; i < n; i++) change += g[i] * (trial[i] - x[i]);
+                if (!(change < 0)) break; // the projected step vanished: nothing left to gain along −∇f
+                double fTrial = monitor.Objective(problem, trial);
+                trials++;
+                anyFinite |= double.IsFinite(fTrial);
+                if (Armijo.IsSufficient(f, fTrial, change)) { accepted = true; break; }
+                alpha = Armijo.Shorten(alpha, f, change / alpha, fTrial);
+            }
+            if (!accepted)
+            {
+                if (monitor.EvaluationBudgetExhausted) status = SolveStatus.MaxEvaluations;
+                else if (trials > 0 && !anyFinite) { status = SolveStatus.Diverged; message = "Diverged: the objective was NaN or infinite at every trial step; X is the last finite point."; }
+                else { status = SolveStatus.LineSearchFailed; message = $"Armijo backtracking found no sufficient decrease; |g|∞ = {gnorm:G3}."; }
+                break;
+            }
+            double fPrevious = f;
+            double fNew = monitor.Gradient(problem, trial, gTrial);
+            if (!double.IsFinite(fNew) || !Vec.AllFinite(gTrial))
+            {
+                status = SolveStatus.Diverged;
+                message = "Diverged: the gradient is not finite at the accepted point; X is the last point with a finite gradient.";
+                break;
+            }
+            double step = Vec.InfDistance(trial, x);
+            trial.CopyTo(x, 0);
+            gTrial.CopyTo(g, 0);
+            f = fNew;
+            gnorm = box.ProjectedGradientNorm(x, g);
+            if (monitor.CompleteIteration(fPrevious, f, gnorm, step, Vec.InfNorm(x), out status)) break;
+        }
+        return monitor.Result(x, f, gnorm, status, message);
+    }
+
+    private sealed class FixedStep(double learningRate) : FirstOrderRule
+    {
+        public override void Step(int t, Span<double> x, ReadOnlySpan<double> g) => Vec.Axpy(-learningRate, g, x);
+    }
+}

@@ -1,0 +1,148 @@
+using System;
+using OptDsl.Runtime.Internal;
+
+namespace OptDsl.Runtime;
+
+/// <summary>
+/// Truncated Newton in a trust region (<c>.opt</c> name <c>newton_cg</c>): each step is the Steihaug–Toint conjugate
+/// gradient iteration on ∇²f·p = −∇f using only Hessian-vector products, stopped at the trust-region boundary, at a
+/// direction of non-positive curvature, or when ‖∇²f·p + ∇f‖ ≤ η‖∇f‖ with the forcing term η = min(0.5, √‖∇f‖)
+/// (or η = <see cref="CgTolerance"/>). The radius starts at max(1, ‖x₀‖) and follows the usual 0.25 / 0.75 ratio rules.
+/// <see cref="SolveResult.HessianEvaluations"/> counts Hessian-vector products. No bounds.
+/// </summary>
+public sealed class NewtonCgSolver
+{
+    private const string Name = "newton_cg";
+
+    /// <summary>Relative residual tolerance η of the inner CG (<c>cg_tol</c>); null for the forcing sequence min(0.5, √‖∇f‖).</summary>
+    public double? CgTolerance { get; set; }
+
+    public SolveResult Minimize(ISecondOrderProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (CgTolerance is { } eta) Arguments.Positive(eta, nameof(CgTolerance), Name);
+        Arguments.NoFiniteBounds(problem, bounds, Name);
+        var monitor = new IterationMonitor(Name, options);
+        int n = problem.Dimension;
+        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
+        var g = new double[n];
+        var p = new double[n];
+        var r = new double[n];
+        var d = new double[n];
+        var bd = new double[n];
+        var xTrial = new double[n];
+        var gTrial = new double[n];
+
+        double f = monitor.Gradient(problem, x, g);
+        if (!double.IsFinite(f) || !Vec.AllFinite(g))
+            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        double gnorm = Vec.InfNorm(g);
+        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+
+        double radius = Math.Max(1.0, Vec.Norm(x));
+        SolveStatus status;
+        string? message = null;
+        while (!monitor.ShouldStop(out status))
+        {
+            double g2 = Vec.Norm(g);
+            double tolerance = (CgTolerance ?? Math.Min(0.5, Math.Sqrt(g2))) * g2;
+            bool accepted = false;
+            SolveStatus? stop = null;
+            bool anyFinite = false;
+            double fTrial = f;
+            while (!accepted)
+            {
+                if (monitor.Options.CancellationToken.IsCancellationRequested) { stop = SolveStatus.Cancelled; break; }
+                if (monitor.EvaluationBudgetExhausted) { stop = SolveStatus.MaxEvaluations; break; }
+                double predicted = Steihaug(problem, monitor, x, g, radius, tolerance, p, r, d, bd);
+                if (!double.IsFinite(predicted)) { stop = SolveStatus.Diverged; message = "Diverged: a Hessian-vector product is not finite."; break; }
+                double pnorm = Vec.Norm(p);
+                Vec.AddScaled(x, 1.0, p, xTrial);
+                fTrial = monitor.Gradient(problem, xTrial, gTrial);
+                bool finite = double.IsFinite(fTrial) && Vec.AllFinite(gTrial);
+                anyFinite |= finite;
+                double rho = finite && predicted > 0 ? (f - fTrial) / predicted : double.NegativeInfinity;
+                if (rho < 0.25) radius = 0.25 * pnorm;
+                else if (rho > 0.75 && pnorm >= 0.99 * radius) radius = Math.Min(2 * radius, 1e300);
+                if (rho > 1e-4) { accepted = true; break; }
+                if (radius <= 1e-16 * (1 + Vec.Norm(x)) || !(predicted > 0))
+                {
+                    stop = anyFinite ? SolveStatus.StepTolerance : SolveStatus.Diverged;
+                    message = anyFinite
+                        ? $"Stopped: the trust region shrank to {radius:G3} without an acceptable step (no further decrease is possible at machine precision); |g|∞ = {gnorm:G3}."
+                        : "Diverged: the objective or gradient was NaN or infinite at every trial step.";
+                    break;
+                }
+            }
+            if (stop is { } s) { status = s; break; }
+
+            double fOld = f;
+            double step = Vec.InfDistance(xTrial, x);
+            xTrial.CopyTo(x, 0);
+            gTrial.CopyTo(g, 0);
+            f = fTrial;
+            gnorm = Vec.InfNorm(g);
+            if (monitor.CompleteIteration(fOld, f, gnorm, step, Vec.InfNorm(x), out status)) break;
+        }
+        return monitor.Result(x, f, gnorm, status, message);
+    }
+
+    /// <summary>
+    /// Steihaug–Toint CG for min m(p) = gᵀp + ½pᵀHp, ‖p‖ ≤ Δ. Writes p and returns the model decrease −m(p)
+    /// (NaN if a Hessian-vector product is not finite).
+    /// </summary>
+    private static double Steihaug(ISecondOrderProblem problem, IterationMonitor monitor, double[] x, double[] g, double radius, double tolerance,
+        double[] p, double[] r, double[] d, double[] bd)
+    {
+        int n = x.Length;
+        Array.Clear(p);
+        g.CopyTo(r, 0);
+        for (int i = 0; i < n; i++) d[i] = -r[i];
+        double rr = Vec.Dot(r, r);
+        double model = 0; // m(p) for the current iterate
+        int maxIterations = 2 * n + 10;
+        for (int k = 0; k < maxIterations; k++)
+        {
+            monitor.HessianVectorProduct(problem, x, d, bd);
+            if (!Vec.AllFinite(bd)) return double.NaN;
+            double curvature = Vec.Dot(d, bd);
+            if (curvature <= 0)
+            {
+                double tau = ToBoundary(p, d, radius);
+                return -(model + tau * Vec.Dot(d, r) + 0.5 * tau * tau * curvature) + MoveAlong(p, d, tau);
+            }
+            double alpha = rr / curvature;
+            double pd = Vec.Dot(p, d), pp = Vec.Dot(p, p), dd = Vec.Dot(d, d);
+            if (pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius)
+            {
+                double tau = ToBoundary(p, d, radius);
+                return -(model + tau * Vec.Dot(d, r) + 0.5 * tau * tau * curvature) + MoveAlong(p, d, tau);
+            }
+            model += alpha * Vec.Dot(d, r) + 0.5 * alpha * alpha * curvature;
+            Vec.Axpy(alpha, d, p);
+            Vec.Axpy(alpha, bd, r);
+            double rrNew = Vec.Dot(r, r);
+            if (Math.Sqrt(rrNew) <= tolerance) return -model;
+            double beta = rrNew / rr;
+            rr = rrNew;
+            for (int i = 0; i < n; i++) d[i] = -r[i] + beta * d[i];
+        }
+        return -model;
+    }
+
+    /// <summary>p ← p + τd; returns 0 (so that it can be added to an expression).</summary>
+    private static double MoveAlong(double[] p, double[] d, double tau)
+    {
+        Vec.Axpy(tau, d, p);
+        return 0;
+    }
+
+    /// <summary>The τ ≥ 0 with ‖p + τd‖ = Δ.</summary>
+    private static double ToBoundary(double[] p, double[] d, double radius)
+    {
+        double pd = Vec.Dot(p, d), dd = Vec.Dot(d, d), pp = Vec.Dot(p, p);
+        double disc = Math.Sqrt(Math.Max(0, pd * pd + dd * (radius * radius - pp)));
+        // Stable form of the positive root (−pd + disc)/dd.
+        return pd >= 0 ? (radius * radius - pp) / (pd + disc) : (-pd + disc) / dd;
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler;
+using Xunit;
+
+namespace OptDsl.Tests.Compiler;
+
+/// <summary>Every diagnostic of the catalog, provoked by a bad input, reported with its id at the exact line and column.</summary>
+public sealed class DiagnosticsTests
+{
+    // "$$" marks where the diagnostic must start; it is removed before compiling.
+    public static readonly TheoryData<string, string> Cases = new()
+    {
+        { "OPT0001", "problem P { var x; minimize x^2 $$}" },
+        { "OPT0001", "problem P {\n  var x;\n  minimize x $$# 2;\n}" },
+        { "OPT0001", "problem P { var x[2] = [1, 2]; minimize x[0]^2 + x[1]^2;$$" },
+        { "OPT0002", "problem P {\n  var x;\n  minimize (x - $$y)^2;\n}" },
+        { "OPT0002", "problem P {\n  dim n = 3;\n  var x[n];\n  minimize sum(i in 0..n) x[i]^2 + $$i;\n}" },
+        { "OPT0003", "problem P {\n  var x;\n  var $$x;\n  minimize x^2;\n}" },
+        { "OPT0003", "problem P { var x; minimize x^2; }\nproblem $$P { var y; minimize y^2; }" },
+        { "OPT0004", "problem P {\n  var x[2];\n  var y[3];\n  minimize l2($$x - y);\n}" },
+        { "OPT0004", "problem P {\n  dim m = 2; dim n = 3;\n  data A[m, n];\n  var x[m];\n  minimize l2($$A * x);\n}" },
+        { "OPT0005", "problem P {\n  var x[2];\n  minimize $$x[0, 1]^2;\n}" },
+        { "OPT0006", "problem P {\n  var x;\n  minimize $$exp(x, 2);\n}" },
+        { "OPT0007", "problem P {\n  var x;\n  minimize $$expp(x);\n}" },
+        { "OPT0008", "problem P {\n  var x;\n  minimize x^2;\n  solver $$lbgfs;\n}" },
+        { "OPT0009", "problem P {\n  var x;\n  minimize x^2;\n  solver lbfgs($$memroy: 5);\n}" },
+        { "OPT0010", "problem P {\n  var x;\n  minimize x^2;\n  solver lbfgs(memory: $$2.5);\n}" },
+        { "OPT0010", "problem P {\n  var x;\n  minimize x^2;\n  solver gd(line_search: $$wolfe);\n}" },
+        { "OPT0011", "problem $$P {\n  var x;\n}" },
+        { "OPT0012", "problem P {\n  var x;\n  minimize x^2;\n  $$maximize x;\n}" },
+        { "OPT0013", "problem P {\n  var x[$$2.5];\n  minimize x[0]^2;\n}" },
+        { "OPT0014", "problem P {\n  var x[3];\n  minimize $$x * 2;\n}" },
+        { "OPT0015", "problem P {\n  var x;\n  minimize $$abs(x - 1);\n  solver lbfgs;\n}" },
+        { "OPT0016", "problem P {\n  dim n = $$-1 + 0;\n  var x;\n  minimize x^2;\n}" },
+        { "OPT0017", "problem P {\n  var x[2] = $$[1, 2, 3];\n  minimize x[0]^2;\n}" },
+        { "OPT0017", "problem P {\n  var x in [$$5, 1];\n  minimize x^2;\n}" },
+        { "OPT0018", "problem P {\n  var x in [0, 1];\n  minimize x^2;\n  solver $$newton;\n}" },
+        { "OPT0019", "problem P {\n  var x;\n  minimize $$exp(x);\n  solver lm;\n}" },
+        { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  subject to { x $$< 1; }\n  solver auglag;\n}" },
+        { "OPT0021", "problem P {\n  var x[2];\n  var k;\n  minimize x[$$k]^2;\n}" },
+        { "OPT0022", "problem P {\n  var x;\n  param a = $$x;\n  minimize x^2;\n}" },
+        { "OPT0023", "problem P {\n  var x[2];\n  minimize x[$$2]^2;\n}" },
+        { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  $$predict x;\n}" },
+        { "OPT0025", "problem P {\n  var x;\n  var $$unused;\n  minimize x^2;\n}" },
+        { "OPT0900", "model $$M {\n  var w;\n}" },
+        { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
+        { "OPT0900", "problem $$P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Bad_input_reports_the_diagnostic_at_its_line_and_column(string id, string marked)
+    {
+        int at = marked.IndexOf("$$", StringComparison.Ordinal);
+        string text = marked.Remove(at, 2);
+        int line = text.Take(at).Count(c => c == '\n');
+        int column = at - (text.LastIndexOf('\n', Math.Max(0, at - 1)) + 1);
+        if (at == 0) column = 0;
+
+        var output = OptCompiler.Compile("bad.opt", text, "Tests");
+        var match = output.Diagnostics.Where(d => d.Id == id).ToList();
+        Assert.True(match.Count > 0, $"expected {id}, got:\n{string.Join("\n", output.Diagnostics)}");
+        Assert.Contains(match, d => d.Span.Line == line && d.Span.Column == column && d.Path == "bad.opt");
+        Assert.All(match, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+    }
+
+    [Fact]
+    public void Every_descriptor_in_the_catalog_is_provoked_by_a_test()
+    {
+        var tested = new HashSet<string>(Cases.Select(c => (string)c[0]));
+        var untested = Descriptors.All.Where(d => d != Descriptors.InternalError && !tested.Contains(d.Id)).Select(d => d.Id).ToList();
+        Assert.Empty(untested);
+    }
+
+    [Fact]
+    public void Catalog_ids_are_unique_and_documented()
+    {
+        Assert.Equal(Descriptors.All.Length, Descriptors.All.Select(d => d.Id).Distinct().Count());
+        string doc = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (var d in Descriptors.All) Assert.Contains("## " + d.Id, doc);
+    }
+
+    [Fact]
+    public void A_reduction_scope_slip_explains_itself()
+    {
+        var output = OptCompiler.Compile("slip.opt", "problem P { dim n = 2; var x[2*n]; minimize sum(i in 0..n) 100 * x[2*i]^2 + (1 - x[2*i])^2; }", null);
+        var d = Assert.Single(output.Diagnostics, d => d.Id == "OPT0002");
+        Assert.Contains("sum(i in ...) (a + b)", d.Message);
+    }
+
+    [Fact]
+    public void Errors_produce_no_source_and_valid_files_produce_no_diagnostics()
+    {
+        Assert.Empty(OptCompiler.Compile("bad.opt", "problem P { var x; minimize y; }", null).Sources);
+        var good = OptCompiler.Compile("good.opt", "problem P { var x; minimize (x - 1)^2; }", null);
+        Assert.Empty(good.Diagnostics);
+        Assert.Single(good.Sources);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new System.IO.DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "OptDsl.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("OptDsl.sln not found above " + AppContext.BaseDirectory);
+    }
+}

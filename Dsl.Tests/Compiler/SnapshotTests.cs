@@ -1,0 +1,201 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using OptDsl.Compiler;
+using Snapshooter;
+using Snapshooter.Xunit;
+using Xunit;
+
+namespace OptDsl.Tests.Compiler;
+
+/// <summary>
+/// The generated C# of every language feature, pinned. A snapshot changes only on purpose: review the diff like code.
+/// Each case also has to compile cleanly (no warnings) against OptDsl.Runtime.
+/// </summary>
+public sealed class SnapshotTests
+{
+    public static readonly Dictionary<string, string> Features = new()
+    {
+        ["scalar_objective"] = """
+            namespace Demo.Optimization;
+            problem Rosenbrock {
+                var x[2] = [-1.2, 1.0];
+                minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2;
+                solver lbfgs(memory: 10, tolerance: 1e-10, max_iter: 500);
+            }
+            """,
+        ["data_let_least_squares"] = """
+            // y = b1 * exp(-b2 * t)
+            problem ExpDecay {
+                dim m;
+                data t[m];
+                data y[m];
+                var b[2] = [1, 0.1];
+                let r[i in 0..m] = y[i] - b[0] * exp(-b[1] * t[i]);
+                minimize sum(i in 0..m) r[i]^2;
+                solver lm;
+            }
+            """,
+        ["runtime_dim"] = """
+            problem ExtendedRosenbrock {
+                dim n;
+                var x[2 * n] = 1;
+                minimize sum(i in 0..n) (100 * (x[2*i + 1] - x[2*i]^2)^2 + (1 - x[2*i])^2);
+            }
+            """,
+        ["matrix_vector_params_two_vars"] = """
+            problem Ridge {
+                dim m;
+                dim n;
+                data A[m, n];
+                data y[m];
+                param lambda = 0.1;
+                var w[n];
+                var bias;
+                minimize mse(A * w + bias, y) + lambda * l2(w);
+                solver newton(trust_region: true);
+            }
+            """,
+        ["maximize_bounds_starts"] = """
+            problem Box {
+                var x[2] in [[0, -1], [2, 1]] = [1, 0];
+                var y in [0, inf];
+                maximize log(1 + x[0]) + x[1] * y - y^2;
+                solver lbfgs;
+            }
+            """,
+        ["constraints"] = """
+            problem Hs071 {
+                var x[4] in [1, 5] = [1, 5, 5, 1];
+                minimize x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2];
+                subject to {
+                    product: x[0] * x[1] * x[2] * x[3] >= 25;
+                    sphere: sum(i in 0..4) x[i]^2 == 40;
+                }
+                solver ipm;
+            }
+            problem Chain {
+                dim n;
+                data cap[n];
+                var x[n];
+                minimize sum(i in 0..n) (x[i] - 1)^2;
+                subject to {
+                    order: forall(i in 0..n-1) x[i] <= x[i+1];
+                    limit: forall(i in 0..n) x[i] <= cap[i];
+                    1 <= x[0] + x[1] <= 4;
+                }
+                solver auglag;
+            }
+            """,
+        ["smooth_functions"] = """
+            problem Smooth {
+                var x[3] = [0.5, 0.2, 0.1];
+                minimize exp(x[0]) + log(2 + x[1]) + log1p(x[2]^2) + sqrt(1 + x[0]^2) + sin(x[1]) * cos(x[2])
+                       + tan(0.1 * x[0]) + atan(x[1]) + tanh(x[2]) + sigmoid(x[0] - x[1]) + softplus(x[2])
+                       + pow(1 + x[0]^2, 1.5) + sq(x[1] - x[2]) + x[0]^x[1];
+            }
+            """,
+        ["nonsmooth_functions"] = """
+            problem Kinks {
+                var x[2] = [1, -1];
+                minimize abs(x[0] - 1) + relu(x[1]) + max(x[0], x[1]) - min(x[0], 2 * x[1]) + l1(x);
+                solver gd(lr: 0.01);
+            }
+            """,
+        ["norms_and_dot"] = """
+            problem Norms {
+                dim n = 3;
+                data a[n];
+                var x[n] = 1;
+                minimize norm(x) + l2(x - a) + dot(a, x)^2;
+            }
+            """,
+        ["regression_losses"] = """
+            problem Regression {
+                dim m;
+                data X[m, 2];
+                data y[m];
+                var w[2];
+                param delta = 1.5;
+                minimize mse(X * w, y) + mae(X * w, y) + huber(X * w, y, delta);
+                solver bfgs;
+            }
+            """,
+        ["classification_losses"] = """
+            problem Classification {
+                dim m;
+                dim k;
+                data X[m, 3];
+                data y[m];
+                data Y[m, k];
+                data s[m];
+                var w[3];
+                var V[k, 3];
+                minimize bce(sigmoid(X * w), y) + bce_logits(X * w, y) + hinge(X * w, s) + focal(sigmoid(X * w), y, 2, 0.25)
+                       + cce_logits(V * X[0, :], Y[0, :]) + sum(i in 0..m) cce(softplus(Y[i, :]), Y[i, :]) + log(sigmoid(w[0]));
+                solver adam(lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, max_iter: 2000);
+            }
+            """,
+        ["reductions"] = """
+            problem Reductions {
+                dim n = 4;
+                data A[n, n];
+                var x[n] = 0.5;
+                minimize prod(i in 0..n) (1 + x[i]^2) + logsumexp(i in 0..n) x[i]
+                       + sum(i in 0..n, j in 0..n) A[i, j] * x[i] * x[j]
+                       + sum(i in 0..n) sum(j in 0..i) x[i] * x[j]
+                       + sum(i in 0..n) dot(A[i, :], x)^2 + sum(i in 0..n) ((i + 1) / 5) * x[i];
+            }
+            """,
+        ["named_objectives"] = """
+            problem Blend {
+                var x[2] = 0;
+                objective risk = (x[0] - 1)^2 + x[1]^2;
+                objective energy = x[0]^2 + (x[1] + 2)^2;
+                minimize 0.7 * risk + 0.3 * energy;
+                solver newton_cg(cg_tol: 0.1);
+            }
+            """,
+        ["first_order_solvers"] = """
+            problem WithGd { var x = 3; minimize (x - 1)^2; solver gd(lr: 0.1, line_search: armijo, time_limit_s: 2.5); }
+            problem WithMomentum { var x = 3; minimize (x - 1)^2; solver momentum(lr: 0.1, beta: 0.8); }
+            problem WithNesterov { var x = 3; minimize (x - 1)^2; solver nesterov(lr: 0.1, beta: 0.9); }
+            problem WithAdagrad { var x = 3; minimize (x - 1)^2; solver adagrad(lr: 0.5); }
+            problem WithRmsprop { var x = 3; minimize (x - 1)^2; solver rmsprop(lr: 0.01, rho: 0.9, centered: true, momentum: 0.5); }
+            problem WithAdamW { var x = 3; minimize (x - 1)^2; solver adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true, seed: 7); }
+            """,
+    };
+
+    public static IEnumerable<object[]> Names => Features.Keys.Select(k => new object[] { k });
+
+    /// <summary>The compiler's whole output for a file: its diagnostics, then each generated source.</summary>
+    public static string Render(CompileOutput output)
+    {
+        var sb = new StringBuilder();
+        foreach (var d in output.Diagnostics) sb.Append("// diagnostic: ").Append(d).Append('\n');
+        foreach (var s in output.Sources) sb.Append("// ==== ").Append(s.HintName).Append(" ====\n").Append(s.Text);
+        return sb.ToString();
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Generated_code_of_feature(string feature)
+    {
+        var output = OptCompiler.Compile(feature + ".opt", Features[feature].Replace("\r\n", "\n"), "Snapshots");
+        Assert.NotEmpty(output.Sources);
+        Snapshot.Match(Render(output), SnapshotNameExtension.Create(feature));
+    }
+
+    [Fact]
+    public void Every_feature_compiles_cleanly_against_the_runtime()
+    {
+        // Constrained problems report OPT0900 (their solvers are not built yet) but still generate code.
+        var sources = Features.Select(f => OptCompiler.Compile(f.Key + ".opt", f.Value, "Snapshots." + f.Key))
+            .SelectMany(o => o.Sources).ToList();
+        var trees = sources.Select(s => Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(s.Text, path: s.HintName));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Snapshots", trees, OptDsl.Tests.Generator.CompilationReferences.Consumer,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        var problems = compilation.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+}
