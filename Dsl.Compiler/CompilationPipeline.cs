@@ -27,7 +27,6 @@ internal static class CompilationPipeline
 
             string? ns = file.Namespace ?? (string.IsNullOrWhiteSpace(defaultNamespace) ? null : defaultNamespace);
             string fileName = Path.GetFileName(path);
-            string stem = Path.GetFileNameWithoutExtension(path);
             var seen = new Dictionary<string, BlockSyntax>(StringComparer.Ordinal);
             foreach (var block in file.Blocks)
             {
@@ -42,7 +41,7 @@ internal static class CompilationPipeline
                 {
                     case ProblemSyntax problem:
                         var source = CompileProblem(path, text, fileName, ns, problem, diagnostics);
-                        if (source is not null) sources.Add(new GeneratedSource($"{stem}.{problem.Name}.g.cs", source));
+                        if (source is not null) sources.Add(new GeneratedSource($"{problem.Name}.g.cs", source));
                         break;
                     case ModelSyntax model:
                         diagnostics.Add(Descriptors.NotBuiltYet.Create(path, model.NameSpan, $"The model block '{model.Name}' (learning over data)"));

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 
@@ -19,7 +20,7 @@ internal static class HintNames
             prefix = "opt";
         }
 
-        var used = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var names = new List<string>(compilerHintNames.Count);
         foreach (var hintName in compilerHintNames)
         {
@@ -29,7 +30,7 @@ internal static class HintNames
                 name = "generated";
             }
 
-            if (name.EndsWith(".cs", System.StringComparison.OrdinalIgnoreCase))
+            if (name.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
             {
                 name = name.Substring(0, name.Length - 3);
             }

@@ -158,7 +158,8 @@ internal sealed partial class Binder
                 goal.Maximize ? "it maximizes" : "the objective is not a sum of squared terms with positive constant weights");
         }
 
-        if (HasNewErrors) return null;
+        // Without an objective (a pareto block stands in for one, not built yet) there is no class to generate.
+        if (HasNewErrors || goal is null) return null;
 
         return new BoundProblem
         {
@@ -170,7 +171,7 @@ internal sealed partial class Binder
             Vars = vars,
             VariableCount = offset,
             Objective = objective,
-            Maximize = goal!.Maximize,
+            Maximize = goal.Maximize,
             ObjectiveText = TextOf(goal.Value.Span),
             ObjectiveLine = goal.Span.Line + 1,
             Constraints = constraints,

@@ -46,8 +46,12 @@ public static class SolverCatalog
     private static SolverSpec Make(string name, string? cls, ProblemKind kind, bool bounds, params OptionSpec[] options) =>
         new(name, cls, kind, bounds, options.Concat(Common).ToList());
 
-    private static SolverSpec Later(string name, ProblemKind kind, string reason, params string[] options) =>
-        new(name, null, kind, true, options.Select(o => new OptionSpec(o, OptionKind.Real, o)).Concat(Common).ToList(), reason);
+    private static SolverSpec Later(string name, ProblemKind kind, string reason, params OptionSpec[] options) =>
+        new(name, null, kind, true, options.Concat(Common).ToList(), reason);
+
+    private static OptionSpec Real(string name) => new(name, OptionKind.Real, name);
+
+    private static OptionSpec Count(string name) => new(name, OptionKind.Count, name);
 
     public static readonly IReadOnlyList<SolverSpec> All =
     [
@@ -75,13 +79,14 @@ public static class SolverCatalog
         Make("lbfgs", "LbfgsSolver", ProblemKind.Gradient, true, new OptionSpec("memory", OptionKind.Count, "Memory")),
         Make("newton_cg", "NewtonCgSolver", ProblemKind.SecondOrder, false, new OptionSpec("cg_tol", OptionKind.PositiveReal, "CgTolerance")),
         Make("lm", "LevenbergMarquardtSolver", ProblemKind.LeastSquares, true, new OptionSpec("lambda0", OptionKind.PositiveReal, "InitialDamping")),
-        Later("auglag", ProblemKind.Constrained, "The constrained solver 'auglag'", "inner", "rho"),
-        Later("ipm", ProblemKind.Constrained, "The constrained solver 'ipm'", "mu0"),
+        Later("auglag", ProblemKind.Constrained, "The constrained solver 'auglag'",
+            new OptionSpec("inner", OptionKind.Choice, "Inner", Choices: ["lbfgs", "bfgs", "newton", "newton_cg", "gd"]), Real("rho")),
+        Later("ipm", ProblemKind.Constrained, "The constrained solver 'ipm'", Real("mu0")),
         Later("nelder_mead", ProblemKind.DerivativeFree, "The derivative-free solver 'nelder_mead'"),
-        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", "population", "generations", "mutation", "crossover"),
-        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", "temperature", "cooling"),
-        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", "particles", "inertia"),
-        Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", "trials", "acquisition"),
+        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", Count("population"), Count("generations"), Real("mutation"), Real("crossover")),
+        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling")),
+        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia")),
+        Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"])),
     ];
 
     public static SolverSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

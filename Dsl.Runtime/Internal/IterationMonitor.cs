@@ -106,25 +106,24 @@ internal sealed class IterationMonitor
     /// </summary>
     /// <param name="previousObjective">f before the iteration.</param>
     /// <param name="objective">f after it.</param>
-    /// <param name="gradientNorm">The (projected) gradient infinity norm at the new point.</param>
-    /// <param name="stepNorm">‖x_new − x_old‖∞.</param>
+    /// <param name="gradientNorm">The (projected) gradient infinity norm at the new point (reported and tested).</param>
+    /// <param name="stepNorm">‖x_new − x_old‖∞ (reported and tested).</param>
     /// <param name="xNorm">‖x_new‖∞.</param>
     /// <param name="status">The convergence status when the method returns true.</param>
-    public bool CompleteIteration(double previousObjective, double objective, double gradientNorm, double stepNorm, double xNorm, out SolveStatus status)
-        => CompleteIteration(previousObjective, objective, gradientNorm, gradientNorm, stepNorm, xNorm, out status);
-
-    /// <summary>As the other overload, with a separate norm for the stopping test (for example the gradient of an L2-regularized objective).</summary>
-    public bool CompleteIteration(double previousObjective, double objective, double reportedGradientNorm, double stoppingGradientNorm, double stepNorm, double xNorm, out SolveStatus status)
+    /// <param name="stoppingGradientNorm">Tested instead of <paramref name="gradientNorm"/> when given (e.g. the gradient of an L2-regularized objective).</param>
+    /// <param name="stoppingStepNorm">Tested instead of <paramref name="stepNorm"/> when given (trust-region methods pass their radius, as MINPACK does; +∞ disables the test).</param>
+    public bool CompleteIteration(double previousObjective, double objective, double gradientNorm, double stepNorm, double xNorm, out SolveStatus status,
+        double? stoppingGradientNorm = null, double? stoppingStepNorm = null)
     {
         Iterations++;
         if (_history is not null || _progress is not null)
         {
-            var info = new IterationInfo(Iterations, objective, reportedGradientNorm, stepNorm, FunctionEvaluations, Elapsed);
+            var info = new IterationInfo(Iterations, objective, gradientNorm, stepNorm, FunctionEvaluations, Elapsed);
             _history?.Add(info);
             _progress?.Report(info);
         }
-        if (IsStationary(stoppingGradientNorm)) { status = SolveStatus.Converged; return true; }
-        if (Options.StepTolerance > 0 && stepNorm <= Options.StepTolerance * (1 + xNorm)) { status = SolveStatus.StepTolerance; return true; }
+        if (IsStationary(stoppingGradientNorm ?? gradientNorm)) { status = SolveStatus.Converged; return true; }
+        if (Options.StepTolerance > 0 && (stoppingStepNorm ?? stepNorm) <= Options.StepTolerance * (1 + xNorm)) { status = SolveStatus.StepTolerance; return true; }
         if (Options.FunctionTolerance > 0
             && Math.Abs(previousObjective - objective) <= Options.FunctionTolerance * Math.Max(Math.Max(Math.Abs(previousObjective), Math.Abs(objective)), 1))
         {

@@ -66,7 +66,7 @@ internal static class FirstOrderLoop
             }
             gnorm = box.ProjectedGradientNorm(x, g);
             stopNorm = StoppingNorm(box, x, g, decay, effective, gnorm);
-            if (monitor.CompleteIteration(fPrevious, f, gnorm, stopNorm, Vec.InfDistance(x, xPrevious), Vec.InfNorm(x), out status)) break;
+            if (monitor.CompleteIteration(fPrevious, f, gnorm, Vec.InfDistance(x, xPrevious), Vec.InfNorm(x), out status, stoppingGradientNorm: stopNorm)) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
     }

@@ -216,7 +216,8 @@ public sealed class LevenbergMarquardtSolver
                     message = "Diverged: the Jacobian is not finite.";
                     break;
                 }
-                if (monitor.CompleteIteration(fOld, fnorm * fnorm, gnorm, stepNorm, Vec.InfNorm(x), out status))
+                // The step test is lmder's Δ ≤ xtol·‖Dx‖ above, not the length of one step.
+                if (monitor.CompleteIteration(fOld, fnorm * fnorm, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: double.PositiveInfinity))
                 {
                     message = null;
                     break;

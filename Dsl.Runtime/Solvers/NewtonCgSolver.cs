@@ -82,7 +82,8 @@ public sealed class NewtonCgSolver
             gTrial.CopyTo(g, 0);
             f = fTrial;
             gnorm = Vec.InfNorm(g);
-            if (monitor.CompleteIteration(fOld, f, gnorm, step, Vec.InfNorm(x), out status)) break;
+            // The step test uses the radius (as MINPACK): one short CG step inside a large region is no sign of convergence.
+            if (monitor.CompleteIteration(fOld, f, gnorm, step, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(step, radius))) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
     }
@@ -106,17 +107,15 @@ public sealed class NewtonCgSolver
             monitor.HessianVectorProduct(problem, x, d, bd);
             if (!Vec.AllFinite(bd)) return double.NaN;
             double curvature = Vec.Dot(d, bd);
-            if (curvature <= 0)
-            {
-                double tau = ToBoundary(p, d, radius);
-                return -(model + tau * Vec.Dot(d, r) + 0.5 * tau * tau * curvature) + MoveAlong(p, d, tau);
-            }
             double alpha = rr / curvature;
             double pd = Vec.Dot(p, d), pp = Vec.Dot(p, p), dd = Vec.Dot(d, d);
-            if (pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius)
+            if (curvature <= 0 || pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius)
             {
+                // Non-positive curvature or leaving the region: go to the boundary along d.
                 double tau = ToBoundary(p, d, radius);
-                return -(model + tau * Vec.Dot(d, r) + 0.5 * tau * tau * curvature) + MoveAlong(p, d, tau);
+                double boundaryModel = model + tau * Vec.Dot(d, r) + 0.5 * tau * tau * curvature;
+                Vec.Axpy(tau, d, p);
+                return -boundaryModel;
             }
             model += alpha * Vec.Dot(d, r) + 0.5 * alpha * alpha * curvature;
             Vec.Axpy(alpha, d, p);
@@ -128,13 +127,6 @@ public sealed class NewtonCgSolver
             for (int i = 0; i < n; i++) d[i] = -r[i] + beta * d[i];
         }
         return -model;
-    }
-
-    /// <summary>p ← p + τd; returns 0 (so that it can be added to an expression).</summary>
-    private static double MoveAlong(double[] p, double[] d, double tau)
-    {
-        Vec.Axpy(tau, d, p);
-        return 0;
     }
 
     /// <summary>The τ ≥ 0 with ‖p + τd‖ = Δ.</summary>

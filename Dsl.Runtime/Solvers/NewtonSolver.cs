@@ -75,7 +75,9 @@ public sealed class NewtonSolver
             state.GTrial.CopyTo(state.G, 0);
             f = outcome.F;
             gnorm = Vec.InfNorm(state.G);
-            if (monitor.CompleteIteration(fOld, f, gnorm, step, Vec.InfNorm(x), out status)) break;
+            // Trust region: the step test uses the radius (as MINPACK), since one short step inside a large region is no sign of convergence.
+            double? stoppingStep = TrustRegion ? Math.Max(step, radius) : null;
+            if (monitor.CompleteIteration(fOld, f, gnorm, step, Vec.InfNorm(x), out status, stoppingStepNorm: stoppingStep)) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
     }
