@@ -40,10 +40,13 @@ public static class ReverseAccumulator
             var outer = contribution.Free.Where(v => !child.Free.Contains(v) && !rootFree.Contains(v)).ToList();
             var remaining = contribution.Free.Except(outer).Union(child.Free).ToList();
             bool rangesAllowIt = !remaining.Any(u => u.Lower.FreeIndices().Concat(u.Upper.FreeIndices()).Any(outer.Contains));
-            if (!rangesAllowIt)
+            bool loopIsInner = outer.All(v => child.Free.All(c => c.Level < v.Level));
+            if (!rangesAllowIt || !loopIsInner)
             {
-                // ...unless a remaining loop's range depends on them (sum(j in 0..i) inside sum(i)): then this
-                // contribution flows on through the node with its loops, and the scatter keeps the triangular nest.
+                // ...unless that would nest the loop inside the node's own loops: for w[j] in Σ_i r_i(Σ_j A[i,j] w[j])
+                // a sum over i per j recomputes every r_i. Then (as for a range that depends on the loop, as in
+                // sum(j in 0..i)) the contribution flows on through the node with its loops: the scatter stays in
+                // the loop over i, where r_i is computed once.
                 Propagate(child, contribution);
                 return;
             }

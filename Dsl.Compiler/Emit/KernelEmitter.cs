@@ -72,7 +72,20 @@ public sealed class KernelEmitter
 
         public bool IsNameTaken(string name) => Names.Contains(name) || (Parent?.IsNameTaken(name) ?? false);
 
-        public string? Lookup(Expr e) => Locals.TryGetValue(e, out var n) ? n : Parent?.Lookup(e);
+        /// <summary>
+        /// The local holding <paramref name="e"/> as seen from here. Index variables follow the innermost binder (the
+        /// gradient's scatter loop over j may enclose a matrix-vector sum that binds j again), so a value computed
+        /// outside a loop that rebinds one of its indices is not the value wanted inside it.
+        /// </summary>
+        public string? Lookup(Expr e)
+        {
+            for (var r = this; r is not null; r = r.Parent)
+            {
+                if (r.Locals.TryGetValue(e, out var name)) return name;
+                if (r.Parent is not null && e.Free.Contains(r.Loops[r.Loops.Count - 1])) return null;
+            }
+            return null;
+        }
 
         public string LoopName(IndexVar v) => LoopNames.TryGetValue(v, out var n) ? n : Parent?.LoopName(v)
             ?? throw new InvalidOperationException($"Index '{v}' is used outside its loop");
@@ -132,9 +145,10 @@ public sealed class KernelEmitter
         return depth;
     }
 
+    /// <summary>The innermost loop binding <paramref name="v"/> (an inner binder shadows an outer one).</summary>
     private static int IndexOf(IReadOnlyList<IndexVar> loops, IndexVar v)
     {
-        for (int k = 0; k < loops.Count; k++) if (loops[k].Equals(v)) return k;
+        for (int k = loops.Count - 1; k >= 0; k--) if (loops[k].Equals(v)) return k;
         return -1;
     }
 

@@ -11,7 +11,8 @@ namespace OptDsl.Compiler.Ir;
 /// </summary>
 public sealed record IndexVar(string Name, IntExpr Lower, IntExpr Upper, int Level)
 {
-    public override string ToString() => Level == 0 ? Name : $"{Name}'{Level}";
+    /// <summary>The .opt name (generated comments and dumps read like the source; loops are nested, so context disambiguates).</summary>
+    public override string ToString() => Name;
 }
 
 /// <summary>An integer expression of literals, runtime dims and index variables with + - *: shapes, ranges, indices.</summary>
