@@ -34,8 +34,12 @@ public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
     public override IReadOnlyList<IndexVar> Loops => Array.Empty<IndexVar>();
 }
 
-/// <summary><c>Array[Index] = Value</c> (or <c>+=</c>) for every value of the free index variables.</summary>
-public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null) : KernelItem
+/// <summary>
+/// <c>Array[Index] = Value</c> (or <c>+=</c>) for every value of the free index variables. A comment is written above
+/// it; with <see cref="Element"/> set it reads <c>∂/∂name[indices]</c> in the loop names of the generated code.
+/// </summary>
+public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null,
+                           (string Name, IReadOnlyList<IntExpr> Indices)? Element = null) : KernelItem
 {
     public override IReadOnlyList<IndexVar> Loops { get; } =
         Value.Free.Concat(Index.FreeIndices()).Distinct().OrderBy(v => v.Level).ToList();
@@ -265,8 +269,12 @@ public sealed class KernelEmitter
                     region.Lines.Add($"double {d.Name} = {Code(d.Value, region, 0)};");
                     break;
                 case Store st:
-                    if (st.Comment is not null) region.Lines.Add("// " + st.Comment);
-                    region.Lines.Add($"{st.Array}[{Int(st.Index, region)}] {(st.Accumulate ? "+=" : "=")} {Code(st.Value, region, 0)};");
+                    string stored = Code(st.Value, region, 0); // first: temporaries it needs go above the comment
+                    if (st.Element is { } element)
+                        region.Lines.Add($"// ∂/∂{element.Name}" + (element.Indices.Count == 0 ? "" : $"[{string.Join(", ", element.Indices.Select(i => Int(i, region)))}]"));
+                    else if (st.Comment is not null)
+                        region.Lines.Add("// " + st.Comment);
+                    region.Lines.Add($"{st.Array}[{Int(st.Index, region)}] {(st.Accumulate ? "+=" : "=")} {stored};");
                     break;
                 case Accumulate a:
                     string value = Code(a.Body, region, 0);

@@ -117,8 +117,7 @@ public sealed partial class ProblemEmitter
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
             string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
-            string element = v.Shape.Count == 0 ? v.Name : $"{v.Name}[{string.Join(", ", term.Indices)}]";
-            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Comment: $"∂/∂{element}");
+            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Element: (v.Name, term.Indices));
         }
     }
 
@@ -129,8 +128,7 @@ public sealed partial class ProblemEmitter
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
             var column = IntExpr.Add(v.Offset, Shapes.Flatten(term.Indices, v.Shape));
-            string element = v.Shape.Count == 0 ? v.Name : $"{v.Name}[{string.Join(", ", term.Indices)}]";
-            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Comment: $"∂/∂{element}");
+            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Element: (v.Name, term.Indices));
         }
     }
 
