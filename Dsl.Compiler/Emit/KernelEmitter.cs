@@ -14,6 +14,9 @@ public interface IKernelSymbols
     /// <summary>The flat position of an element inside <see cref="Array"/>.</summary>
     IntExpr Flatten(ExprKind kind, string symbol, IReadOnlyList<IntExpr> indices);
 
+    /// <summary>The length of the span or array holding a 1-D Var, Dir or Data symbol (null for other shapes).</summary>
+    IntExpr? VectorLength(ExprKind kind, string symbol);
+
     /// <summary>The local holding a param.</summary>
     string Param(string symbol);
 
@@ -39,7 +42,7 @@ public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
 /// it; with <see cref="Element"/> set it reads <c>∂/∂name[indices]</c> in the loop names of the generated code.
 /// </summary>
 public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null,
-                           (string Name, IReadOnlyList<IntExpr> Indices)? Element = null) : KernelItem
+                           (string Name, IReadOnlyList<IntExpr> Indices)? Element = null, IntExpr? ArrayLength = null) : KernelItem
 {
     public override IReadOnlyList<IndexVar> Loops { get; } =
         Value.Free.Concat(Index.FreeIndices()).Distinct().OrderBy(v => v.Level).ToList();
@@ -230,6 +233,7 @@ public sealed class KernelEmitter
 
             foreach (var (index, reductions, groupItems) in groups)
             {
+                if (TryVectorKernel(region, index, reductions, groupItems)) continue;
                 var body = new Region { Parent = region, Loops = [.. loops, index] };
                 var inner = new List<KernelItem>();
                 foreach (var r in reductions)
@@ -287,6 +291,60 @@ public sealed class KernelEmitter
                     break;
             }
         }
+    }
+
+    // ---- Whole-vector loops as TensorPrimitives calls ----------------------------------------------------------
+
+    private const string Tensor = "global::System.Numerics.Tensors.TensorPrimitives";
+
+    /// <summary>
+    /// A loop that does nothing but one whole-vector reduction (Σ x², Σ a·x, Σ x) or one axpy-shaped scatter
+    /// (g += c·x, g += x) becomes one vectorized TensorPrimitives call. Loops that do more stay loops: fusing them
+    /// reads each element once, which pays more than SIMD over one operation.
+    /// </summary>
+    private bool TryVectorKernel(Region region, IndexVar index, List<Expr> reductions, List<KernelItem> items)
+    {
+        if (index.Lower is not IntConst { Value: 0 }) return false;
+        if (reductions.Count == 1 && items.Count == 0 && reductions[0].Kind == ExprKind.Sum)
+        {
+            var body = reductions[0].Args[0];
+            string? call = body switch
+            {
+                { Kind: ExprKind.Pow } when body.Args[1].IsConstValue(2) && WholeVector(body.Args[0], index) is { } x => $"{Tensor}.SumOfSquares({x})",
+                { Kind: ExprKind.Mul } when WholeVector(body.Args[0], index) is { } a && WholeVector(body.Args[1], index) is { } b => $"{Tensor}.Dot({a}, {b})",
+                _ when WholeVector(body, index) is { } x => $"{Tensor}.Sum({x})",
+                _ => null,
+            };
+            if (call is null) return false;
+            string acc = NewName(region, "s");
+            region.Lines.Add($"double {acc} = {call};");
+            region.Locals[reductions[0]] = acc;
+            return true;
+        }
+        if (reductions.Count == 0 && items.Count == 1 && items[0] is Store { Accumulate: true, ArrayLength: { } length } st
+            && st.Loops.Count == region.Loops.Count + 1 && st.Index.Equals(new IntIndex(index)) && length.Equals(index.Upper))
+        {
+            var value = st.Value;
+            Expr? scale = null;
+            if (value.Kind == ExprKind.Mul && !value.Args[0].Free.Contains(index)) (scale, value) = (value.Args[0], value.Args[1]);
+            if (WholeVector(value, index) is not { } x) return false;
+            if (st.Element is { } element) region.Lines.Add($"// ∂/∂{element.Name}, all elements at once");
+            region.Lines.Add(scale is null
+                ? $"{Tensor}.Add({st.Array}, {x}, {st.Array});"
+                : $"{Tensor}.MultiplyAdd({x}, {Code(scale, region, 0)}, {st.Array}, {st.Array});");
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The span or array name when <paramref name="e"/> is element i of a whole 1-D vector over i's full range.</summary>
+    private string? WholeVector(Expr e, IndexVar i)
+    {
+        if (e.Kind is not (ExprKind.Var or ExprKind.Data or ExprKind.Dir) || e.Indices.Count != 1 || !e.Indices[0].Equals(new IntIndex(i))) return null;
+        var length = _symbols.VectorLength(e.Kind, e.Symbol!);
+        if (length is null || !length.Equals(i.Upper)) return null;
+        if (!_symbols.Flatten(e.Kind, e.Symbol!, e.Indices).Equals(new IntIndex(i))) return null;
+        return _symbols.Array(e.Kind, e.Symbol!);
     }
 
     private string NewName(Region region, string prefix)

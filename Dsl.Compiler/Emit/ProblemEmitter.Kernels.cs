@@ -62,6 +62,13 @@ public sealed partial class ProblemEmitter
             }
         }
 
+        public IntExpr? VectorLength(ExprKind kind, string symbol) => kind switch
+        {
+            ExprKind.Var or ExprKind.Dir => owner._p.Vars.First(v => v.Name == symbol) is { Shape.Count: 1 } v ? v.Shape[0] : null,
+            ExprKind.Data => owner._p.Data.First(d => d.Name == symbol) is { Shape.Count: 1 } d ? d.Shape[0] : null,
+            _ => null,
+        };
+
         public string Param(string symbol)
         {
             string local = owner._local[symbol];
@@ -117,7 +124,8 @@ public sealed partial class ProblemEmitter
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
             string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
-            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Element: (v.Name, term.Indices));
+            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Element: (v.Name, term.Indices),
+                ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null);
         }
     }
 
