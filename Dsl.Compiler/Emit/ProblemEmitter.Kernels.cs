@@ -250,6 +250,8 @@ public sealed partial class ProblemEmitter
         _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{c.Label} ({Where(c.Line)})")) + ", in that order.</summary>");
         _w.Line(_p.ConstraintCount is IntConst cc ? $"public const int ConstraintCount = {cc.Value};" : "public int ConstraintCount { get; }");
         _w.Line();
+        _w.Line($"int {Runtime}.IConstrainedProblem.ConstraintCount => ConstraintCount;");
+        _w.Line();
         _w.Line("/// <summary>The label of each constraint family with its first row and row count.</summary>");
         using (_w.Block("public global::System.Collections.Generic.IReadOnlyList<(string Label, int Offset, int Count)> ConstraintLabels => new (string, int, int)[]"))
         {

@@ -82,6 +82,7 @@ public sealed partial class ProblemEmitter
 
         var interfaces = new List<string> { $"{Runtime}.ISecondOrderProblem" };
         if (_p.Residuals is not null) interfaces.Add($"{Runtime}.ILeastSquaresProblem");
+        if (_p.Constraints.Count > 0) interfaces[0] = $"{Runtime}.IConstrainedProblem";
         _w.Line($"/// <summary>The problem <c>{_p.Name}</c> from {Where(_p.Line)}: {(_p.Maximize ? "maximize" : "minimize")} <c>{Xml(_p.ObjectiveText)}</c>.</summary>");
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"OptDsl\", \"{Version}\")]");
         using (_w.Block($"public sealed partial class {_p.Name} : {string.Join(", ", interfaces)}"))
