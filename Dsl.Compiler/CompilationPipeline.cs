@@ -13,7 +13,32 @@ namespace OptDsl.Compiler;
 /// <summary>The stages, in order: parse, bind (names, shapes, lowering to IR), emit (derivatives and C#).</summary>
 internal static class CompilationPipeline
 {
+    /// <summary>
+    /// Stack for one file's compilation. Parse trees of long chains (a + b + ... over 10⁵ terms) and deep nesting are
+    /// deep, and every stage walks them recursively: a dedicated thread with a large stack (reserved, committed only as
+    /// used) keeps such files compiling, and EnsureSufficientExecutionStack turns anything deeper into OPT0026 instead
+    /// of a stack overflow that would take the host compiler down.
+    /// </summary>
+    private const int StackSize = 256 * 1024 * 1024;
+
     public static CompileOutput Run(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
+    {
+        CompileOutput? output = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { output = RunOnThisThread(path, text, defaultNamespace, cancellationToken); }
+            catch (Exception ex) { failure = ex; }
+        }, StackSize) { IsBackground = true, Name = "OptDsl compiler" };
+        thread.Start();
+        thread.Join();
+        if (failure is OperationCanceledException) throw new OperationCanceledException("Compilation cancelled", failure, cancellationToken);
+        if (failure is not null)
+            return new(EquatableArray<GeneratedSource>.Empty, new EquatableArray<OptDiagnostic>([Descriptors.InternalError.Create(path, SourceSpan.None, failure.GetType().Name + ": " + failure.Message)]));
+        return output!;
+    }
+
+    private static CompileOutput RunOnThisThread(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
     {
         var diagnostics = new List<OptDiagnostic>();
         var sources = new List<GeneratedSource>();
@@ -56,6 +81,10 @@ internal static class CompilationPipeline
         {
             throw;
         }
+        catch (InsufficientExecutionStackException)
+        {
+            diagnostics.Add(Descriptors.TooDeep.Create(path, SourceSpan.None));
+        }
         catch (Exception ex)
         {
             // Never crash the host compiler: report where we were and what failed.
@@ -74,6 +103,11 @@ internal static class CompilationPipeline
         {
             var bound = new Binder(path, text, diagnostics).BindProblem(problem);
             return bound is null ? null : ProblemEmitter.Emit(bound, fileName, ns);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            diagnostics.Add(Descriptors.TooDeep.Create(path, problem.NameSpan));
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -142,6 +142,7 @@ public sealed class TangentBuilder
 
     public Expr Tangent(Expr e)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (!e.HasVar) return Expr.Zero;
         if (_memo.TryGetValue(e, out var t)) return t;
         var args = e.Args;

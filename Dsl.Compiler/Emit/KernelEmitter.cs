@@ -121,6 +121,7 @@ public sealed class KernelEmitter
         var seen = new HashSet<Expr>();
         void Visit(Expr e)
         {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             _uses[e] = _uses.TryGetValue(e, out var c) ? c + 1 : 1;
             if (!seen.Add(e)) return;
             foreach (var a in e.Args) Visit(a);
@@ -178,6 +179,7 @@ public sealed class KernelEmitter
         var visited = new HashSet<Expr>();
         void Collect(Expr e)
         {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             if (IsLeaf(e) || !visited.Add(e)) return;
             int target = TargetDepth(e, loops);
             if (target < depth) return; // computed further out, already available
@@ -193,6 +195,7 @@ public sealed class KernelEmitter
             var seen = new HashSet<Expr>();
             void Walk(Expr e)
             {
+                System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
                 if (IsLeaf(e) || !seen.Add(e)) return;
                 if (TargetDepth(e, loops) < depth) return;
                 if (neededSet.Contains(e)) { deps.Add(e); return; }
@@ -368,103 +371,190 @@ public sealed class KernelEmitter
 
     // ---- Expressions ---------------------------------------------------------------------------------------
 
-    // Precedence of the text returned: 0 additive, 1 multiplicative, 2 unary, 3 primary.
+    // Expression text is appended to one StringBuilder: building it by nested interpolation would copy the growing
+    // left operand at every level of a long chain (quadratic in the chain's length).
+    // Precedence: 0 additive, 1 multiplicative, 2 unary, 3 primary.
+
     private string Code(Expr e, Region region, int context)
     {
-        var (text, precedence) = Text(e, region);
-        return precedence < context ? "(" + text + ")" : text;
+        var sb = new System.Text.StringBuilder();
+        Write(sb, e, region, context);
+        return sb.ToString();
     }
 
     /// <summary>A name or literal for <paramref name="e"/>, creating a local if it is compound (so it can be repeated).</summary>
     private string Atom(Expr e, Region region)
     {
-        var (text, precedence) = Text(e, region);
-        if (precedence >= 3) return text;
-        return Materialize(e, region, text);
+        if (region.Lookup(e) is { } local) return local;
+        if (IsLeaf(e) && LeafPrecedence(e) >= 3) return Code(e, region, 3);
+        int target = TargetDepth(e, region.Loops);
+        return Materialize(e, RegionAt(region, Math.Min(target, region.Loops.Count)));
     }
 
-    private string Materialize(Expr e, Region region, string? text = null)
+    private string Materialize(Expr e, Region home)
     {
-        int target = TargetDepth(e, region.Loops);
-        var home = RegionAt(region, target);
-        text ??= Body(e, home).Text;
+        var body = new System.Text.StringBuilder();
+        WriteBody(body, e, home, 0);
         string name = NewName(home, "t");
-        home.Lines.Add($"double {name} = {text};");
+        home.Lines.Add($"double {name} = {body};");
         home.Locals[e] = name;
         return name;
     }
 
-    private (string Text, int Precedence) Text(Expr e, Region region)
+    private void Write(System.Text.StringBuilder sb, Expr e, Region region, int context)
     {
-        if (region.Lookup(e) is { } local) return (local, 3);
-        if (IsLeaf(e)) return Body(e, region);
-        if (IsReduction(e)) throw new InvalidOperationException($"Reduction {e} was not scheduled before its use");
-
-        int target = TargetDepth(e, region.Loops);
-        bool hoisted = target < region.Loops.Count;
-        bool shared = _uses.TryGetValue(e, out int uses) && uses > 1;
-        if (hoisted || shared || e.Kind is ExprKind.Call)
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (region.Lookup(e) is { } local)
         {
-            var home = RegionAt(region, target);
-            return (Materialize(e, home, Body(e, home).Text), 3);
+            sb.Append(local);
+            return;
         }
-        return Body(e, region);
+        if (!IsLeaf(e))
+        {
+            if (IsReduction(e)) throw new InvalidOperationException($"Reduction {e} was not scheduled before its use");
+            int target = TargetDepth(e, region.Loops);
+            bool hoisted = target < region.Loops.Count;
+            bool shared = _uses.TryGetValue(e, out int uses) && uses > 1;
+            if (hoisted || shared || e.Kind is ExprKind.Call)
+            {
+                sb.Append(Materialize(e, RegionAt(region, target)));
+                return;
+            }
+        }
+        WriteBody(sb, e, region, context);
     }
 
-    private (string Text, int Precedence) Body(Expr e, Region region)
+    private static int LeafPrecedence(Expr e) => e.Kind switch
     {
+        ExprKind.Const => e.Value < 0 ? 2 : 3,
+        ExprKind.IndexValue => 2,
+        _ => 3,
+    };
+
+    /// <summary>The precedence of <paramref name="e"/> written inline (not as a local).</summary>
+    private static int InlinePrecedence(Expr e)
+    {
+        switch (e.Kind)
+        {
+            case ExprKind.Add:
+            case ExprKind.Sub:
+                return 0;
+            case ExprKind.Mul:
+            case ExprKind.Div:
+                return 1;
+            case ExprKind.Neg:
+                return 2;
+            case ExprKind.Pow when e.Args[1].IsConst:
+                double p = e.Args[1].Value;
+                return p is 2 or 3 or -1 or -2 ? 1 : 3;
+            default:
+                return IsLeaf(e) ? LeafPrecedence(e) : 3;
+        }
+    }
+
+    private void WriteBody(System.Text.StringBuilder sb, Expr e, Region region, int context)
+    {
+        bool paren = InlinePrecedence(e) < context;
+        if (paren) sb.Append('(');
         var a = e.Args;
         switch (e.Kind)
         {
             case ExprKind.Const:
-                return (CSharpNames.Literal(e.Value), e.Value < 0 ? 2 : 3);
+                sb.Append(CSharpNames.Literal(e.Value));
+                break;
             case ExprKind.IndexValue:
-                return ("(double)" + IntAtom(e.Indices[0], region), 2);
+                sb.Append("(double)").Append(IntAtom(e.Indices[0], region));
+                break;
             case ExprKind.Param:
-                return (_symbols.Param(e.Symbol!), 3);
+                sb.Append(_symbols.Param(e.Symbol!));
+                break;
             case ExprKind.Data:
             case ExprKind.Var:
             case ExprKind.Dir:
             case ExprKind.Mult:
-                return ($"{_symbols.Array(e.Kind, e.Symbol!)}[{Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region)}]", 3);
+                sb.Append(_symbols.Array(e.Kind, e.Symbol!)).Append('[').Append(Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region)).Append(']');
+                break;
             case ExprKind.Add:
-                return ($"{Code(a[0], region, 0)} + {Code(a[1], region, 0)}", 0);
             case ExprKind.Sub:
-                return ($"{Code(a[0], region, 0)} - {Code(a[1], region, 1)}", 0);
+            {
+                // A long chain of + and - is left-nested: walk down its left spine iteratively.
+                var spine = new List<Expr>();
+                var left = e;
+                while (left.Kind is ExprKind.Add or ExprKind.Sub && region.Lookup(left) is null && (left == e || !IsMaterialized(left, region)))
+                {
+                    spine.Add(left);
+                    left = left.Args[0];
+                }
+                Write(sb, left, region, 0);
+                for (int k = spine.Count - 1; k >= 0; k--)
+                {
+                    sb.Append(spine[k].Kind == ExprKind.Add ? " + " : " - ");
+                    Write(sb, spine[k].Args[1], region, spine[k].Kind == ExprKind.Add ? 0 : 1);
+                }
+                break;
+            }
             case ExprKind.Mul:
-                return ($"{Code(a[0], region, 1)} * {Code(a[1], region, 2)}", 1);
             case ExprKind.Div:
-                return ($"{Code(a[0], region, 1)} / {Code(a[1], region, 2)}", 1);
+                Write(sb, a[0], region, 1);
+                sb.Append(e.Kind == ExprKind.Mul ? " * " : " / ");
+                Write(sb, a[1], region, 2);
+                break;
             case ExprKind.Neg:
-                return ("-" + Code(a[0], region, 2), 2);
+                sb.Append('-');
+                Write(sb, a[0], region, 2);
+                break;
             case ExprKind.Pow:
-                return Power(a[0], a[1], region);
+                WritePower(sb, a[0], a[1], region);
+                break;
             case ExprKind.Min:
-                return ($"Math.Min({Code(a[0], region, 0)}, {Code(a[1], region, 0)})", 3);
             case ExprKind.Max:
-                return ($"Math.Max({Code(a[0], region, 0)}, {Code(a[1], region, 0)})", 3);
+                sb.Append(e.Kind == ExprKind.Min ? "Math.Min(" : "Math.Max(");
+                Write(sb, a[0], region, 0);
+                sb.Append(", ");
+                Write(sb, a[1], region, 0);
+                sb.Append(')');
+                break;
             case ExprKind.Call:
-                return (Call(e.Func, Code(a[0], region, 0)), 3);
+                sb.Append(Call(e.Func, Code(a[0], region, 0)));
+                break;
             case ExprKind.Select:
-                string op = e.Comparison switch { Comparison.Greater => ">", Comparison.GreaterOrEqual => ">=", _ => "==" };
-                return ($"({Code(a[0], region, 0)} {op} 0.0 ? {Code(a[1], region, 0)} : {Code(a[2], region, 0)})", 3);
+                sb.Append('(');
+                Write(sb, a[0], region, 0);
+                sb.Append(e.Comparison switch { Comparison.Greater => " > ", Comparison.GreaterOrEqual => " >= ", _ => " == " }).Append("0.0 ? ");
+                Write(sb, a[1], region, 0);
+                sb.Append(" : ");
+                Write(sb, a[2], region, 0);
+                sb.Append(')');
+                break;
             default:
                 throw new InvalidOperationException("Unexpected node " + e.Kind);
         }
+        if (paren) sb.Append(')');
     }
 
-    private (string, int) Power(Expr b, Expr exponent, Region region)
+    /// <summary>True when an inner node of a chain must become its own local (shared or hoisted), which ends the spine.</summary>
+    private bool IsMaterialized(Expr e, Region region) =>
+        (_uses.TryGetValue(e, out int uses) && uses > 1) || TargetDepth(e, region.Loops) < region.Loops.Count;
+
+    private void WritePower(System.Text.StringBuilder sb, Expr b, Expr exponent, Region region)
     {
         if (exponent.IsConst)
         {
             double p = exponent.Value;
-            if (p == 2) { string x = Atom(b, region); return ($"{x} * {x}", 1); }
-            if (p == 3) { string x = Atom(b, region); return ($"{x} * {x} * {x}", 1); }
-            if (p == -1) return ($"1.0 / {Code(b, region, 2)}", 1);
-            if (p == -2) { string x = Atom(b, region); return ($"1.0 / ({x} * {x})", 1); }
-            if (p == 0.5) return ($"Math.Sqrt({Code(b, region, 0)})", 3);
+            switch (p)
+            {
+                case 2: { string x = Atom(b, region); sb.Append(x).Append(" * ").Append(x); return; }
+                case 3: { string x = Atom(b, region); sb.Append(x).Append(" * ").Append(x).Append(" * ").Append(x); return; }
+                case -1: sb.Append("1.0 / "); Write(sb, b, region, 2); return;
+                case -2: { string x = Atom(b, region); sb.Append("1.0 / (").Append(x).Append(" * ").Append(x).Append(')'); return; }
+                case 0.5: sb.Append("Math.Sqrt("); Write(sb, b, region, 0); sb.Append(')'); return;
+            }
         }
-        return ($"Math.Pow({Code(b, region, 0)}, {Code(exponent, region, 0)})", 3);
+        sb.Append("Math.Pow(");
+        Write(sb, b, region, 0);
+        sb.Append(", ");
+        Write(sb, exponent, region, 0);
+        sb.Append(')');
     }
 
     private static string Call(Func f, string x) => f switch

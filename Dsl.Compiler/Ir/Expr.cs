@@ -320,6 +320,7 @@ public sealed class Expr
     /// <summary>Replaces index variables throughout (moves a let body to its use site).</summary>
     public Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (map.Count == 0 || !Free.Any(map.ContainsKey)) return this;
         if (Bound is not null && Bound.Lower.FreeIndices().Concat(Bound.Upper.FreeIndices()).Any(map.ContainsKey))
         {

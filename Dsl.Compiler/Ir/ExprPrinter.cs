@@ -16,6 +16,7 @@ public static class ExprPrinter
     // Precedence: 0 lowest (+ -), 1 (* /), 2 unary minus, 3 (^), 4 atoms.
     private static void Write(StringBuilder sb, Expr e, int context)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e.Kind)
         {
             case ExprKind.Const:

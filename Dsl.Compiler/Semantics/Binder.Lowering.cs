@@ -28,6 +28,7 @@ internal sealed partial class Binder
 
     private Value Lower(ExprSyntax e, Scope scope)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case NumberSyntax n:
@@ -340,6 +341,7 @@ internal sealed partial class Binder
 
     private IntExpr? LowerInt(ExprSyntax e, Scope scope, string what)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case NumberSyntax n when Expr.IsInteger(n.Value):

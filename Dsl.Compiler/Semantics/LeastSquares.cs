@@ -27,8 +27,27 @@ internal static class LeastSquares
         return blocks.Count == 0 ? null : blocks;
     }
 
-    private static IEnumerable<Expr> Terms(Expr e) =>
-        e.Kind == ExprKind.Add ? Terms(e.Args[0]).Concat(Terms(e.Args[1])) : [e];
+    /// <summary>The terms of a chain of additions, left to right (iteratively: chains can be 10⁵ terms long).</summary>
+    private static List<Expr> Terms(Expr e)
+    {
+        var terms = new List<Expr>();
+        var stack = new Stack<Expr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (t.Kind == ExprKind.Add)
+            {
+                stack.Push(t.Args[1]);
+                stack.Push(t.Args[0]);
+            }
+            else
+            {
+                terms.Add(t);
+            }
+        }
+        return terms;
+    }
 
     private static (IReadOnlyList<IndexVar> Loops, Expr Residual)? Block(Expr e, Expr weight, List<IndexVar> loops)
     {

@@ -109,6 +109,7 @@ internal sealed class AstBuilder
 
     private ExprSyntax Expr(OptParser.ExprContext e)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var span = SpanOf(e);
         switch (e)
         {
@@ -131,6 +132,7 @@ internal sealed class AstBuilder
 
     private ExprSyntax Primary(OptParser.PrimaryContext p)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var span = SpanOf(p);
         switch (p)
         {
@@ -161,7 +163,16 @@ public static class OptSyntax
     {
         var diagnostics = new List<OptDiagnostic>();
         var lexer = new OptLexer(new AntlrInputStream(text));
-        var parser = new OptParser(new CommonTokenStream(lexer));
+        var tokens = new CommonTokenStream(lexer);
+        tokens.Fill();
+        if (TooDeep(tokens) is { } deepest)
+        {
+            // ANTLR's recursive descent would overflow the stack: refuse before parsing.
+            diagnostics.Add(Descriptors.TooDeep.Create(path, AstBuilder.SpanOf(deepest)));
+            return (null, diagnostics);
+        }
+        tokens.Seek(0);
+        var parser = new OptParser(tokens);
         var listener = new ErrorCollector(path, diagnostics);
         lexer.RemoveErrorListeners();
         parser.RemoveErrorListeners();
@@ -171,6 +182,35 @@ public static class OptSyntax
         // Characters the lexer cannot place become UNKNOWN_CHAR tokens; say so plainly.
         if (diagnostics.Count > 0) return (null, diagnostics);
         return (AstBuilder.Build(tree), diagnostics);
+    }
+
+    /// <summary>
+    /// The most deeply nested token when nesting (brackets, plus the prefix and right-associative operators of one
+    /// statement, each of which is a level of parser recursion) exceeds what the parser's stack can take.
+    /// </summary>
+    internal const int MaxNesting = 20_000;
+
+    private static IToken? TooDeep(CommonTokenStream tokens)
+    {
+        int brackets = 0, prefix = 0;
+        IToken? previous = null;
+        foreach (var t in tokens.GetTokens())
+        {
+            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            switch (t.Text)
+            {
+                case "(" or "[" or "{": brackets++; break;
+                case ")" or "]" or "}": brackets = Math.Max(0, brackets - 1); break;
+                case ";": prefix = 0; break;
+                case "^": prefix++; break;
+                case "-" or "+" when previous is null || previous.Text is "(" or "[" or "," or "=" or "^" or "*" or "/" or "+" or "-" or "==" or "<=" or ">=" or ":":
+                    prefix++;
+                    break;
+            }
+            if (brackets + prefix > MaxNesting) return t;
+            previous = t;
+        }
+        return null;
     }
 
     private sealed class ErrorCollector(string path, List<OptDiagnostic> diagnostics) : BaseErrorListener

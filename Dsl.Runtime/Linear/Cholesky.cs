@@ -3,9 +3,8 @@ using System;
 namespace OptDsl.Runtime.Linear;
 
 /// <summary>
-/// Dense Cholesky factorization A = L·Lᵀ of a symmetric row-major n×n matrix (lower triangle read),
-/// and the "Cholesky with added multiple of the identity" modification (Nocedal &amp; Wright, Algorithm 3.3, on the diagonally scaled matrix)
-/// that makes an indefinite Hessian positive definite for a Newton step.
+/// Dense Cholesky factorization A = L·Lᵀ of a symmetric row-major n×n matrix (lower triangle read), and the
+/// Gill–Murray–Wright modified factorization that makes an indefinite Hessian positive definite for a Newton step.
 /// </summary>
 internal static class Cholesky
 {
@@ -39,60 +38,59 @@ internal static class Cholesky
         return true;
     }
 
-    /// <summary>Factors A + diag(shift) in place of <paramref name="l"/>; false when that is not numerically positive definite.</summary>
-    public static bool TryFactorShifted(ReadOnlySpan<double> a, Span<double> l, int n, double tau, ReadOnlySpan<double> scale)
-    {
-        for (int j = 0; j < n; j++)
-        {
-            var lj = l.Slice(j * n, n);
-            double diag = a[j * n + j] + tau * scale[j];
-            for (int k = 0; k < j; k++) diag -= lj[k] * lj[k];
-            if (!(diag > 0) || !double.IsFinite(diag)) return false;
-            double ljj = Math.Sqrt(diag);
-            lj[j] = ljj;
-            for (int k = j + 1; k < n; k++) lj[k] = 0.0;
-            for (int i = j + 1; i < n; i++)
-            {
-                var li = l.Slice(i * n, n);
-                double sum = a[i * n + j];
-                for (int k = 0; k < j; k++) sum -= li[k] * lj[k];
-                li[j] = sum / ljj;
-            }
-        }
-        return true;
-    }
-
     /// <summary>
-    /// Modified Cholesky: factors A + τ·D, D = diag(dᵢ) with dᵢ = max(|aᵢᵢ|, 10⁻⁸·max |aⱼⱼ|), for the smallest τ of the
-    /// sequence 0, τ₀, 2τ₀, 4τ₀, … that gives a positive-definite matrix. This is Nocedal &amp; Wright's Algorithm 3.3
-    /// (Cholesky with added multiple of the identity) applied to the diagonally scaled matrix D^(−½)·A·D^(−½), so the
-    /// shift respects badly scaled variables: τ₀ = 10⁻³, or 1 + 10⁻³ when some aᵢᵢ ≤ 0.
-    /// <paramref name="scale"/> (length n) receives D. Returns τ, or NaN when A has non-finite entries.
+    /// Gill–Murray–Wright modified Cholesky (Practical Optimization, 1981, §4.4.2.2): A + E = L·D·Lᵀ with E diagonal ≥ 0,
+    /// chosen column by column so that every pivot dⱼ ≥ max(|cⱼⱼ|, θⱼ²/β², δ), where θⱼ is the largest element below the
+    /// pivot, β² = max(γ, ξ/√(n² − 1), ε) with γ, ξ the largest diagonal and off-diagonal magnitudes, and
+    /// δ = ε·max(γ + ξ, 1). E is zero for a sufficiently positive-definite A and stays bounded otherwise; negative
+    /// pivots are flipped rather than shifted, so well-scaled directions keep their curvature. The factor is returned as
+    /// L·√D in <paramref name="l"/> (usable with <see cref="Solve"/>); the return value is max Eⱼⱼ, or NaN for non-finite A.
     /// </summary>
-    public static double FactorModified(ReadOnlySpan<double> a, Span<double> l, int n, Span<double> scale)
+    public static double FactorGillMurray(ReadOnlySpan<double> a, Span<double> l, int n, Span<double> d)
     {
-        const double beta = 1e-3;
-        double maxDiag = 0;
-        bool nonPositive = false;
-        for (int i = 0; i < n * n; i++) if (!double.IsFinite(a[i])) return double.NaN;
+        const double eps = 2.220446049250313e-16;
+        double gamma = 0, xi = 0;
         for (int i = 0; i < n; i++)
         {
-            maxDiag = Math.Max(maxDiag, Math.Abs(a[i * n + i]));
-            nonPositive |= !(a[i * n + i] > 0);
+            for (int j = 0; j < n; j++)
+            {
+                double v = a[i * n + j];
+                if (!double.IsFinite(v)) return double.NaN;
+                if (i == j) gamma = Math.Max(gamma, Math.Abs(v));
+                else xi = Math.Max(xi, Math.Abs(v));
+            }
         }
-        double floor = Math.Max(1e-8 * maxDiag, 1e-300);
-        if (maxDiag == 0) floor = 1.0;
-        for (int i = 0; i < n; i++) scale[i] = Math.Max(Math.Abs(a[i * n + i]), floor);
-        double tau = 0;
-        if (!nonPositive && TryFactorShifted(a, l, n, 0, scale)) return 0;
-        tau = nonPositive ? 1 + beta : beta;
-        for (int attempt = 0; attempt < 1100; attempt++)
+        double nu = n > 1 ? Math.Sqrt(n * (double)n - 1) : 1;
+        double beta2 = Math.Max(Math.Max(gamma, xi / nu), eps);
+        double delta = eps * Math.Max(gamma + xi, 1);
+        double maxE = 0;
+        l.Slice(0, n * n).Clear();
+        // l holds the unit lower factor during the loop (strictly lower part); d the pivots.
+        for (int j = 0; j < n; j++)
         {
-            if (TryFactorShifted(a, l, n, tau, scale)) return tau;
-            tau *= 2;
-            if (!double.IsFinite(tau)) break;
+            double cjj = a[j * n + j];
+            for (int s = 0; s < j; s++) cjj -= d[s] * l[j * n + s] * l[j * n + s];
+            double theta = 0;
+            for (int i = j + 1; i < n; i++)
+            {
+                double cij = a[i * n + j];
+                for (int s = 0; s < j; s++) cij -= d[s] * l[i * n + s] * l[j * n + s];
+                l[i * n + j] = cij; // c_ij for now
+                theta = Math.Max(theta, Math.Abs(cij));
+            }
+            double dj = Math.Max(Math.Max(Math.Abs(cjj), theta * theta / beta2), delta);
+            maxE = Math.Max(maxE, dj - cjj);
+            d[j] = dj;
+            for (int i = j + 1; i < n; i++) l[i * n + j] /= dj;
         }
-        return double.NaN;
+        // Convert L·D·Lᵀ into (L√D)(L√D)ᵀ.
+        for (int j = 0; j < n; j++)
+        {
+            double sq = Math.Sqrt(d[j]);
+            l[j * n + j] = sq;
+            for (int i = j + 1; i < n; i++) l[i * n + j] *= sq;
+        }
+        return maxE;
     }
 
     /// <summary>Solves L·Lᵀ·x = b in place.</summary>
@@ -109,17 +107,6 @@ internal static class Cholesky
         {
             double sum = b[i];
             for (int k = i + 1; k < n; k++) sum -= l[k * n + i] * b[k];
-            b[i] = sum / l[i * n + i];
-        }
-    }
-
-    /// <summary>Solves L·y = b in place (forward substitution only).</summary>
-    public static void SolveLower(ReadOnlySpan<double> l, int n, Span<double> b)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            double sum = b[i];
-            for (int k = 0; k < i; k++) sum -= l[i * n + k] * b[k];
             b[i] = sum / l[i * n + i];
         }
     }

@@ -102,7 +102,9 @@ public sealed class BfgsSolver
             search.G.CopyTo(g);
             f = search.F;
             gnorm = box.ProjectedGradientNorm(x, g);
-            if (monitor.CompleteIteration(fOld, f, gnorm, Vec.InfNorm(s), Vec.InfNorm(x), out status)) break;
+            // The step test uses the proposed step d (not α·d): a short step from the line search alone is no sign of convergence.
+            double stepNorm = Vec.InfNorm(s);
+            if (monitor.CompleteIteration(fOld, f, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(stepNorm, Vec.InfNorm(d)))) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
     }

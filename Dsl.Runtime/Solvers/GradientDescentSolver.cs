@@ -62,6 +62,7 @@ public sealed class GradientDescentSolver
             double alpha = initialStep;
             bool accepted = false, anyFinite = false;
             int trials = 0;
+            double proposedStep = 0;
             for (int k = 0; k < Armijo.MaxBacktracks; k++)
             {
                 if (monitor.EvaluationBudgetExhausted) break;
@@ -70,6 +71,7 @@ public sealed class GradientDescentSolver
                 double change = 0;
                 for (int i = 0; i < n; i++) change += g[i] * (trial[i] - x[i]);
                 if (!(change < 0)) break; // the projected step vanished: nothing left to gain along −∇f
+                if (trials == 0) proposedStep = Vec.InfDistance(trial, x);
                 double fTrial = monitor.Objective(problem, trial);
                 trials++;
                 anyFinite |= double.IsFinite(fTrial);
@@ -96,7 +98,8 @@ public sealed class GradientDescentSolver
             gTrial.CopyTo(g, 0);
             f = fNew;
             gnorm = box.ProjectedGradientNorm(x, g);
-            if (monitor.CompleteIteration(fPrevious, f, gnorm, step, Vec.InfNorm(x), out status)) break;
+            // The step test uses the first trial step (backtracking alone is no sign of convergence).
+            if (monitor.CompleteIteration(fPrevious, f, gnorm, step, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(step, proposedStep))) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
     }

@@ -10,7 +10,9 @@ namespace OptDsl.Runtime;
 /// <c>lmder</c> (Moré 1978). Each iteration factors J·P = Q·R with column pivoting, finds the Levenberg parameter λ with
 /// ‖D·p‖ ≈ Δ (<c>lmpar</c>: Newton on the secular equation with the safeguards of the paper), where D holds the running
 /// maxima of the Jacobian's column norms, and updates Δ from the ratio of actual to predicted reduction.
-/// With bounds, the trial point is projected into the box and the predicted reduction is computed for the projected step.
+/// With bounds, variables held at a bound by the gradient are left out of the step (their Jacobian columns are zeroed
+/// for the subproblem), the trial point is projected into the box, and the ratio uses the predicted reduction of the
+/// projected step.
 /// <see cref="SolveResult.Objective"/> is Σ r² (no ½) and <see cref="SolveResult.GradientNorm"/> is ‖2Jᵀr‖∞ (projected).
 /// Besides the common tests, the solve stops as <c>lmder</c> does when no further reduction is possible at machine
 /// precision (status <see cref="SolveStatus.FunctionTolerance"/> or <see cref="SolveStatus.StepTolerance"/>), or when r is
@@ -112,7 +114,7 @@ public sealed class LevenbergMarquardtSolver
                 if (monitor.EvaluationBudgetExhausted) { stop = SolveStatus.MaxEvaluations; break; }
                 if (monitor.Options.TimeLimit is { } limit && monitor.Elapsed >= limit) { stop = SolveStatus.TimeLimit; break; }
 
-                par = LevenbergParameter(n, w.Fjac, m, w.Ipvt, w.Diag, w.Qtf, delta, par, w.Wa1, w.Sdiag, w.Wa2, w.Wa3, w.Wa4Small);
+                par = LevenbergParameter(n, w.Fjac, m, w.Ipvt, w.Diag, w.Qtf, delta, par, w.Wa1, w.Sdiag, w.Wa2, w.Wa3);
                 // Trial point x + p, projected into the box; Step holds the actual step.
                 bool projected = false;
                 for (int j = 0; j < n; j++)
@@ -164,7 +166,7 @@ public sealed class LevenbergMarquardtSolver
                     prered = -(2 * rjs + jsjs) / f2;
                     dirder = rjs / f2;
                 }
-                double ratio = prered != 0 ? actred / prered : 0;
+                double ratio = prered > 0 ? actred / prered : 0; // a projected step can predict an increase: reject it
 
                 if (ratio <= 0.25)
                 {
@@ -268,6 +270,17 @@ public sealed class LevenbergMarquardtSolver
             Vec.Axpy(2 * w.Fvec[i], row, w.Gradient);
         }
         gnorm = box.ProjectedGradientNorm(x, w.Gradient);
+        if (box.IsBounded)
+        {
+            // Variables held at a bound by the gradient take no part in the step: zeroing their columns makes the
+            // LM subproblem act on the free variables only (MINPACK's pivoting leaves zero columns with a zero step).
+            for (int j = 0; j < n; j++)
+            {
+                bool atLower = x[j] <= box.Lower[j] && w.Gradient[j] > 0;
+                bool atUpper = x[j] >= box.Upper[j] && w.Gradient[j] < 0;
+                if (atLower || atUpper) w.Fjac.AsSpan(j * m, m).Clear();
+            }
+        }
         return true;
     }
 
@@ -277,7 +290,7 @@ public sealed class LevenbergMarquardtSolver
     /// <paramref name="x"/> (note: with the sign of lmpar, i.e. the solution of the regularized system for −r).
     /// </summary>
     private static double LevenbergParameter(int n, Span<double> r, int ld, ReadOnlySpan<int> ipvt, ReadOnlySpan<double> diag, ReadOnlySpan<double> qtb,
-        double delta, double par, Span<double> x, Span<double> sdiag, Span<double> wa1, Span<double> wa2, Span<double> wa3)
+        double delta, double par, Span<double> x, Span<double> sdiag, Span<double> wa1, Span<double> wa2)
     {
         // Gauss–Newton direction (least-squares solution if J is rank deficient).
         int nsing = n;
@@ -356,7 +369,6 @@ public sealed class LevenbergMarquardtSolver
             if (fp < 0) paru = Math.Min(paru, par);
             par = Math.Max(parl, par + parc);
         }
-        _ = wa3;
         return par;
     }
 

@@ -8,10 +8,9 @@ namespace OptDsl.Runtime;
 /// <summary>
 /// Newton's method with the exact Hessian (<c>.opt</c> name <c>newton</c>); no bounds.
 /// <list type="bullet">
-/// <item><see cref="TrustRegion"/> false (default): the step solves (∇²f + μI + τD)p = −∇f, where μ is the current
-/// Levenberg shift and τ ≥ 0 the smallest of 0, τ₀, 2τ₀, … that makes the matrix positive definite (modified Cholesky:
-/// Nocedal &amp; Wright Alg. 3.3 on the diagonally scaled matrix, D = |diag ∇²f|), followed by Armijo backtracking
-/// from the unit step.</item>
+/// <item><see cref="TrustRegion"/> false (default): the step solves (∇²f + μI + E)p = −∇f, where μ is the current
+/// Levenberg shift and E ≥ 0 the diagonal correction of the Gill–Murray–Wright modified Cholesky factorization
+/// (zero when ∇²f + μI is safely positive definite), followed by Armijo backtracking from the unit step.</item>
 /// <item><see cref="TrustRegion"/> true: the exact trust-region subproblem (Moré–Sorensen, solved in the Hessian's
 /// eigenbasis, hard case included) with the classical radius update (ratio thresholds 0.25 / 0.75, Δ₀ = 1).</item>
 /// </list>
@@ -90,7 +89,7 @@ public sealed class NewtonSolver
         public readonly double[] H = new double[n * n];
         public readonly double[] L = new double[n * n];
         public readonly double[] P = new double[n];
-        public readonly double[] Scale = new double[n];
+        public readonly double[] Pivots = new double[n];
         public readonly double[] XTrial = new double[n];
         public readonly double[] GTrial = new double[n];
         public readonly TrustRegionSubproblem Subproblem = new(n);
@@ -99,8 +98,8 @@ public sealed class NewtonSolver
     private static StepOutcome LineSearchStep(ISecondOrderProblem problem, IterationMonitor monitor, double[] x, double f, State s)
     {
         int n = x.Length;
-        double tau = Cholesky.FactorModified(s.H, s.L, n, s.Scale);
-        if (double.IsNaN(tau)) return new(f, false, SolveStatus.Diverged, "Diverged: the Hessian could not be made positive definite.");
+        double correction = Cholesky.FactorGillMurray(s.H, s.L, n, s.Pivots);
+        if (double.IsNaN(correction)) return new(f, false, SolveStatus.Diverged, "Diverged: the Hessian is not finite.");
         for (int i = 0; i < n; i++) s.P[i] = -s.G[i];
         Cholesky.Solve(s.L, n, s.P);
         double slope = Vec.Dot(s.G, s.P);

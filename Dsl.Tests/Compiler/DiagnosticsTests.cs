@@ -44,6 +44,8 @@ public sealed class DiagnosticsTests
         { "OPT0023", "problem P {\n  var x[2];\n  minimize x[$$2]^2;\n}" },
         { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  $$predict x;\n}" },
         { "OPT0025", "problem P {\n  var x;\n  var $$unused;\n  minimize x^2;\n}" },
+        // The '{' of the block is the first level; the 20,000th '(' is one too many.
+        { "OPT0026", "problem P { var x; minimize " + new string('(', 19_999) + "$$(x" + new string(')', 20_000) + "; }" },
         { "OPT0900", "model $$M {\n  var w;\n}" },
         { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
         { "OPT0900", "problem $$P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n}" },
@@ -88,6 +90,19 @@ public sealed class DiagnosticsTests
         var output = OptCompiler.Compile("slip.opt", "problem P { dim n = 2; var x[2*n]; minimize sum(i in 0..n) 100 * x[2*i]^2 + (1 - x[2*i])^2; }", null);
         var d = Assert.Single(output.Diagnostics, d => d.Id == "OPT0002");
         Assert.Contains("sum(i in ...) (a + b)", d.Message);
+    }
+
+    [Fact]
+    public void Long_chains_and_deep_nesting_compile_without_exhausting_the_stack()
+    {
+        string chain = "problem Chain { var x[5000]; minimize " + string.Join(" + ", System.Linq.Enumerable.Range(0, 5000).Select(i => $"(x[{i}] - {i})^2")) + "; }";
+        var output = OptCompiler.Compile("chain.opt", chain, null);
+        Assert.Empty(output.Diagnostics);
+        Assert.Matches(@"double (t\d+) = x\[4999\] - 4999\.0;[\s\S]*gradient\[4999\] \+= 2\.0 \* \1;", output.Sources[0].Text);
+
+        string nested = "problem Nested { var x; minimize " + new string('(', 15_000) + "exp(x) - x" + new string(')', 15_000) + "; }";
+        output = OptCompiler.Compile("nested.opt", nested, null);
+        Assert.Empty(output.Diagnostics);
     }
 
     [Fact]

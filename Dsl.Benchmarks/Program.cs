@@ -1,0 +1,26 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Running;
+
+namespace OptDsl.Benchmarks;
+
+/// <summary>
+/// dotnet run -c Release --project Dsl.Benchmarks -- --filter '*'                               (the whole suite, a few minutes)
+/// dotnet run -c Release --project Dsl.Benchmarks -- --filter '*ExtendedRosenbrockBenchmarks*'  (one class)
+/// Any BenchmarkDotNet option works (--list flat, --job short, ...); every job runs in this process (--inProcess is
+/// implied, see <see cref="BenchmarkConfig"/>). After the run the ratios that the targets are about, and the
+/// zero-allocation check of every derivative, are printed and written to BenchmarkDotNet.Artifacts/results/ratios.md.
+/// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
+
+        // Jobs given on the command line (--job short) would otherwise use the out-of-process toolchain.
+        if (!args.Any(arg => arg is "--inProcess" or "-i")) args = [.. args, "--inProcess"];
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        return RatioReport.Write(summaries);
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace OptDsl.Benchmarks;
+
+/// <summary>
+/// After a run: the ratios the targets are about (each from two benchmarks of the same run and the same
+/// parameters), and the check that no derivative allocates. Printed, and written to results/ratios.md.
+/// </summary>
+public static class RatioReport
+{
+    private sealed record Ratio(string Class, string Numerator, string Denominator, double? Target);
+
+    private static readonly Ratio[] s_ratios =
+    [
+        new(nameof(ExtendedRosenbrockBenchmarks), "Gradient", "HandWrittenGradient", 1.2),
+        new(nameof(ExtendedRosenbrockBenchmarks), "Gradient", "Objective", 3.0),
+        new(nameof(ExtendedRosenbrockBenchmarks), "HandWrittenGradient", "Objective", null),
+        new(nameof(ExtendedRosenbrockBenchmarks), "FiniteDifferenceGradient", "Gradient", null),
+        new(nameof(LeastSquaresBenchmarks), "Gradient", "HandWrittenGradient", 1.2),
+        new(nameof(LeastSquaresBenchmarks), "Gradient", "Objective", 3.0),
+        new(nameof(LeastSquaresBenchmarks), "HandWrittenGradient", "Objective", null),
+        new(nameof(LeastSquaresBenchmarks), "Residuals", "Objective", null),
+        new(nameof(LeastSquaresBenchmarks), "ResidualJacobian", "Objective", null),
+        new(nameof(HessianVectorProductBenchmarks), "HessianVectorProduct", "Gradient", null),
+        new(nameof(HessianVectorProductBenchmarks), "HessianVectorProduct", "HandWrittenHessianVectorProduct", null),
+        new(nameof(HessianVectorProductBenchmarks), "Gradient", "Objective", 3.0),
+    ];
+
+    /// <summary>The classes whose every benchmark must allocate nothing per call.</summary>
+    private static readonly string[] s_allocationFree =
+        [nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks)];
+
+    private sealed record Measurement(
+        string Class, string Method, string Job, string Parameters, double? MedianNs, double? MinNs, long? AllocatedBytes, long? ThreadBytes);
+
+    /// <summary>Writes the report; returns 1 if a derivative allocated or a benchmark gave no result, else 0.</summary>
+    public static int Write(IEnumerable<Summary> summaries)
+    {
+        var list = summaries.ToList();
+        var measurements = list
+            .SelectMany(summary => summary.Reports)
+            .Select(report => new Measurement(
+                report.BenchmarkCase.Descriptor.Type.Name,
+                report.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                report.BenchmarkCase.Job.ResolvedId,
+                report.BenchmarkCase.Parameters.DisplayInfo,
+                report.ResultStatistics?.Median,
+                report.ResultStatistics?.Min,
+                report.Success ? report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) : null,
+                AllocationCheck.BytesPerCall(report.BenchmarkCase)))
+            .ToList();
+        if (measurements.Count == 0) return 0;
+
+        var text = new StringBuilder();
+        int status = 0;
+        var ratioRows = new List<string>();
+        foreach (var ratio in s_ratios)
+        {
+            foreach (var group in measurements.Where(m => m.Class == ratio.Class).GroupBy(m => (m.Job, m.Parameters)))
+            {
+                var numerator = group.FirstOrDefault(m => m.Method == ratio.Numerator);
+                var denominator = group.FirstOrDefault(m => m.Method == ratio.Denominator);
+                if (numerator?.MedianNs is not { } a || denominator?.MedianNs is not { } b || b <= 0) continue;
+                double value = a / b;
+                string byMinimum = numerator.MinNs is { } c && denominator.MinNs is { } d && d > 0 ? F(c / d) : "-";
+                string verdict = ratio.Target is { } target ? (value <= target ? $"≤ {F(target)}: met" : $"≤ {F(target)}: MISSED") : "informative";
+                ratioRows.Add($"| {ratio.Class} | {group.Key.Job} | {group.Key.Parameters} | {ratio.Numerator} / {ratio.Denominator} | {F(value)} | {byMinimum} | {verdict} |");
+            }
+        }
+        if (ratioRows.Count > 0)
+        {
+            text.AppendLine("## Ratios (one run)").AppendLine();
+            text.AppendLine("Of medians (the verdict), and of minimums: on a busy shared machine other work only adds time, so the");
+            text.AppendLine("minimums are the least perturbed estimate; where the two disagree much, the run was noisy.").AppendLine();
+            text.AppendLine("| Class | Job | Parameters | Ratio | Of medians | Of minimums | Target |").AppendLine("|---|---|---|---|---:|---:|---|");
+            foreach (var row in ratioRows) text.AppendLine(row);
+            text.AppendLine();
+        }
+
+        var checkedForAllocation = measurements.Where(m => s_allocationFree.Contains(m.Class)).ToList();
+        if (checkedForAllocation.Count > 0)
+        {
+            text.AppendLine("## Allocation per call").AppendLine();
+            text.AppendLine("Exact: bytes allocated on the calling thread per call, checked in [GlobalSetup]. MemoryDiagnoser: BenchmarkDotNet's");
+            text.AppendLine("all-threads count, where the tiered JIT's background work can add a few bytes (BenchmarkDotNet issue #1542).").AppendLine();
+            text.AppendLine("| Class | Parameters | Method | Exact | MemoryDiagnoser | Check |").AppendLine("|---|---|---|---:|---:|---|");
+            foreach (var m in checkedForAllocation)
+            {
+                bool ok = m.ThreadBytes == 0;
+                if (!ok) status = 1;
+                string exact = m.ThreadBytes is { } thread ? $"{thread} B" : "not checked";
+                string diagnoser = m.AllocatedBytes is { } bytes ? $"{bytes} B" : "no result";
+                text.AppendLine($"| {m.Class} | {m.Parameters} | {m.Method} | {exact} | {diagnoser} | {(ok ? "zero: ok" : "FAILED")} |");
+            }
+            text.AppendLine();
+        }
+
+        if (measurements.Any(m => m.MedianNs is null))
+        {
+            status = 1;
+            text.AppendLine("Some benchmarks gave no result (see the log above; a failed correctness check in [GlobalSetup] shows there).");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(text.ToString());
+        string? directory = list.FirstOrDefault()?.ResultsDirectoryPath;
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+            string path = Path.Combine(directory, "ratios.md");
+            File.WriteAllText(path, text.ToString());
+            Console.WriteLine($"Ratios written to {path}");
+        }
+        return status;
+    }
+
+    private static string F(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+}
