@@ -324,7 +324,7 @@ public sealed class KernelEmitter
             region.Locals[reductions[0]] = acc;
             return true;
         }
-        if (reductions.Count == 0 && items.Count == 1 && items[0] is Store { Accumulate: true, ArrayLength: { } length } st
+        if (reductions.Count == 0 && items.Count == 1 && items[0] is Store { ArrayLength: { } length } st
             && st.Loops.Count == region.Loops.Count + 1 && st.Index.Equals(new IntIndex(index)) && length.Equals(index.Upper))
         {
             var value = st.Value;
@@ -332,9 +332,13 @@ public sealed class KernelEmitter
             if (value.Kind == ExprKind.Mul && !value.Args[0].Free.Contains(index)) (scale, value) = (value.Args[0], value.Args[1]);
             if (WholeVector(value, index) is not { } x) return false;
             if (st.Element is { } element) region.Lines.Add($"// ∂/∂{element.Name}, all elements at once");
-            region.Lines.Add(scale is null
-                ? $"{Tensor}.Add({st.Array}, {x}, {st.Array});"
-                : $"{Tensor}.MultiplyAdd({x}, {Code(scale, region, 0)}, {st.Array}, {st.Array});");
+            region.Lines.Add((scale, st.Accumulate) switch
+            {
+                (null, true) => $"{Tensor}.Add({st.Array}, {x}, {st.Array});",
+                (null, false) => $"{x}.CopyTo({st.Array});",
+                (_, true) => $"{Tensor}.MultiplyAdd({x}, {Code(scale!, region, 0)}, {st.Array}, {st.Array});",
+                _ => $"{Tensor}.Multiply({x}, {Code(scale!, region, 0)}, {st.Array});",
+            });
             return true;
         }
         return false;

@@ -110,24 +110,75 @@ public sealed partial class ProblemEmitter
     private IReadOnlyCollection<string> ReservedLocals => _local.Values.Concat(["x", "gradient", "hessian", "v", "hv", "values", "jacobian", "multipliers", "residuals", "lower", "upper", "f"]).ToList();
 
     /// <summary>Writes a kernel's locals and statements.</summary>
-    private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IEnumerable<string>? extraReserved = null)
+    private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IEnumerable<string>? extraReserved = null, IReadOnlyList<string>? clears = null)
     {
         var body = new SourceWriter();
         new KernelEmitter(symbols, body, ReservedLocals.Concat(extraReserved ?? [])).Emit(items);
-        foreach (var line in symbols.Declarations.Values) _w.Line(line);
+        // Declarations first: a clear of one variable's slice may use a dim local.
+        var declarations = symbols.Declarations.Values.ToList();
+        foreach (var line in declarations.Where(l => !l.Contains(".Slice("))) _w.Line(line);
+        foreach (var line in clears ?? []) _w.Line(line);
+        foreach (var line in declarations.Where(l => l.Contains(".Slice("))) _w.Line(line);
         foreach (var line in body.ToString().Split('\n').Where(l => l.Length > 0)) _w.Line(line);
     }
 
-    private IEnumerable<KernelItem> GradientStores(Symbols symbols, Expr root, string vector, string prefix)
+    /// <summary>
+    /// The stores of a gradient-like vector, and the statements that zero the parts of it that need zeroing first.
+    /// A variable whose terms write each of its elements exactly once (x[i] over its whole range; x[2i] and x[2i + 1]
+    /// over half of it) is assigned directly: no clearing pass, no read-modify-write.
+    /// </summary>
+    private (List<KernelItem> Stores, List<string> Clears) GradientStores(Symbols symbols, Expr root, string vector, string prefix)
     {
-        foreach (var term in ReverseAccumulator.Gradient(root))
+        var stores = new List<KernelItem>();
+        var clears = new List<string>();
+        var terms = ReverseAccumulator.Gradient(root);
+        foreach (var v in _p.Vars)
         {
-            var v = _p.Vars.First(x => x.Name == term.Variable);
-            string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
-            yield return new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: true, Element: (v.Name, term.Indices),
-                ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null);
+            var mine = terms.Where(t => t.Variable == v.Name).ToList();
+            bool direct = CoversEachElementOnce(v, mine);
+            if (!direct) clears.Add(_singleVar ? $"{vector}.Clear();" : $"{vector}.Slice({MemberIntLocal(symbols, v.Offset)}, {MemberIntLocal(symbols, v.Size)}).Clear();");
+            foreach (var term in mine)
+            {
+                string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
+                stores.Add(new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: !direct, Element: (v.Name, term.Indices),
+                    ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null));
+            }
         }
+        if (clears.Count == _p.Vars.Count) clears = [$"{vector}.Clear();"];
+        return (stores, clears);
     }
+
+    /// <summary>True when the terms, run over their loops, write every element of <paramref name="v"/> exactly once.</summary>
+    private static bool CoversEachElementOnce(VarSymbol v, List<GradientTerm> terms)
+    {
+        if (terms.Count == 0) return false;
+        if (v.Size is IntConst { Value: 1 }) return terms.Count == 1 && terms[0].Loops.Count == 0;
+        if (v.Shape.Count != 1) return false;
+        var loop = terms[0].Loops.Count == 1 ? terms[0].Loops[0] : null;
+        if (loop is null || loop.Lower is not IntConst { Value: 0 }) return false;
+        var offsets = new HashSet<long>();
+        long stride = 0;
+        foreach (var t in terms)
+        {
+            if (t.Loops.Count != 1 || !t.Loops[0].Equals(loop)) return false;
+            if (Affine(t.Indices[0], loop) is not var (a, b) || a <= 0) return false;
+            if (stride == 0) stride = a;
+            if (a != stride || b < 0 || b >= a || !offsets.Add(b)) return false;
+        }
+        return offsets.Count == stride && IntExpr.Mul(new IntConst(stride), loop.Upper).Equals(v.Shape[0]);
+    }
+
+    /// <summary>(a, b) when <paramref name="e"/> is a·i + b for the loop index i.</summary>
+    private static (long A, long B)? Affine(IntExpr e, IndexVar i) => e switch
+    {
+        IntConst c => (0, c.Value),
+        IntIndex { Var: var v } when v.Equals(i) => (1, 0),
+        IntBinary { Op: '+' } x when Affine(x.Left, i) is var (a1, b1) && Affine(x.Right, i) is var (a2, b2) => (a1 + a2, b1 + b2),
+        IntBinary { Op: '-' } x when Affine(x.Left, i) is var (a1, b1) && Affine(x.Right, i) is var (a2, b2) => (a1 - a2, b1 - b2),
+        IntBinary { Op: '*', Left: IntConst k } x when Affine(x.Right, i) is var (a, b) => (k.Value * a, k.Value * b),
+        IntBinary { Op: '*', Right: IntConst k } x when Affine(x.Left, i) is var (a, b) => (k.Value * a, k.Value * b),
+        _ => null,
+    };
 
     /// <summary>Dense row-major Jacobian entries of a family of rows: J[row, column] += ∂row/∂x[column].</summary>
     private IEnumerable<KernelItem> JacobianStores(Expr rowExpression, IntExpr row, string matrix)
@@ -164,11 +215,11 @@ public sealed partial class ProblemEmitter
         {
             RequireX();
             RequireLength("gradient", "VariableCount", "it must have");
-            _w.Line("gradient.Clear();");
             var symbols = new Symbols(this);
+            var (stores, clears) = GradientStores(symbols, f, "gradient", "g_");
             var items = new List<KernelItem> { new DeclareScalar("f", f) };
-            items.AddRange(GradientStores(symbols, f, "gradient", "g_"));
-            EmitKernel(symbols, items);
+            items.AddRange(stores);
+            EmitKernel(symbols, items, clears: clears);
             _w.Line("return f;");
         }
         _w.Line();
@@ -180,9 +231,9 @@ public sealed partial class ProblemEmitter
             RequireX();
             RequireLength("v", "VariableCount", "it must have");
             RequireLength("hv", "VariableCount", "it must have");
-            _w.Line("hv.Clear();");
             var symbols = new Symbols(this);
-            EmitKernel(symbols, GradientStores(symbols, tangent, "hv", "hv_").ToList());
+            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
+            EmitKernel(symbols, stores, clears: clears);
         }
         _w.Line();
 
@@ -318,11 +369,11 @@ public sealed partial class ProblemEmitter
             RequireX();
             RequireLength("multipliers", "ConstraintCount", "it must have");
             RequireLength("gradient", "VariableCount", "it must have");
-            _w.Line("gradient.Clear();");
             var symbols = new Symbols(this);
+            var (stores, clears) = GradientStores(symbols, lagrangian, "gradient", "g_");
             var items = new List<KernelItem> { new DeclareScalar("f", lagrangian) };
-            items.AddRange(GradientStores(symbols, lagrangian, "gradient", "g_"));
-            EmitKernel(symbols, items);
+            items.AddRange(stores);
+            EmitKernel(symbols, items, clears: clears);
             _w.Line("return f;");
         }
         _w.Line();
@@ -335,9 +386,9 @@ public sealed partial class ProblemEmitter
             RequireLength("multipliers", "ConstraintCount", "it must have");
             RequireLength("v", "VariableCount", "it must have");
             RequireLength("hv", "VariableCount", "it must have");
-            _w.Line("hv.Clear();");
             var symbols = new Symbols(this);
-            EmitKernel(symbols, GradientStores(symbols, tangent, "hv", "hv_").ToList());
+            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
+            EmitKernel(symbols, stores, clears: clears);
         }
         _w.Line();
 

@@ -51,6 +51,7 @@ public sealed partial class ProblemEmitter
             {
                 ProblemKind.LeastSquares => $"({Runtime}.ILeastSquaresProblem)this",
                 ProblemKind.SecondOrder => $"({Runtime}.ISecondOrderProblem)this",
+                ProblemKind.Constrained => $"({Runtime}.IConstrainedProblem)this",
                 _ => $"({Runtime}.IGradientProblem)this",
             };
             bool bounds = _p.Vars.Any(v => v.HasBounds) && solver.Spec.SupportsBounds;

@@ -127,6 +127,12 @@ internal sealed partial class Binder
                 $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use 'auglag' or 'ipm'");
         }
 
+        if (constraints.Count == 0 && solver.Spec.Kind == ProblemKind.Constrained && solverSyntax.Count > 0)
+        {
+            Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
+                $"Solver '{solver.Name}' is for problems with constraints, and '{problem.Name}' has none; use 'lbfgs' (or another unconstrained solver)");
+        }
+
         if (solver.Spec.UsesDerivatives)
         {
             foreach (var (function, span) in _nonSmooth)

@@ -44,7 +44,8 @@ public sealed record ConstraintSyntax(
     SourceSpan Span, string? Label, SourceSpan LabelSpan, IReadOnlyList<IndexBindingSyntax> ForAll,
     IReadOnlyList<ExprSyntax> Operands, IReadOnlyList<(string Op, SourceSpan Span)> Operators);
 
-public sealed record ParetoSyntax(SourceSpan Span) : MemberSyntax(Span);
+/// <summary>A <c>pareto { minimize a; maximize b; points: 25; method: epsilon; }</c> block.</summary>
+public sealed record ParetoSyntax(SourceSpan Span, IReadOnlyList<GoalSyntax> Goals, IReadOnlyList<OptionSyntax> Options) : MemberSyntax(Span);
 
 public sealed record SolverSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<OptionSyntax> Options) : MemberSyntax(Span);
 

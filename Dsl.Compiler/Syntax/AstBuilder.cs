@@ -66,8 +66,10 @@ internal sealed class AstBuilder
                 return new GoalSyntax(span, g.sense.Type == OptParser.MAXIMIZE, Expr(g.value));
             case OptParser.ConstraintsDeclContext c:
                 return new ConstraintsSyntax(span, c.constraint().Select(Constraint).ToList());
-            case OptParser.ParetoDeclContext:
-                return new ParetoSyntax(span);
+            case OptParser.ParetoDeclContext pareto:
+                return new ParetoSyntax(span,
+                    pareto.paretoItem().OfType<OptParser.ParetoGoalContext>().Select(g => new GoalSyntax(SpanOf(g), g.sense.Type == OptParser.MAXIMIZE, Expr(g.value))).ToList(),
+                    pareto.paretoItem().OfType<OptParser.ParetoOptionContext>().Select(o => Option(o.option())).ToList());
             case OptParser.SolverDeclContext s:
                 return new SolverSyntax(span, s.name.GetText(), SpanOf(s.name), Options(s.optionList()));
             case OptParser.PredictDeclContext:
