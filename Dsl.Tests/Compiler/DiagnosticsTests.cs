@@ -48,7 +48,9 @@ public sealed class DiagnosticsTests
         { "OPT0026", "problem P { var x; minimize " + new string('(', 19_999) + "$$(x" + new string(')', 20_000) + "; }" },
         { "OPT0900", "model $$M {\n  var w;\n}" },
         { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
-        { "OPT0900", "problem $$P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n}" },
+        { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  solver $$ipm;\n}" },
+        { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n  solver $$lbfgs;\n}" },
+        { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$pso(particles: 10);\n}" },
     };
 
     [Theory]

@@ -72,7 +72,7 @@ public sealed class SnapshotTests
                     product: x[0] * x[1] * x[2] * x[3] >= 25;
                     sphere: sum(i in 0..4) x[i]^2 == 40;
                 }
-                solver ipm;
+                solver ipm(mu0: 0.1, tolerance: 1e-8);
             }
             problem Chain {
                 dim n;
@@ -84,7 +84,7 @@ public sealed class SnapshotTests
                     limit: forall(i in 0..n) x[i] <= cap[i];
                     1 <= x[0] + x[1] <= 4;
                 }
-                solver auglag;
+                solver auglag(inner: bfgs, rho: 5);
             }
             """,
         ["smooth_functions"] = """
