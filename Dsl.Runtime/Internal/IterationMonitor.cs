@@ -83,6 +83,63 @@ internal sealed class IterationMonitor
         problem.Jacobian(x, jacobian);
     }
 
+    /// <summary>f(x) and the constraint values c(x): one function evaluation.</summary>
+    public double ObjectiveAndConstraints(IConstrainedProblem problem, ReadOnlySpan<double> x, Span<double> constraints)
+    {
+        FunctionEvaluations++;
+        problem.Constraints(x, constraints);
+        return problem.Objective(x);
+    }
+
+    /// <summary>∇f(x) and the constraint Jacobian: one function and one gradient evaluation (the call returns f).</summary>
+    public double GradientAndJacobian(IConstrainedProblem problem, ReadOnlySpan<double> x, Span<double> gradient, Span<double> jacobian)
+    {
+        FunctionEvaluations++;
+        GradientEvaluations++;
+        problem.ConstraintJacobian(x, jacobian);
+        return problem.Gradient(x, gradient);
+    }
+
+    /// <summary>The dense Hessian of the Lagrangian: one Hessian evaluation.</summary>
+    public void LagrangianHessian(IConstrainedProblem problem, ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> hessian)
+    {
+        HessianEvaluations++;
+        problem.LagrangianHessian(x, multipliers, hessian);
+    }
+
+    /// <summary>Adds the evaluations of a nested solve (inner solver, feasibility phase) to this monitor's counters.</summary>
+    public void AddEvaluations(SolveResult inner)
+    {
+        FunctionEvaluations += inner.FunctionEvaluations;
+        GradientEvaluations += inner.GradientEvaluations;
+        HessianEvaluations += inner.HessianEvaluations;
+    }
+
+    /// <summary>
+    /// Options for a nested solve that inherit this solve's remaining budget: the time left, the evaluations left,
+    /// and <paramref name="token"/> (which should be linked to the caller's token). History is off.
+    /// </summary>
+    public SolveOptions NestedOptions(double gradientTolerance, int maxIterations, System.Threading.CancellationToken token)
+    {
+        TimeSpan? time = null;
+        if (Options.TimeLimit is { } limit)
+        {
+            var left = limit - Elapsed;
+            time = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+        }
+        return new SolveOptions
+        {
+            GradientTolerance = gradientTolerance,
+            StepTolerance = Options.StepTolerance,
+            FunctionTolerance = Options.FunctionTolerance,
+            MaxIterations = maxIterations,
+            MaxEvaluations = Options.MaxEvaluations > 0 ? Math.Max(1, RemainingEvaluations) : 0,
+            TimeLimit = time,
+            RecordHistory = false,
+            CancellationToken = token,
+        };
+    }
+
     /// <summary>True when the (projected) gradient norm meets <see cref="SolveOptions.GradientTolerance"/>.</summary>
     public bool IsStationary(double gradientNorm) => gradientNorm <= Options.GradientTolerance;
 
@@ -161,6 +218,8 @@ internal sealed class IterationMonitor
         SolveStatus.Cancelled => "Cancelled by the caller.",
         SolveStatus.Diverged => "Diverged: the objective or gradient became NaN or infinite; X is the last finite point.",
         SolveStatus.LineSearchFailed => "The line search could not find an acceptable step (is the gradient consistent with the objective?).",
+        SolveStatus.Infeasible => "Infeasible: no feasible point was found; X is the least-infeasible point found.",
+        SolveStatus.Unbounded => "Unbounded: the objective decreases without bound on the feasible set.",
         _ => status.ToString(),
     };
 }

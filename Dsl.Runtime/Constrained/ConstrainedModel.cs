@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using OptDsl.Runtime.Internal;
+
+namespace OptDsl.Runtime.Constrained;
+
+/// <summary>
+/// What both constrained solvers share about a problem: the row bounds lₖ ≤ cₖ(x) ≤ uₖ, the variable box, the
+/// argument checks, the KKT residuals (<see cref="Kkt"/>, the one function both solvers report with), the
+/// multipliers by label, and the unboundedness test.
+/// </summary>
+/// <remarks>
+/// Sign convention (the Lagrangian of <see cref="IConstrainedProblem"/>): L(x, λ, z) = f(x) + Σₖ λₖ cₖ(x) + Σᵢ zᵢ xᵢ,
+/// with f in minimization form. At a KKT point ∇f + Jᵀλ + z = 0, and
+/// λₖ ≥ 0 when row k is at its upper bound, λₖ ≤ 0 at its lower bound, λₖ = 0 when it is strictly inside (free sign
+/// for equalities); the same for the bound multipliers zᵢ of the variables (zᵢ ≥ 0 at the upper bound, ≤ 0 at the lower).
+/// </remarks>
+internal sealed class ConstrainedModel
+{
+    /// <summary>The key of <see cref="SolveResult.Multipliers"/> under which the variable-bound multipliers z go.</summary>
+    public const string BoundsKey = "bounds";
+
+    /// <summary>A feasible point with f at or below this is evidence of unboundedness.</summary>
+    public const double UnboundedObjective = -1e20;
+
+    /// <summary>A feasible point with ‖x‖∞ beyond this (times max(1, ‖x₀‖∞)) while f keeps decreasing is evidence of unboundedness.</summary>
+    public const double DivergingIterate = 1e10;
+
+    private ConstrainedModel(IConstrainedProblem problem, int n, int m, double[] rowLower, double[] rowUpper, double[] boxLower, double[] boxUpper,
+        bool hasBounds, (string Label, int Offset, int Count)[] labels)
+    {
+        Problem = problem;
+        N = n;
+        M = m;
+        RowLower = rowLower;
+        RowUpper = rowUpper;
+        BoxLower = boxLower;
+        BoxUpper = boxUpper;
+        HasBounds = hasBounds;
+        Labels = labels;
+        for (int k = 0; k < m; k++)
+        {
+            if (!(rowLower[k] <= rowUpper[k]) || double.IsPositiveInfinity(rowLower[k]) || double.IsNegativeInfinity(rowUpper[k])) InconsistentRows = true;
+        }
+    }
+
+    public IConstrainedProblem Problem { get; }
+    public int N { get; }
+    public int M { get; }
+    public double[] RowLower { get; }
+    public double[] RowUpper { get; }
+    public double[] BoxLower { get; }
+    public double[] BoxUpper { get; }
+
+    /// <summary>True when the caller's bounds have a finite entry (then the result reports <see cref="BoundsKey"/>).</summary>
+    public bool HasBounds { get; }
+
+    /// <summary>Some row has lₖ &gt; uₖ, lₖ = +∞ or uₖ = −∞: no point satisfies it.</summary>
+    public bool InconsistentRows { get; }
+
+    public (string Label, int Offset, int Count)[] Labels { get; }
+
+    /// <summary>The caller's bounds (null without a finite entry), for nested bound-constrained solves.</summary>
+    public Bounds? Bounds => HasBounds ? new Bounds(BoxLower, BoxUpper) : null;
+
+    /// <summary>Checks the problem and the arguments; returns the model and the start point clipped into the box.</summary>
+    public static ConstrainedModel Create(IConstrainedProblem problem, ReadOnlySpan<double> start, Bounds? bounds, string solver, out double[] x)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        string name = problem.GetType().Name;
+        int n = problem.Dimension;
+        x = Arguments.StartPoint(problem, n, start, bounds, solver);
+        int m = problem.ConstraintCount;
+        if (m < 0) throw new ArgumentException($"{solver}: problem {name} reports a negative constraint count ({m}).", nameof(problem));
+        var lower = new double[m];
+        var upper = new double[m];
+        problem.ConstraintBounds(lower, upper);
+        for (int k = 0; k < m; k++)
+        {
+            if (double.IsNaN(lower[k]) || double.IsNaN(upper[k]))
+                throw new ArgumentException($"{solver}: problem {name} gives constraint row {k} a NaN bound.", nameof(problem));
+        }
+        var labels = new List<(string, int, int)>();
+        foreach (var (label, offset, count) in problem.ConstraintLabels ?? Array.Empty<(string, int, int)>())
+        {
+            if (label is null || offset < 0 || count < 0 || offset > m - count)
+                throw new ArgumentException($"{solver}: problem {name} labels rows {offset}..{offset + count} as '{label}', outside its {m} constraint rows.", nameof(problem));
+            labels.Add((label, offset, count));
+        }
+        var box = bounds ?? Bounds.Unbounded(n);
+        return new ConstrainedModel(problem, n, m, lower, upper, (double[])box.Lower.Clone(), (double[])box.Upper.Clone(),
+            bounds is not null && bounds.HasFiniteEntry, labels.ToArray());
+    }
+
+    /// <summary>True when row k is an equality (equal finite bounds).</summary>
+    public bool IsEquality(int k) => RowLower[k] == RowUpper[k] && double.IsFinite(RowLower[k]);
+
+    /// <summary>The amount by which row k misses its bounds (0 when satisfied).</summary>
+    public double RowViolation(int k, double c) => Math.Max(0, Math.Max(RowLower[k] - c, c - RowUpper[k]));
+
+    /// <summary>‖max(l − c, c − u, 0)‖∞ over the rows and the box (NaN when c or x has a NaN).</summary>
+    public double Violation(ReadOnlySpan<double> x, ReadOnlySpan<double> c)
+    {
+        double v = 0;
+        for (int k = 0; k < M; k++)
+        {
+            if (double.IsNaN(c[k])) return double.NaN;
+            v = Math.Max(v, RowViolation(k, c[k]));
+        }
+        for (int i = 0; i < N; i++) v = Math.Max(v, Math.Max(0, Math.Max(BoxLower[i] - x[i], x[i] - BoxUpper[i])));
+        return v;
+    }
+
+    /// <summary>
+    /// The KKT residuals at x for multipliers λ (rows) and z (variable bounds), all infinity norms:
+    /// <list type="bullet">
+    /// <item>stationarity ‖∇f + Jᵀλ + z‖∞;</item>
+    /// <item>primal feasibility: the largest violation of a row or a variable bound;</item>
+    /// <item>dual feasibility: the largest multiplier of the wrong sign for its row or bound (λₖ &gt; 0 with uₖ = +∞,
+    /// λₖ &lt; 0 with lₖ = −∞, and likewise for z);</item>
+    /// <item>complementarity: the largest |λₖ|·(distance from cₖ to the bound its sign points at), and the same for z.</item>
+    /// </list>
+    /// </summary>
+    public KktReport Kkt(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> gradient, ReadOnlySpan<double> jacobian,
+        ReadOnlySpan<double> lambda, ReadOnlySpan<double> z, Span<double> work)
+    {
+        int n = N, m = M;
+        gradient.CopyTo(work);
+        for (int k = 0; k < m; k++)
+        {
+            if (lambda[k] != 0) Vec.Axpy(lambda[k], jacobian.Slice(k * n, n), work.Slice(0, n));
+        }
+        double stationarity = 0;
+        for (int i = 0; i < n; i++) stationarity = Math.Max(stationarity, Math.Abs(work[i] + z[i]));
+        double primal = 0, dual = 0, complementarity = 0;
+        for (int k = 0; k < m; k++)
+        {
+            primal = Math.Max(primal, RowViolation(k, c[k]));
+            Signs(lambda[k], c[k], RowLower[k], RowUpper[k], ref dual, ref complementarity);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            primal = Math.Max(primal, Math.Max(0, Math.Max(BoxLower[i] - x[i], x[i] - BoxUpper[i])));
+            Signs(z[i], x[i], BoxLower[i], BoxUpper[i], ref dual, ref complementarity);
+        }
+        if (!double.IsFinite(stationarity) || !double.IsFinite(primal)) stationarity = primal = dual = complementarity = double.NaN;
+        return new KktReport(stationarity, primal, dual, complementarity);
+    }
+
+    private static void Signs(double multiplier, double value, double lower, double upper, ref double dual, ref double complementarity)
+    {
+        if (multiplier > 0)
+        {
+            if (double.IsPositiveInfinity(upper)) dual = Math.Max(dual, multiplier);
+            else if (lower != upper) complementarity = Math.Max(complementarity, multiplier * Math.Abs(upper - value));
+        }
+        else if (multiplier < 0)
+        {
+            if (double.IsNegativeInfinity(lower)) dual = Math.Max(dual, -multiplier);
+            else if (lower != upper) complementarity = Math.Max(complementarity, -multiplier * Math.Abs(value - lower));
+        }
+    }
+
+    /// <summary>True when every KKT residual meets its tolerance: stationarity and dual feasibility ≤ <paramref name="gradientTolerance"/>, primal feasibility and complementarity ≤ <paramref name="feasibilityTolerance"/>.</summary>
+    public static bool Satisfies(KktReport kkt, double gradientTolerance, double feasibilityTolerance) =>
+        kkt.Stationarity <= gradientTolerance && kkt.DualFeasibility <= gradientTolerance
+        && kkt.PrimalFeasibility <= feasibilityTolerance && kkt.Complementarity <= feasibilityTolerance;
+
+    /// <summary>The multipliers by label (one array per family), plus <see cref="BoundsKey"/> for the variable bounds when the caller gave finite bounds.</summary>
+    public IReadOnlyDictionary<string, double[]> MultipliersByLabel(ReadOnlySpan<double> lambda, ReadOnlySpan<double> z)
+    {
+        var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var (label, offset, count) in Labels) result[label] = lambda.Slice(offset, count).ToArray();
+        if (HasBounds)
+        {
+            // A constraint family that happens to be labelled "bounds" keeps its name; the variable bounds then move aside.
+            string key = result.ContainsKey(BoundsKey) ? BoundsKey + "(variables)" : BoundsKey;
+            result[key] = z.ToArray();
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Evaluates f, ∇f, c and J at x (counted by <paramref name="monitor"/>), computes the KKT residuals there, and
+    /// returns the final result with multipliers and residuals. Non-finite values give <see cref="SolveStatus.Diverged"/>
+    /// unless the solve already stopped for another reason.
+    /// </summary>
+    public SolveResult Finish(IterationMonitor monitor, double[] x, double[] lambda, double[] z, SolveStatus status, string? message)
+    {
+        int n = N, m = M;
+        var g = new double[n];
+        var c = new double[m];
+        var jac = new double[m * n];
+        var work = new double[n];
+        double f = monitor.GradientAndJacobian(Problem, x, g, jac); // counted once: the constraints come with it
+        Problem.Constraints(x, c);
+        var kkt = Kkt(x, c, g, jac, lambda, z, work);
+        if (!double.IsFinite(f) && status is SolveStatus.Converged)
+        {
+            status = SolveStatus.Diverged;
+            message = "Diverged: the objective is not finite at the final point.";
+        }
+        var result = monitor.Result(x, f, kkt.Stationarity, status, message ?? DefaultMessage(status, kkt, monitor.Options.GradientTolerance));
+        return result with { Multipliers = MultipliersByLabel(lambda, z), Kkt = kkt };
+    }
+
+    private static string? DefaultMessage(SolveStatus status, KktReport kkt, double gradientTolerance) =>
+        status == SolveStatus.Converged
+            ? $"Converged: KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3} (tolerance {gradientTolerance:G3})."
+            : null;
+
+    /// <summary>True when x looks like a point of a ray along which f decreases without bound: f ≤ −1e20, or ‖x‖∞ beyond 1e10·max(1, ‖x₀‖∞).</summary>
+    public static bool LooksUnbounded(double f, ReadOnlySpan<double> x, double startNorm) =>
+        f <= UnboundedObjective || Vec.InfNorm(x) >= DivergingIterate * Math.Max(1, startNorm);
+
+    /// <summary>Feasibility at a far-out point, relative to the size of the point and of the constraint values.</summary>
+    public bool FeasibleAtScale(ReadOnlySpan<double> x, ReadOnlySpan<double> c, double feasibilityTolerance)
+    {
+        double scale = Math.Max(1, Math.Max(Vec.InfNorm(x), Vec.InfNorm(c)));
+        return Violation(x, c) <= Math.Max(feasibilityTolerance, 1e-12 * scale);
+    }
+}
