@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace OptDsl.Benchmarks;
@@ -28,5 +29,6 @@ public static class BenchmarkConfig
                 .WithId("SharedTwoCore"))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median, StatisticColumn.Min, new AllocationCheck.Column())
-            .HideColumns(Column.Error);
+            .HideColumns(Column.Error)
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
 }

@@ -8,7 +8,7 @@ namespace OptDsl.Benchmarks;
 /// dotnet run -c Release --project Dsl.Benchmarks -- --filter '*'                               (the whole suite, a few minutes)
 /// dotnet run -c Release --project Dsl.Benchmarks -- --filter '*ExtendedRosenbrockBenchmarks*'  (one class)
 /// Any BenchmarkDotNet option works (--list flat, --job short, ...); every job runs in this process (--inProcess is
-/// implied, see <see cref="BenchmarkConfig"/>). After the run the ratios that the targets are about, and the
+/// implied when --job is given, see <see cref="BenchmarkConfig"/>); a --job adds to this suite's own job. After the run the ratios that the targets are about, and the
 /// zero-allocation check of every derivative, are printed and written to BenchmarkDotNet.Artifacts/results/ratios.md.
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
 /// </summary>
@@ -18,8 +18,10 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
 
-        // Jobs given on the command line (--job short) would otherwise use the out-of-process toolchain.
-        if (!args.Any(arg => arg is "--inProcess" or "-i")) args = [.. args, "--inProcess"];
+        // A job given on the command line (--job short) would otherwise use the out-of-process toolchain, which cannot
+        // rebuild this project (see BenchmarkConfig). Without one, --inProcess would add BenchmarkDotNet's default job.
+        bool jobOnCommandLine = args.Any(arg => arg is "--job" or "-j" || arg.StartsWith("--job=", StringComparison.Ordinal));
+        if (jobOnCommandLine && !args.Any(arg => arg is "--inProcess" or "-i")) args = [.. args, "--inProcess"];
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
         return RatioReport.Write(summaries);
     }

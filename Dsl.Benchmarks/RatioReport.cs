@@ -66,19 +66,19 @@ public static class RatioReport
             {
                 var numerator = group.FirstOrDefault(m => m.Method == ratio.Numerator);
                 var denominator = group.FirstOrDefault(m => m.Method == ratio.Denominator);
-                if (numerator?.MedianNs is not { } a || denominator?.MedianNs is not { } b || b <= 0) continue;
+                if (numerator?.MinNs is not { } a || denominator?.MinNs is not { } b || b <= 0) continue;
                 double value = a / b;
-                string byMinimum = numerator.MinNs is { } c && denominator.MinNs is { } d && d > 0 ? F(c / d) : "-";
+                string byMedian = numerator.MedianNs is { } c && denominator.MedianNs is { } d && d > 0 ? F(c / d) : "-";
                 string verdict = ratio.Target is { } target ? (value <= target ? $"≤ {F(target)}: met" : $"≤ {F(target)}: MISSED") : "informative";
-                ratioRows.Add($"| {ratio.Class} | {group.Key.Job} | {group.Key.Parameters} | {ratio.Numerator} / {ratio.Denominator} | {F(value)} | {byMinimum} | {verdict} |");
+                ratioRows.Add($"| {ratio.Class} | {group.Key.Job} | {group.Key.Parameters} | {ratio.Numerator} / {ratio.Denominator} | {F(value)} | {byMedian} | {verdict} |");
             }
         }
         if (ratioRows.Count > 0)
         {
             text.AppendLine("## Ratios (one run)").AppendLine();
-            text.AppendLine("Of medians (the verdict), and of minimums: on a busy shared machine other work only adds time, so the");
-            text.AppendLine("minimums are the least perturbed estimate; where the two disagree much, the run was noisy.").AppendLine();
-            text.AppendLine("| Class | Job | Parameters | Ratio | Of medians | Of minimums | Target |").AppendLine("|---|---|---|---|---:|---:|---|");
+            text.AppendLine("Of minimums (the verdict), and of medians: on a busy shared machine other work only adds time, so the");
+            text.AppendLine("minimums are the least perturbed estimate; where the two disagree much, the run was disturbed.").AppendLine();
+            text.AppendLine("| Class | Job | Parameters | Ratio | Of minimums | Of medians | Target |").AppendLine("|---|---|---|---|---:|---:|---|");
             foreach (var row in ratioRows) text.AppendLine(row);
             text.AppendLine();
         }

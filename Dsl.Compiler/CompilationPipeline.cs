@@ -23,11 +23,48 @@ internal static class CompilationPipeline
 
     public static CompileOutput Run(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
     {
+        // Most files are shallow: compile them on the caller's thread (starting a thread costs as much as compiling a
+        // small file). Deep ones, or any file whose compilation runs short of stack, go to the big-stack thread.
+        if (!MayNeedDeepStack(text))
+        {
+            try
+            {
+                return RunOnThisThread(path, text, defaultNamespace, cancellationToken, retryOnDeepStack: true);
+            }
+            catch (RetryOnDeepStack)
+            {
+            }
+        }
+        return RunOnDeepStack(path, text, defaultNamespace, cancellationToken);
+    }
+
+    /// <summary>Bracket depth plus '^' and '-' counts: a cheap bound on how deep the parser may recurse.</summary>
+    private static bool MayNeedDeepStack(string text)
+    {
+        int depth = 0, maxDepth = 0, prefixLike = 0;
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '(' or '[' or '{': maxDepth = Math.Max(maxDepth, ++depth); break;
+                case ')' or ']' or '}': depth = Math.Max(0, depth - 1); break;
+                case '^' or '-': prefixLike++; break;
+            }
+        }
+        return maxDepth + prefixLike > 300;
+    }
+
+    private sealed class RetryOnDeepStack : Exception
+    {
+    }
+
+    private static CompileOutput RunOnDeepStack(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
+    {
         CompileOutput? output = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
-            try { output = RunOnThisThread(path, text, defaultNamespace, cancellationToken); }
+            try { output = RunOnThisThread(path, text, defaultNamespace, cancellationToken, retryOnDeepStack: false); }
             catch (Exception ex) { failure = ex; }
         }, StackSize) { IsBackground = true, Name = "OptDsl compiler" };
         thread.Start();
@@ -38,7 +75,7 @@ internal static class CompilationPipeline
         return output!;
     }
 
-    private static CompileOutput RunOnThisThread(string path, string text, string? defaultNamespace, CancellationToken cancellationToken)
+    private static CompileOutput RunOnThisThread(string path, string text, string? defaultNamespace, CancellationToken cancellationToken, bool retryOnDeepStack)
     {
         var diagnostics = new List<OptDiagnostic>();
         var sources = new List<GeneratedSource>();
@@ -65,7 +102,7 @@ internal static class CompilationPipeline
                 switch (block)
                 {
                     case ProblemSyntax problem:
-                        var source = CompileProblem(path, text, fileName, ns, problem, diagnostics);
+                        var source = CompileProblem(path, text, fileName, ns, problem, diagnostics, retryOnDeepStack);
                         if (source is not null) sources.Add(new GeneratedSource($"{problem.Name}.g.cs", source));
                         break;
                     case ModelSyntax model:
@@ -81,9 +118,17 @@ internal static class CompilationPipeline
         {
             throw;
         }
+        catch (InsufficientExecutionStackException) when (retryOnDeepStack)
+        {
+            throw new RetryOnDeepStack();
+        }
         catch (InsufficientExecutionStackException)
         {
             diagnostics.Add(Descriptors.TooDeep.Create(path, SourceSpan.None));
+        }
+        catch (RetryOnDeepStack)
+        {
+            throw;
         }
         catch (Exception ex)
         {
@@ -97,12 +142,16 @@ internal static class CompilationPipeline
         return Output(sources, diagnostics);
     }
 
-    private static string? CompileProblem(string path, string text, string fileName, string? ns, ProblemSyntax problem, List<OptDiagnostic> diagnostics)
+    private static string? CompileProblem(string path, string text, string fileName, string? ns, ProblemSyntax problem, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
     {
         try
         {
             var bound = new Binder(path, text, diagnostics).BindProblem(problem);
             return bound is null ? null : ProblemEmitter.Emit(bound, fileName, ns);
+        }
+        catch (InsufficientExecutionStackException) when (retryOnDeepStack)
+        {
+            throw new RetryOnDeepStack();
         }
         catch (InsufficientExecutionStackException)
         {

@@ -413,6 +413,12 @@ public sealed class KernelEmitter
             sb.Append(local);
             return;
         }
+        if (IsLeaf(e) && e.Kind is ExprKind.Var or ExprKind.Dir or ExprKind.Data or ExprKind.Mult && TargetDepth(e, region.Loops) < region.Loops.Count)
+        {
+            // A loop-invariant element (x[0] inside a loop over data): load it once, before the loop.
+            sb.Append(Materialize(e, RegionAt(region, TargetDepth(e, region.Loops))));
+            return;
+        }
         if (!IsLeaf(e))
         {
             if (IsReduction(e)) throw new InvalidOperationException($"Reduction {e} was not scheduled before its use");

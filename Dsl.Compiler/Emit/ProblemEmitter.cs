@@ -213,7 +213,7 @@ public sealed partial class ProblemEmitter
 
     private void RequireLength(string span, string expected, string what)
     {
-        _w.Line($"if ({span}.Length != {expected}) throw new ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
+        _w.Line($"if ({span}.Length != {expected}) {Runtime}.GeneratedSupport.ThrowWrongLength(nameof({span}), {span}.Length, \"{what}\", {expected});");
     }
 
     private void RequireX() => RequireLength("x", "VariableCount", $"problem {_p.Name} has");

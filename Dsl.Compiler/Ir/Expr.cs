@@ -266,13 +266,34 @@ public sealed class Expr
         if (body.IsConstValue(0)) return body;
         if (!body.Free.Contains(i))
             return Mul(Count(i), body);
-        // Factor loop-invariant multipliers out of the loop: Σ c·f(i) = c·Σ f(i).
-        if (body.Kind == ExprKind.Mul && !body.Args[0].Free.Contains(i))
-            return Mul(body.Args[0], Sum(i, body.Args[1]));
-        if (body.Kind == ExprKind.Mul && !body.Args[1].Free.Contains(i))
-            return Mul(body.Args[1], Sum(i, body.Args[0]));
+        // Factor loop-invariant multipliers out of the loop, anywhere in a product chain: Σ a·f(i)·b·g(i) = a·b·Σ f(i)·g(i).
+        if (body.Kind == ExprKind.Mul)
+        {
+            var factors = new List<Expr>();
+            Factors(body, factors);
+            var invariant = factors.Where(f => !f.Free.Contains(i)).ToList();
+            if (invariant.Count > 0)
+            {
+                var varying = factors.Where(f => f.Free.Contains(i)).Aggregate((Expr?)null, (acc, f) => acc is null ? f : Mul(acc, f)) ?? One;
+                var outside = invariant.Aggregate((acc, f) => Mul(acc, f));
+                return Mul(outside, Sum(i, varying));
+            }
+        }
         if (body.Kind == ExprKind.Neg) return Neg(Sum(i, body.Args[0]));
         return Intern(ExprKind.Sum, args: [body], bound: i);
+    }
+
+    private static void Factors(Expr e, List<Expr> into)
+    {
+        if (e.Kind == ExprKind.Mul)
+        {
+            Factors(e.Args[0], into);
+            Factors(e.Args[1], into);
+        }
+        else
+        {
+            into.Add(e);
+        }
     }
 
     public static Expr Prod(IndexVar i, Expr body)
