@@ -210,32 +210,12 @@ public sealed partial class ProblemEmitter
         }
         _w.Line();
 
-        _w.Line($"/// <summary>Writes the gradient of {what} into <paramref name=\"gradient\"/> and returns its value. Symbolic reverse accumulation: every loop below mirrors a sum in the .opt file.</summary>");
-        using (_w.Block("public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)"))
-        {
-            RequireX();
-            RequireLength("gradient", "VariableCount", "it must have");
-            var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, f, "gradient", "g_");
-            var items = new List<KernelItem> { new DeclareScalar("f", f) };
-            items.AddRange(stores);
-            EmitKernel(symbols, items, clears: clears);
-            _w.Line("return f;");
-        }
-        _w.Line();
-
-        var tangent = new TangentBuilder().Tangent(f);
-        _w.Line($"/// <summary>Writes ∇²f(x)·v for {what}: the exact symbolic gradient of the directional derivative ∇f(x)·v.</summary>");
-        using (_w.Block("public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)"))
-        {
-            RequireX();
-            RequireLength("v", "VariableCount", "it must have");
-            RequireLength("hv", "VariableCount", "it must have");
-            var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
-            EmitKernel(symbols, stores, clears: clears);
-        }
-        _w.Line();
+        EmitGradientMethod(
+            $"/// <summary>Writes the gradient of {what} into <paramref name=\"gradient\"/> and returns its value. Symbolic reverse accumulation: every loop below mirrors a sum in the .opt file.</summary>",
+            "public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)", f);
+        EmitHessianVectorProductMethod(
+            $"/// <summary>Writes ∇²f(x)·v for {what}: the exact symbolic gradient of the directional derivative ∇f(x)·v.</summary>",
+            "public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)", f);
 
         _w.Line($"/// <summary>Writes the dense Hessian of {what} (row-major, VariableCount × VariableCount): column j is the exact product ∇²f(x)·e_j.</summary>");
         using (_w.Block("public void Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
@@ -272,6 +252,43 @@ public sealed partial class ProblemEmitter
             }
             _w.Line();
         }
+    }
+
+    /// <summary>A method that writes the gradient of <paramref name="root"/> and returns its value.</summary>
+    private void EmitGradientMethod(string doc, string header, Expr root, bool withMultipliers = false)
+    {
+        _w.Line(doc);
+        using (_w.Block(header))
+        {
+            RequireX();
+            if (withMultipliers) RequireLength("multipliers", "ConstraintCount", "it must have");
+            RequireLength("gradient", "VariableCount", "it must have");
+            var symbols = new Symbols(this);
+            var (stores, clears) = GradientStores(symbols, root, "gradient", "g_");
+            var items = new List<KernelItem> { new DeclareScalar("f", root) };
+            items.AddRange(stores);
+            EmitKernel(symbols, items, clears: clears);
+            _w.Line("return f;");
+        }
+        _w.Line();
+    }
+
+    /// <summary>A method that writes ∇²(root)·v: the reverse-mode gradient of the forward-mode directional derivative.</summary>
+    private void EmitHessianVectorProductMethod(string doc, string header, Expr root, bool withMultipliers = false)
+    {
+        var tangent = new TangentBuilder().Tangent(root);
+        _w.Line(doc);
+        using (_w.Block(header))
+        {
+            RequireX();
+            if (withMultipliers) RequireLength("multipliers", "ConstraintCount", "it must have");
+            RequireLength("v", "VariableCount", "it must have");
+            RequireLength("hv", "VariableCount", "it must have");
+            var symbols = new Symbols(this);
+            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
+            EmitKernel(symbols, stores, clears: clears);
+        }
+        _w.Line();
     }
 
     // ---- Constraints ---------------------------------------------------------------------------------------
@@ -363,34 +380,10 @@ public sealed partial class ProblemEmitter
         }
         _w.Line();
 
-        _w.Line("/// <summary>Writes ∇ₓL(x, λ) and returns L(x, λ).</summary>");
-        using (_w.Block("public double LagrangianGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> gradient)"))
-        {
-            RequireX();
-            RequireLength("multipliers", "ConstraintCount", "it must have");
-            RequireLength("gradient", "VariableCount", "it must have");
-            var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, lagrangian, "gradient", "g_");
-            var items = new List<KernelItem> { new DeclareScalar("f", lagrangian) };
-            items.AddRange(stores);
-            EmitKernel(symbols, items, clears: clears);
-            _w.Line("return f;");
-        }
-        _w.Line();
-
-        var tangent = new TangentBuilder().Tangent(lagrangian);
-        _w.Line("/// <summary>Writes ∇²ₓₓL(x, λ)·v.</summary>");
-        using (_w.Block("public void LagrangianHessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, ReadOnlySpan<double> v, Span<double> hv)"))
-        {
-            RequireX();
-            RequireLength("multipliers", "ConstraintCount", "it must have");
-            RequireLength("v", "VariableCount", "it must have");
-            RequireLength("hv", "VariableCount", "it must have");
-            var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
-            EmitKernel(symbols, stores, clears: clears);
-        }
-        _w.Line();
+        EmitGradientMethod("/// <summary>Writes ∇ₓL(x, λ) and returns L(x, λ).</summary>",
+            "public double LagrangianGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> gradient)", lagrangian, withMultipliers: true);
+        EmitHessianVectorProductMethod("/// <summary>Writes ∇²ₓₓL(x, λ)·v.</summary>",
+            "public void LagrangianHessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, ReadOnlySpan<double> v, Span<double> hv)", lagrangian, withMultipliers: true);
 
         _w.Line("/// <summary>Writes the dense Hessian of the Lagrangian, row-major VariableCount × VariableCount.</summary>");
         using (_w.Block("public void LagrangianHessian(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> hessian)"))
