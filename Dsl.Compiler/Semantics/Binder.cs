@@ -381,6 +381,12 @@ internal sealed partial class Binder
             operands.Add(s.Expr);
         }
 
+        if (c.Label == "bounds")
+        {
+            // SolveResult.Multipliers["bounds"] holds the multipliers of the variables' own bounds.
+            Report(Descriptors.WrongKindOfName, c.LabelSpan, "The label 'bounds' is reserved for the multipliers of variable bounds in the result; choose another label");
+            return null;
+        }
         var ops = c.Operators.Select(o => o.Op).ToList();
         Expr body, lower, upper;
         var inf = Expr.Const(double.PositiveInfinity);

@@ -181,20 +181,28 @@ internal sealed class ConstrainedModel
     }
 
     /// <summary>
-    /// Evaluates f, ∇f, c and J at x (counted by <paramref name="monitor"/>), computes the KKT residuals there, and
-    /// returns the final result with multipliers and residuals. Non-finite values give <see cref="SolveStatus.Diverged"/>
-    /// unless the solve already stopped for another reason.
+    /// Evaluates f, ∇f, c and J at x (one counted evaluation) and returns <see cref="Finish(IterationMonitor, double[], double, ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, double[], double[], SolveStatus, string?)"/>.
+    /// For points where the solver holds no derivatives (a feasibility-phase or far-out point).
     /// </summary>
-    public SolveResult Finish(IterationMonitor monitor, double[] x, double[] lambda, double[] z, SolveStatus status, string? message)
+    public SolveResult FinishAt(IterationMonitor monitor, double[] x, double[] lambda, double[] z, SolveStatus status, string? message)
     {
-        int n = N, m = M;
-        var g = new double[n];
-        var c = new double[m];
-        var jac = new double[m * n];
-        var work = new double[n];
+        var g = new double[N];
+        var c = new double[M];
+        var jac = new double[M * N];
         double f = monitor.GradientAndJacobian(Problem, x, g, jac); // counted once: the constraints come with it
         Problem.Constraints(x, c);
-        var kkt = Kkt(x, c, g, jac, lambda, z, work);
+        return Finish(monitor, x, f, g, c, jac, lambda, z, status, message);
+    }
+
+    /// <summary>
+    /// The result at x from the solver's own f, ∇f, c and J there: the KKT residuals (<see cref="Kkt"/>), the
+    /// multipliers by label, and the counters and history of <paramref name="monitor"/>. A non-finite f turns
+    /// <see cref="SolveStatus.Converged"/> into <see cref="SolveStatus.Diverged"/>.
+    /// </summary>
+    public SolveResult Finish(IterationMonitor monitor, double[] x, double f, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
+        double[] lambda, double[] z, SolveStatus status, string? message)
+    {
+        var kkt = Kkt(x, c, g, jac, lambda, z, new double[N]);
         if (!double.IsFinite(f) && status is SolveStatus.Converged)
         {
             status = SolveStatus.Diverged;

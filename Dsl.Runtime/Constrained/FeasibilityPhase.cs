@@ -8,23 +8,57 @@ namespace OptDsl.Runtime.Constrained;
 /// The feasibility phase both constrained solvers fall back on: L-BFGS-B (<see cref="LbfgsSolver"/>) on
 /// θ(x) = ½ Σₖ [max(cₖ − uₖ, 0)² + max(lₖ − cₖ, 0)²] inside the variable box, started at the current point.
 /// It stops as soon as a point with violation ≤ tolerance/10 is evaluated (a feasible point: the caller resumes from it),
-/// or at a stationary point of θ with θ &gt; 0 (a locally least-infeasible point: the problem is declared infeasible).
+/// or at a stationary point of θ with θ &gt; 0. Such a point may be a saddle of θ (where a constraint gradient vanishes), so
+/// the search is restarted twice from deterministic kicks of 1% and then 10% (opposite signs) of each coordinate; if none finds a feasible point,
+/// the least-infeasible point found is returned (the problem is then declared locally infeasible).
 /// </summary>
 internal static class FeasibilityPhase
 {
     public readonly record struct Outcome(double[] X, double Violation, SolveStatus? Stop, int Iterations);
 
+    /// <summary>Perturbed restarts after a first run that ends infeasible (a stationary point of θ may be a saddle).</summary>
+    private const int Restarts = 2;
+
     public static Outcome Run(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
+    {
+        int n = model.N;
+        var random = new Random(20061);
+        var signs = new double[n];
+        for (int i = 0; i < n; i++) signs[i] = random.NextDouble() < 0.5 ? -1 : 1;
+        var from = start.ToArray();
+        Outcome best = default;
+        int iterations = 0;
+        for (int attempt = 0; attempt <= Restarts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                // Deterministic kicks of 1% of each coordinate's size with fixed pseudo-random signs, then 10% with the
+                // opposite signs (a degenerate saddle may only be left on one side), inside the box.
+                double size = attempt == 1 ? 1e-2 : -1e-1;
+                for (int i = 0; i < n; i++)
+                {
+                    double kick = size * Math.Max(1, Math.Abs(best.X[i])) * signs[i];
+                    from[i] = Math.Clamp(best.X[i] + kick, model.BoxLower[i], model.BoxUpper[i]);
+                }
+            }
+            var outcome = Once(model, monitor, from, feasibilityTolerance);
+            iterations += outcome.Iterations;
+            if (attempt == 0 || !(best.Violation <= outcome.Violation)) best = outcome;
+            if (outcome.Stop is not null || outcome.Violation <= feasibilityTolerance) return outcome with { Iterations = iterations };
+        }
+        return best with { Iterations = iterations };
+    }
+
+    private static Outcome Once(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
     {
         var caller = monitor.Options.CancellationToken;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(caller);
         var squared = new SquaredViolation(model, 0.1 * feasibilityTolerance, cts);
         int n = model.N;
         var options = monitor.NestedOptions(1e-13, 2000 + 50 * n, cts.Token);
-        SolveResult result;
         if (options.MaxEvaluations > 0 && monitor.RemainingEvaluations <= 0)
             return new Outcome(start.ToArray(), double.NaN, SolveStatus.MaxEvaluations, 0);
-        result = new LbfgsSolver().Minimize(squared, start, options, model.Bounds);
+        var result = new LbfgsSolver().Minimize(squared, start, options, model.Bounds);
         monitor.AddEvaluations(result);
 
         SolveStatus? stop = result.Status switch

@@ -119,7 +119,13 @@ internal sealed class InteriorPoint
     {
         _startNorm = Vec.InfNorm(start);
         start.CopyTo(_w, 0);
-        if (_model.InconsistentRows) return Infeasible(start, "Infeasible: a constraint row has a lower bound above its upper bound.");
+        if (_model.InconsistentRows)
+        {
+            var phase = FeasibilityPhase.Run(_model, _monitor, start, _feasibilityTolerance);
+            return phase.Stop is { } stopped
+                ? _model.FinishAt(_monitor, phase.X, new double[_m], new double[_n], stopped, null)
+                : Infeasible(phase.X, "Infeasible: a constraint row has a lower bound above its upper bound; X is the least-infeasible point found.");
+        }
 
         if (!Initialize(BoundPush)) return Diverged("Diverged: the objective, constraints or their derivatives are not finite at the start point.");
         _tau = Math.Max(TauMin, 1 - _mu);
@@ -195,6 +201,8 @@ internal sealed class InteriorPoint
             bool feasible = _model.FeasibleAtScale(X, _c, _feasibilityTolerance);
             if (ConstrainedModel.LooksUnbounded(_f, X, _startNorm) && feasible && _f < fOld)
             {
+                _monitor.CompleteIteration(fOld, _f, kkt.Stationarity, _lastStep, Vec.InfNorm(X), out _,
+                    stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                 status = SolveStatus.Unbounded;
                 message = $"Unbounded: feasible iterates with f = {_f:G3} and ‖x‖∞ = {Vec.InfNorm(X):G3}; the objective decreases without bound on the feasible set.";
                 break;
@@ -693,15 +701,15 @@ internal sealed class InteriorPoint
     private SolveResult Finish(SolveStatus status, string? message)
     {
         Kkt();
-        return _model.Finish(_monitor, X.ToArray(), (double[])_lambda.Clone(), (double[])_zx.Clone(), status, message);
+        return _model.Finish(_monitor, X.ToArray(), _f, _g, _c, _jac, (double[])_lambda.Clone(), (double[])_zx.Clone(), status, message);
     }
 
     private SolveResult Infeasible(double[] x, string message)
     {
         // Multipliers are meaningless at an infeasible point: report zeros.
-        return _model.Finish(_monitor, x, new double[_m], new double[_n], SolveStatus.Infeasible, message);
+        return _model.FinishAt(_monitor, x, new double[_m], new double[_n], SolveStatus.Infeasible, message);
     }
 
     private SolveResult Diverged(string message) =>
-        _model.Finish(_monitor, X.ToArray(), new double[_m], new double[_n], SolveStatus.Diverged, message);
+        _model.FinishAt(_monitor, X.ToArray(), new double[_m], new double[_n], SolveStatus.Diverged, message);
 }

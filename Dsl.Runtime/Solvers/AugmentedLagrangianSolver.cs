@@ -1,34 +1,59 @@
 using System;
+using OptDsl.Runtime.Constrained;
+using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime;
 
-/// <summary>The unconstrained (or bound-constrained) method that minimizes each augmented Lagrangian (<c>auglag(inner: ...)</c>).</summary>
+/// <summary>The method that minimizes each augmented Lagrangian of <see cref="AugmentedLagrangianSolver"/> (<c>auglag(inner: ...)</c>).</summary>
 public enum InnerSolver
 {
     /// <summary><see cref="LbfgsSolver"/> (L-BFGS-B with bounds).</summary>
     Lbfgs,
-    /// <summary><see cref="BfgsSolver"/>.</summary>
+    /// <summary><see cref="BfgsSolver"/> (its L-BFGS-B-style step with bounds).</summary>
     Bfgs,
-    /// <summary><see cref="NewtonSolver"/>; variable bounds become augmented-Lagrangian rows.</summary>
+    /// <summary><see cref="NewtonSolver"/>; it takes no bounds, so variable bounds become augmented-Lagrangian rows.</summary>
     Newton,
-    /// <summary><see cref="NewtonCgSolver"/>; variable bounds become augmented-Lagrangian rows.</summary>
+    /// <summary><see cref="NewtonCgSolver"/>; it takes no bounds, so variable bounds become augmented-Lagrangian rows.</summary>
     NewtonCg,
-    /// <summary><see cref="GradientDescentSolver"/> (projected, Armijo).</summary>
+    /// <summary><see cref="GradientDescentSolver"/> (projected, Armijo backtracking).</summary>
     Gd,
 }
 
-/// <summary>Augmented Lagrangian method for constrained problems (<c>.opt</c> name <c>auglag</c>).</summary>
+/// <summary>
+/// Augmented Lagrangian method for constrained problems (<c>.opt</c> name <c>auglag</c>), in the manner of
+/// Conn, Gould &amp; Toint's LANCELOT (Nocedal &amp; Wright 2006, §17.4, Algorithm 17.4):
+/// <list type="bullet">
+/// <item>inequality and two-sided rows in the Powell–Hestenes–Rockafellar form (slacks eliminated in closed form);</item>
+/// <item>bound-constrained subproblems min f + Σψₖ(x; λ, ρ) over the variable box, solved by <see cref="Inner"/>
+/// (the project's solvers; for <c>newton</c>/<c>newton_cg</c>, which take no bounds, the bounds become rows);</item>
+/// <item>first-order multiplier updates when the constraint progress ν = ‖c − s*‖∞ meets η, tenfold penalty increases
+/// otherwise; subproblem tolerances ω and η tightened as the outer iteration proceeds (ω ← ω/ρ, η ← η/ρ^0.9).</item>
+/// </list>
+/// <see cref="SolveResult.Iterations"/> counts outer iterations; <see cref="SolveOptions.MaxIterations"/> bounds both the
+/// outer iterations and each inner solve; the evaluation counters include every inner evaluation. Convergence, the
+/// multiplier convention, the <c>"bounds"</c> key and the statuses are those of <see cref="InteriorPointSolver"/>.
+/// </summary>
 public sealed class AugmentedLagrangianSolver
 {
+    private const string Name = "auglag";
+
     /// <summary>The inner solver (<c>inner</c>, default L-BFGS).</summary>
     public InnerSolver Inner { get; set; } = InnerSolver.Lbfgs;
 
     /// <summary>The initial penalty parameter ρ₀ (<c>rho</c>); null for 10.</summary>
     public double? InitialPenalty { get; set; }
 
+    /// <summary>Tolerance on the primal feasibility (largest row or bound violation) and the complementarity of the result (default 1e-8).</summary>
+    public double FeasibilityTolerance { get; set; } = 1e-8;
+
     public SolveResult Minimize(IConstrainedProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        throw new NotImplementedException();
+        if (InitialPenalty is { } rho) Arguments.Positive(rho, nameof(InitialPenalty), Name);
+        Arguments.NonNegative(FeasibilityTolerance, nameof(FeasibilityTolerance), Name);
+        if (!Enum.IsDefined(Inner)) throw new ArgumentException($"{Name}: Inner is not a known inner solver (got {(int)Inner}).", nameof(Inner));
+        var monitor = new IterationMonitor(Name, options);
+        var model = ConstrainedModel.Create(problem, start, bounds, Name, out var x);
+        return new AugmentedLagrangian(model, monitor, Inner, InitialPenalty ?? 10, FeasibilityTolerance).Run(x);
     }
 }

@@ -18,6 +18,9 @@ public sealed class BfgsSolver
 {
     private const string Name = "bfgs";
 
+    /// <summary>Line searches also accept Hager–Zhang approximate Wolfe steps (see <see cref="WolfeLineSearch"/>); set by the augmented Lagrangian for its inner solves.</summary>
+    internal bool ApproximateWolfe { get; set; }
+
     public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -34,7 +37,7 @@ public sealed class BfgsSolver
         var work = new double[n];
         var matrix = new double[n * n]; // H (unbounded) or B (bounded)
         var boxStep = bounded ? new DenseBoxStep(n) : null;
-        var search = new WolfeLineSearch(n);
+        var search = new WolfeLineSearch(n, ApproximateWolfe);
         int updates = 0;
         SetIdentity(matrix, n, 1.0);
 

@@ -16,6 +16,9 @@ public sealed class LbfgsSolver
 {
     private const string Name = "lbfgs";
 
+    /// <summary>Line searches also accept Hager–Zhang approximate Wolfe steps (see <see cref="WolfeLineSearch"/>); set by the augmented Lagrangian for its inner solves.</summary>
+    internal bool ApproximateWolfe { get; set; }
+
     /// <summary>Number of correction pairs kept (<c>memory</c>, default 10).</summary>
     public int Memory { get; set; } = 10;
 
@@ -34,7 +37,7 @@ public sealed class LbfgsSolver
         var y = new double[n];
         var memory = new LbfgsMemory(n, Memory);
         var subproblem = box.IsBounded ? new LbfgsbSubproblem(n, Memory) : null;
-        var search = new WolfeLineSearch(n);
+        var search = new WolfeLineSearch(n, ApproximateWolfe);
 
         double f = monitor.Gradient(problem, x, g);
         if (!double.IsFinite(f) || !Vec.AllFinite(g))

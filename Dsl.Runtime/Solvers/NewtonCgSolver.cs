@@ -17,6 +17,9 @@ public sealed class NewtonCgSolver
     /// <summary>Relative residual tolerance η of the inner CG (<c>cg_tol</c>); null for the forcing sequence min(0.5, √‖∇f‖).</summary>
     public double? CgTolerance { get; set; }
 
+    /// <summary>Computes the trust-region ratio with Conn–Gould–Toint's rounding correction; set by the augmented Lagrangian for its inner solves.</summary>
+    internal bool NoiseTolerantRatio { get; set; }
+
     public SolveResult Minimize(ISecondOrderProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -61,7 +64,10 @@ public sealed class NewtonCgSolver
                 fTrial = monitor.Gradient(problem, xTrial, gTrial);
                 bool finite = double.IsFinite(fTrial) && Vec.AllFinite(gTrial);
                 anyFinite |= finite;
-                double rho = finite && predicted > 0 ? (f - fTrial) / predicted : double.NegativeInfinity;
+                // With NoiseTolerantRatio, both reductions get δ = 10ε·max(1, |f|) (Conn, Gould & Toint, Trust-Region Methods,
+                // §17.4.2), so that a step whose actual and predicted reductions are both at the rounding level of f counts as agreeing.
+                double noise = NoiseTolerantRatio ? 10 * 2.220446049250313e-16 * Math.Max(1, Math.Abs(f)) : 0;
+                double rho = finite && predicted > 0 ? (f - fTrial + noise) / (predicted + noise) : double.NegativeInfinity;
                 if (rho < 0.25) radius = 0.25 * pnorm;
                 else if (rho > 0.75 && pnorm >= 0.99 * radius) radius = Math.Min(2 * radius, 1e300);
                 if (rho > 1e-4) { accepted = true; break; }

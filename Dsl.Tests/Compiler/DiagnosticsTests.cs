@@ -43,6 +43,7 @@ public sealed class DiagnosticsTests
         { "OPT0022", "problem P {\n  var x;\n  param a = $$x;\n  minimize x^2;\n}" },
         { "OPT0023", "problem P {\n  var x[2];\n  minimize x[$$2]^2;\n}" },
         { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  $$predict x;\n}" },
+        { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  subject to { $$bounds: x >= 1; }\n}" },
         { "OPT0025", "problem P {\n  var x;\n  var $$unused;\n  minimize x^2;\n}" },
         // The '{' of the block is the first level; the 20,000th '(' is one too many.
         { "OPT0026", "problem P { var x; minimize " + new string('(', 19_999) + "$$(x" + new string(')', 20_000) + "; }" },
