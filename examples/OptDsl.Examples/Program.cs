@@ -9,7 +9,7 @@ using OptDsl.Runtime;
 
 namespace OptDsl.Examples;
 
-/// <summary>Runs the three examples: each .opt file in this folder became a C# class at build time.</summary>
+/// <summary>Runs the examples: each .opt file in this folder became a C# class at build time.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -48,7 +48,18 @@ public static class Program
         Console.WriteLine($"  {chain.VariableCount} variables; lowest mass #{lowest} at height {y[lowest]:F6} (the chain sags symmetrically: " +
                           $"y[0] = {y[0]:F6}, y[n-1] = {y[^1]:F6})");
 
-        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged ? 0 : 1;
+        // 4. SodaCan.opt: a constrained problem, solved by the interior-point method; multipliers come by label.
+        Section("Least sheet metal for a 330 ml can (SodaCan.opt, subject to, ipm)");
+        var can = new SodaCan();
+        var r4 = Timed(() => can.Solve());
+        Report(r4.Result, r4.Elapsed);
+        double radius = r4.Result.GetScalar("r"), height = r4.Result.GetScalar("h");
+        double exactRadius = Math.Cbrt(can.Volume / (2 * Math.PI));
+        Console.WriteLine($"  r = {radius:F6} cm, h = {height:F6} cm (closed form r = {exactRadius:F6}, h = 2r = {2 * exactRadius:F6})");
+        Console.WriteLine($"  multiplier of 'holds' = {r4.Result.Multipliers["holds"][0]:F6} (|λ| = dA/dV = 2/r = {2 / exactRadius:F6})");
+        Console.WriteLine($"  KKT residuals: stationarity {r4.Result.Kkt!.Stationarity:E1}, feasibility {r4.Result.Kkt.PrimalFeasibility:E1}, complementarity {r4.Result.Kkt.Complementarity:E1}");
+
+        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged ? 0 : 1;
     }
 
     private static (double[] Distance, double[] Response) ReadCsv(string path)
