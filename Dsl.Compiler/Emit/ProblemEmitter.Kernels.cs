@@ -71,6 +71,9 @@ public sealed partial class ProblemEmitter
 
         public string Param(string symbol)
         {
+            // A pareto block's runtime weights and epsilon levels, set by the sweep before each solve.
+            if (symbol.StartsWith("$weight", StringComparison.Ordinal)) return "_paretoWeights[" + symbol.Substring(7) + "]";
+            if (symbol.StartsWith("$upper", StringComparison.Ordinal)) return "_paretoUpper[" + symbol.Substring(6) + "]";
             string local = owner._local[symbol];
             Declare(2, local, $"double {local} = {owner.PropertyName(symbol)};");
             return local;

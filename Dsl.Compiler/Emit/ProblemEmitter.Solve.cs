@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -68,6 +69,49 @@ public sealed partial class ProblemEmitter
                 _w.Line("return result with { Layout = Layout };");
             }
         }
+        _w.Line();
+    }
+
+    private void EmitPareto()
+    {
+        var objectives = _p.Pareto!;
+        int k = objectives.Count;
+        string method = _p.ParetoEpsilon ? "Epsilon" : "WeightedSum";
+        _w.Line("// The pareto block's scalarization: objective = Σₖ weightₖ·sₖ·fₖ (sₖ = -1 for maximize), and with the epsilon");
+        _w.Line("// method one row sₖ·fₖ ≤ upperₖ per further objective. ParetoSweep sets both before each solve.");
+        _w.Line($"private readonly double[] _paretoWeights = [{string.Join(", ", Enumerable.Repeat(CSharpNames.Literal(1.0 / k), k))}];");
+        _w.Line($"private readonly double[] _paretoUpper = [{string.Join(", ", Enumerable.Repeat("double.PositiveInfinity", k))}];");
+        _w.Line();
+        _w.Line($"/// <summary>Writes each objective of the pareto block as written: {string.Join(", ", objectives.Select(o => o.Name))}.</summary>");
+        using (_w.Block("public void ObjectiveValues(ReadOnlySpan<double> x, Span<double> values)"))
+        {
+            RequireX();
+            RequireLength("values", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
+            EmitKernel(new Symbols(this), objectives.Select((o, i) => (KernelItem)new Store("values", new IntConst(i), o.Value, Accumulate: false, Comment: o.Name)).ToList());
+        }
+        _w.Line();
+        if (!_p.CanSolve) return;
+
+        _w.Line($"int {Runtime}.IParetoProblem.Dimension => VariableCount;");
+        _w.Line();
+        _w.Line($"int {Runtime}.IParetoProblem.ObjectiveCount => {k};");
+        _w.Line();
+        _w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Runtime}.IParetoProblem.ObjectiveNames => [{string.Join(", ", objectives.Select(o => $"\"{o.Name}\""))}];");
+        _w.Line();
+        _w.Line($"global::System.Collections.Generic.IReadOnlyList<bool> {Runtime}.IParetoProblem.Maximize => [{string.Join(", ", objectives.Select(o => o.Maximize ? "true" : "false"))}];");
+        _w.Line();
+        using (_w.Block($"{Runtime}.SolveResult {Runtime}.IParetoProblem.SolveScalarized(ReadOnlySpan<double> weights, ReadOnlySpan<double> upper, ReadOnlySpan<double> start, {Runtime}.SolveOptions? options)"))
+        {
+            RequireLength("weights", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
+            RequireLength("upper", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
+            _w.Line("weights.CopyTo(_paretoWeights);");
+            _w.Line("upper.CopyTo(_paretoUpper);");
+            _w.Line("return Solve(start, options);");
+        }
+        _w.Line();
+        _w.Line($"/// <summary>The Pareto front of the pareto block ({Where(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(_p.ParetoEpsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. Not thread-safe: it sets this instance's weights.</summary>");
+        _w.Line($"public {Runtime}.ParetoFront ParetoFront({Runtime}.SolveOptions? options = null) =>");
+        _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{method}, {_p.ParetoPoints}, options ?? DefaultSolveOptions);");
         _w.Line();
     }
 

@@ -32,7 +32,7 @@ public sealed partial class ProblemEmitter
             problem.Name, "Objective", "Gradient", "Hessian", "HessianVectorProduct", "Solve", "VariableCount", "DefaultSolveOptions",
             "StartPoint", "VariableBounds", "Layout", "Constraints", "ConstraintCount", "ConstraintJacobian", "ConstraintBounds",
             "ConstraintLabels", "Lagrangian", "LagrangianGradient", "LagrangianHessian", "LagrangianHessianVectorProduct",
-            "Residuals", "ResidualJacobian", "ResidualCount", "ToString", "GetHashCode", "Equals", "GetType",
+            "Residuals", "ResidualJacobian", "ResidualCount", "ObjectiveValues", "ParetoFront", "ToString", "GetHashCode", "Equals", "GetType",
         };
         _singleVar = problem.Vars.Count == 1;
         var reserved = new HashSet<string>(StringComparer.Ordinal)
@@ -83,7 +83,10 @@ public sealed partial class ProblemEmitter
         var interfaces = new List<string> { $"{Runtime}.ISecondOrderProblem" };
         if (_p.Residuals is not null) interfaces.Add($"{Runtime}.ILeastSquaresProblem");
         if (_p.Constraints.Count > 0) interfaces[0] = $"{Runtime}.IConstrainedProblem";
-        _w.Line($"/// <summary>The problem <c>{_p.Name}</c> from {Where(_p.Line)}: {(_p.Maximize ? "maximize" : "minimize")} <c>{Xml(_p.ObjectiveText)}</c>.</summary>");
+        if (_p.Pareto is not null && _p.CanSolve) interfaces.Add($"{Runtime}.IParetoProblem");
+        _w.Line(_p.Pareto is null
+            ? $"/// <summary>The problem <c>{_p.Name}</c> from {Where(_p.Line)}: {(_p.Maximize ? "maximize" : "minimize")} <c>{Xml(_p.ObjectiveText)}</c>.</summary>"
+            : $"/// <summary>The problem <c>{_p.Name}</c> from {Where(_p.Line)}: the Pareto front of {string.Join(", ", _p.Pareto.Select(o => (o.Maximize ? "maximize " : "minimize ") + o.Name))}.</summary>");
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"OptDsl\", \"{Version}\")]");
         using (_w.Block($"public sealed partial class {_p.Name} : {string.Join(", ", interfaces)}"))
         {
@@ -92,6 +95,7 @@ public sealed partial class ProblemEmitter
             if (_p.Constraints.Count > 0) EmitConstraintMethods();
             if (_p.Residuals is not null) EmitLeastSquaresMethods();
             EmitSolve();
+            if (_p.Pareto is not null) EmitPareto();
         }
         return _w.ToString();
     }

@@ -80,12 +80,12 @@ internal sealed partial class Binder
 
         // The objective.
         var goals = problem.Members.OfType<GoalSyntax>().ToList();
-        var pareto = problem.Members.OfType<ParetoSyntax>().FirstOrDefault();
-        if (pareto is not null)
-        {
-            Report(Descriptors.NotBuiltYet, pareto.Span, "A 'pareto' block (Pareto fronts)");
-            canSolve = false;
-        }
+        var paretoBlocks = problem.Members.OfType<ParetoSyntax>().ToList();
+        var pareto = paretoBlocks.FirstOrDefault();
+        foreach (var extra in paretoBlocks.Skip(1))
+            Report(Descriptors.DuplicateObjective, extra.Span, problem.Name, pareto!.Span.Line + 1);
+        if (pareto is not null && goals.Count > 0)
+            Report(Descriptors.DuplicateObjective, goals[0].Span, problem.Name, pareto.Span.Line + 1);
         foreach (var extra in goals.Skip(1))
             Report(Descriptors.DuplicateObjective, extra.Span, problem.Name, goals[0].Span.Line + 1);
         if (goals.Count == 0 && pareto is null)
@@ -111,6 +111,31 @@ internal sealed partial class Binder
             if (family is null) continue;
             constraints.Add(family);
             rows = IntExpr.Add(rows, family.RowCount);
+        }
+
+        // A pareto block: the objective is the weighted scalarization; the epsilon method adds one row per further objective.
+        List<ParetoObjective>? paretoObjectives = null;
+        int paretoPoints = 21;
+        bool epsilon = false;
+        if (pareto is not null && goals.Count == 0)
+        {
+            paretoObjectives = BindPareto(pareto, ref paretoPoints, ref epsilon);
+            if (paretoObjectives is not null)
+            {
+                objective = Expr.Zero;
+                for (int k = 0; k < paretoObjectives.Count; k++)
+                {
+                    var signed = paretoObjectives[k].Maximize ? Expr.Neg(paretoObjectives[k].Value) : paretoObjectives[k].Value;
+                    objective = Expr.Add(objective, Expr.Mul(Expr.Param(ParetoWeight(k)), signed));
+                    if (epsilon && k > 0)
+                    {
+                        var family = new ConstraintFamily($"pareto_{paretoObjectives[k].Name}", pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
+                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), rows, new IntConst(1));
+                        constraints.Add(family);
+                        rows = IntExpr.Add(rows, family.RowCount);
+                    }
+                }
+            }
         }
 
         // The solver.
@@ -140,7 +165,7 @@ internal sealed partial class Binder
         }
 
         var vars = _vars.Values.OrderBy(v => v.Line).ToList();
-        if (goal is not null && !HasNewErrors)
+        if ((goal is not null || paretoObjectives is not null) && !HasNewErrors)
         {
             var used = new HashSet<string>(ReverseUse(objective).Concat(constraints.SelectMany(c => ReverseUse(c.Body))));
             foreach (var v in vars.Where(v => !used.Contains(v.Name)))
@@ -164,8 +189,7 @@ internal sealed partial class Binder
                 goal.Maximize ? "it maximizes" : "the objective is not a sum of squared terms with positive constant weights");
         }
 
-        // Without an objective (a pareto block stands in for one, not built yet) there is no class to generate.
-        if (HasNewErrors || goal is null) return null;
+        if (HasNewErrors || (goal is null && paretoObjectives is null)) return null;
 
         return new BoundProblem
         {
@@ -177,9 +201,12 @@ internal sealed partial class Binder
             Vars = vars,
             VariableCount = offset,
             Objective = objective,
-            Maximize = goal.Maximize,
-            ObjectiveText = TextOf(goal.Value.Span),
-            ObjectiveLine = goal.Span.Line + 1,
+            Maximize = goal?.Maximize ?? false,
+            ObjectiveText = goal is not null ? TextOf(goal.Value.Span) : "the weighted sum of " + string.Join(", ", paretoObjectives!.Select(o => (o.Maximize ? "-" : "") + o.Name)),
+            ObjectiveLine = (goal?.Span ?? pareto!.Span).Line + 1,
+            Pareto = paretoObjectives,
+            ParetoPoints = paretoPoints,
+            ParetoEpsilon = epsilon,
             Constraints = constraints,
             ConstraintCount = rows,
             Solver = solver,
@@ -187,6 +214,54 @@ internal sealed partial class Binder
             ResidualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count)),
             CanSolve = canSolve,
         };
+    }
+
+    public static string ParetoWeight(int k) => "$weight" + k;
+
+    public static string ParetoUpper(int k) => "$upper" + k;
+
+    private List<ParetoObjective>? BindPareto(ParetoSyntax pareto, ref int points, ref bool epsilon)
+    {
+        var objectives = new List<ParetoObjective>();
+        foreach (var g in pareto.Goals)
+        {
+            var value = Lower(g.Value, Scope.Root());
+            if (value is ErrorValue) return null;
+            if (value is not ScalarValue s)
+            {
+                Report(Descriptors.ExpectedScalar, g.Value.Span, "Each objective of a pareto block", Shapes.Describe(value.Shape));
+                return null;
+            }
+            string name = g.Value is NameSyntax n && _objectives.ContainsKey(n.Name) ? n.Name : $"objective{objectives.Count}";
+            objectives.Add(new ParetoObjective(name, s.Expr, g.Maximize));
+        }
+        var spec = new[]
+        {
+            new OptionSpec("points", OptionKind.Count, "Points"),
+            new OptionSpec("method", OptionKind.Choice, "Method", Choices: ["weighted_sum", "epsilon"]),
+        };
+        foreach (var o in pareto.Options)
+        {
+            var option = spec.FirstOrDefault(x => x.Name == o.Name);
+            if (option is null)
+            {
+                Report(Descriptors.UnknownOption, o.NameSpan, "pareto", o.Name, "points, method");
+                continue;
+            }
+            var v = OptionValue(option, o);
+            if (v is int count)
+            {
+                if (count < 2) Report(Descriptors.InvalidOptionValue, o.Value.Span, "points", "must be at least 2");
+                else points = count;
+            }
+            else if (v is string method) epsilon = method == "epsilon";
+        }
+        if (objectives.Count < 2)
+        {
+            Report(Descriptors.WrongKindOfName, pareto.Span, "A pareto block needs at least two objectives ('minimize a; maximize b;')");
+            return null;
+        }
+        return objectives;
     }
 
     private static IEnumerable<string> ReverseUse(Expr e) =>

@@ -42,8 +42,16 @@ public sealed record ResidualBlock(IReadOnlyList<IndexVar> Loops, Expr Residual,
 
 public sealed record BoundSolver(string Name, int Line, SolverSpec Spec, IReadOnlyList<(OptionSpec Option, object Value)> Options);
 
+/// <summary>One objective of a pareto block, as written (its name is the named objective's, or objective{k}).</summary>
+public sealed record ParetoObjective(string Name, Expr Value, bool Maximize);
+
 public sealed class BoundProblem
 {
+    /// <summary>The objectives of a pareto block; the class's objective is then Σₖ wₖ·sₖ·fₖ with runtime weights.</summary>
+    public IReadOnlyList<ParetoObjective>? Pareto { get; init; }
+    public int ParetoPoints { get; init; }
+    public bool ParetoEpsilon { get; init; }
+
     public required string Name { get; init; }
     public required int Line { get; init; }
     public required IReadOnlyList<DimSymbol> Dims { get; init; }

@@ -47,6 +47,10 @@ public sealed class DiagnosticsTests
         { "OPT0025", "problem P {\n  var x;\n  var $$unused;\n  minimize x^2;\n}" },
         // The '{' of the block is the first level; the 20,000th '(' is one too many.
         { "OPT0026", "problem P { var x; minimize " + new string('(', 19_999) + "$$(x" + new string(')', 20_000) + "; }" },
+        { "OPT0009", "problem P {\n  var x;\n  objective a = x^2;\n  objective b = (x - 1)^2;\n  pareto { minimize a; minimize b; $$steps: 3; }\n}" },
+        { "OPT0010", "problem P {\n  var x;\n  objective a = x^2;\n  objective b = (x - 1)^2;\n  pareto { minimize a; minimize b; method: $$nbi; }\n}" },
+        { "OPT0012", "problem P {\n  var x;\n  $$minimize x^2;\n  pareto { minimize x^2; minimize (x - 1)^2; }\n}" },
+        { "OPT0024", "problem P {\n  var x;\n  $$pareto { minimize x^2; }\n}" },
         { "OPT0900", "model $$M {\n  var w;\n}" },
         { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  solver $$ipm;\n}" },

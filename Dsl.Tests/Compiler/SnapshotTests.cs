@@ -156,6 +156,18 @@ public sealed class SnapshotTests
                 solver newton_cg(cg_tol: 0.1);
             }
             """,
+        ["pareto"] = """
+            problem Portfolio {
+                dim n;
+                data mu[n];
+                data S[n, n];
+                var w[n] in [0, 1] = 0.25;
+                objective risk = dot(w, S * w);
+                objective gain = dot(mu, w);
+                pareto { minimize risk; maximize gain; points: 15; method: epsilon; }
+                subject to { budget: sum(i in 0..n) w[i] == 1; }
+            }
+            """,
         ["first_order_solvers"] = """
             problem WithGd { var x = 3; minimize (x - 1)^2; solver gd(lr: 0.1, line_search: armijo, time_limit_s: 2.5); }
             problem WithMomentum { var x = 3; minimize (x - 1)^2; solver momentum(lr: 0.1, beta: 0.8); }
