@@ -59,7 +59,57 @@ public static class Program
         Console.WriteLine($"  multiplier of 'holds' = {r4.Result.Multipliers["holds"][0]:F6} (|λ| = dA/dV = 2/r = {2 / exactRadius:F6})");
         Console.WriteLine($"  KKT residuals: stationarity {r4.Result.Kkt!.Stationarity:E1}, feasibility {r4.Result.Kkt.PrimalFeasibility:E1}, complementarity {r4.Result.Kkt.Complementarity:E1}");
 
-        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged ? 0 : 1;
+        // 5. Portfolio.opt: a Pareto front (risk against return) of five real stocks, plotted to an image.
+        bool frontOk = RunPortfolio();
+
+        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk ? 0 : 1;
+    }
+
+    private static bool RunPortfolio()
+    {
+        var data = PortfolioData.Load(Path.Combine(AppContext.BaseDirectory, "data", "stocks.csv"));
+        Section($"Mean-variance Pareto front of {string.Join(", ", data.Symbols)} (Portfolio.opt, pareto, ipm)");
+        Console.WriteLine($"  {data.Months} monthly returns, {data.FirstMonth} to {data.LastMonth}; fully invested, no short selling");
+        var portfolio = new Portfolio(data.Mean, data.Covariance);
+        var watch = Stopwatch.StartNew();
+        var front = portfolio.ParetoFront();
+        Console.WriteLine($"  {front.Count} non-dominated points from {front.Solves} solves in {watch.Elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"  {"risk (σ, %/month)",18} {"return (%/month)",17}   weights ({string.Join(" ", data.Symbols)})");
+        foreach (var p in front.Points)
+            Console.WriteLine($"  {100 * Math.Sqrt(p.Objectives[0]),18:F3} {100 * p.Objectives[1],17:F3}   {string.Join(" ", p.X.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}");
+
+        // The front rises: more return always costs more risk.
+        var risk = front.ObjectiveColumn(0).ToArray();
+        var gain = front.ObjectiveColumn(1).ToArray();
+        bool monotone = Enumerable.Range(1, front.Count - 1).All(k => risk[k] > risk[k - 1] && gain[k] > gain[k - 1]);
+        Console.WriteLine($"  monotone (risk and return increase together): {monotone}");
+
+        // Its low end is the minimum-variance portfolio: the closed form on the stocks it holds.
+        var lowest = front.Points[0].X;
+        var support = Enumerable.Range(0, lowest.Length).Where(k => lowest[k] > 1e-4).ToList();
+        var closed = data.MinimumVarianceOn(support);
+        double gap = lowest.Zip(closed, (a, b) => Math.Abs(a - b)).Max();
+        Console.WriteLine($"  minimum-variance point: closed form on {{{string.Join(", ", support.Select(k => data.Symbols[k]))}}} = ({string.Join(", ", closed.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))}), largest weight difference {gap:E1}");
+
+        string image = Path.GetFullPath("pareto-front.png");
+        var plot = new ScottPlot.Plot();
+        var line = plot.Add.Scatter(risk.Select(r => 100 * Math.Sqrt(r)).ToArray(), gain.Select(g => 100 * g).ToArray());
+        line.LegendText = "Pareto front (no short selling)";
+        for (int k = 0; k < data.Symbols.Length; k++)
+        {
+            var single = plot.Add.Marker(100 * Math.Sqrt(data.Covariance[k, k]), 100 * data.Mean[k]);
+            var label = plot.Add.Text(data.Symbols[k], 100 * Math.Sqrt(data.Covariance[k, k]), 100 * data.Mean[k]);
+            label.LabelFontSize = 14;
+            single.Size = 8;
+        }
+        plot.Title("Mean-variance frontier, monthly returns Aug 2004 - Mar 2010");
+        plot.XLabel("risk: standard deviation of the monthly return (%)");
+        plot.YLabel("expected monthly return (%)");
+        plot.Axes.Margins(0.08, 0.08);
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.SavePng(image, 900, 600);
+        Console.WriteLine($"  plot: {image}");
+        return monotone && gap < 1e-4;
     }
 
     private static (double[] Distance, double[] Response) ReadCsv(string path)
