@@ -7,7 +7,7 @@ using BenchmarkDotNet.Attributes;
 namespace OptDsl.Benchmarks;
 
 /// <summary>
-/// <c>--calls CLASS METHOD PARAMETER CALLS</c>: sets the class's one [Params] property to PARAMETER, runs its
+/// <c>--calls CLASS METHOD PARAMETER CALLS</c>: sets the class's one [Params] or [ParamsSource] property to PARAMETER, runs its
 /// [GlobalSetup] (with the correctness checks), then calls one benchmark method CALLS times, and exits; nothing
 /// is timed but the second half of the calls, roughly (a Stopwatch, no statistics). For reading the machine code the JIT makes of a derivative without BenchmarkDotNet in the way:
 /// <code>DOTNET_TieredCompilation=0 DOTNET_JitDisasm="Gradient ValueAndGradient" dotnet Dsl.Benchmarks.dll --calls ExtendedRosenbrockBenchmarks Gradient 1000 10</code>
@@ -26,8 +26,8 @@ public static class KernelRunner
         }
         var type = typeof(KernelRunner).Assembly.GetTypes().Single(t => t.Name == args[1]);
         var instance = Activator.CreateInstance(type)!;
-        var parameter = type.GetProperties().Single(p => p.GetCustomAttribute<ParamsAttribute>() is not null);
-        parameter.SetValue(instance, int.Parse(args[3], CultureInfo.InvariantCulture));
+        var parameter = type.GetProperties().Single(p => p.GetCustomAttribute<ParamsAttribute>() is not null || p.GetCustomAttribute<ParamsSourceAttribute>() is not null);
+        parameter.SetValue(instance, Convert.ChangeType(args[3], parameter.PropertyType, CultureInfo.InvariantCulture));
         type.GetMethods().Single(m => m.GetCustomAttribute<GlobalSetupAttribute>() is not null).Invoke(instance, null);
 
         var method = type.GetMethod(args[2]) ?? throw new ArgumentException($"{type.Name} has no method {args[2]}.");

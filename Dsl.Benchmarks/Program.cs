@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Running;
+using OptDsl.Benchmarks.SolverComparison;
 
 namespace OptDsl.Benchmarks;
 
@@ -11,12 +12,15 @@ namespace OptDsl.Benchmarks;
 /// implied when --job is given, see <see cref="BenchmarkConfig"/>); a --job adds to this suite's own job. After the run the ratios that the targets are about, and the
 /// zero-allocation check of every derivative, are printed and written to BenchmarkDotNet.Artifacts/results/ratios.md.
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
+/// dotnet Dsl.Benchmarks.dll --compare: no timing; solves every problem of the MathNet comparison once per method and
+/// prints f, iterations and evaluations (the timed run is --filter '*SolverComparison*').
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
+        if (args.Length > 0 && args[0] == SolverComparisonReport.Option) return SolverComparisonReport.PrintWithoutTiming();
 
         // A job given on the command line (--job short) would otherwise use the out-of-process toolchain, which cannot
         // rebuild this project (see BenchmarkConfig). Without one, --inProcess would add BenchmarkDotNet's default job.

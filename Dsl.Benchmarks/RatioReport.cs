@@ -5,12 +5,14 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using BenchmarkDotNet.Reports;
+using OptDsl.Benchmarks.SolverComparison;
 
 namespace OptDsl.Benchmarks;
 
 /// <summary>
 /// After a run: the ratios the targets are about (each from two benchmarks of the same run and the same
-/// parameters), and the check that no derivative allocates. Printed, and written to results/ratios.md.
+/// parameters), the check that no derivative allocates, and the tables of the MathNet solver comparison.
+/// Printed, and written to results/ratios.md.
 /// </summary>
 public static class RatioReport
 {
@@ -100,6 +102,9 @@ public static class RatioReport
             }
             text.AppendLine();
         }
+
+        // The MathNet comparison's tables (SolverComparisonBenchmarks, LeastSquaresSolverComparisonBenchmarks), if they ran.
+        text.Append(SolverComparisonReport.Write(list));
 
         if (measurements.Any(m => m.MedianNs is null))
         {

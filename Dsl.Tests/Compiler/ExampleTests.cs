@@ -46,6 +46,31 @@ public sealed class ExampleTests
     }
 
     [Fact]
+    public void Spring_chain_converges_and_sags_symmetrically()
+    {
+        var result = new SpringChain(200).Solve();
+        Assert.True(result.Converged, result.ToString());
+        var y = result.Get("y");
+        for (int k = 0; k < 100; k++) Assert.Equal(y[k], y[199 - k], 5);
+        Assert.True(y.Max() < 0);
+        Assert.InRange(Array.IndexOf(y, y.Min()), 99, 100); // the middle of 200 masses
+    }
+
+    [Fact]
+    public void Ultrasonic_decay_fit_reaches_the_nist_certified_values()
+    {
+        var lines = File.ReadAllLines(ExampleData("chwirut2.csv")).Where(l => l.Length > 0 && !l.StartsWith('#')).Skip(1)
+            .Select(l => l.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var result = new UltrasonicDecay(lines.Select(r => r[0]).ToArray(), lines.Select(r => r[1]).ToArray()).Solve();
+        Assert.True(result.Converged, result.ToString());
+        double[] certified = [1.6657666537E-01, 5.1653291286E-03, 1.2150007096E-02];
+        var b = result.Get("b");
+        for (int k = 0; k < 3; k++)
+            Assert.True(-Math.Log10(Math.Abs(b[k] - certified[k]) / certified[k]) >= 6, $"b{k + 1} = {b[k]:R}, certified {certified[k]:R}");
+        Assert.Equal(5.1304802941E+02, result.Objective, 6);
+    }
+
+    [Fact]
     public void Soda_can_matches_its_closed_form()
     {
         var result = new SodaCan().Solve();
