@@ -5,15 +5,6 @@ namespace OptDsl.Runtime;
 /// <summary>Small helpers called by generated problem classes (argument checks, data layout, dense Hessians).</summary>
 public static class GeneratedSupport
 {
-    /// <summary>
-    /// Throws the <see cref="ArgumentException"/> of a span with the wrong length. Generated methods call it instead of
-    /// throwing inline, which keeps their frames small (no interpolated-string locals to zero on every call).
-    /// </summary>
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    public static void ThrowWrongLength(string parameter, int actual, string expectation, int expected) =>
-        throw new ArgumentException($"{parameter} has length {actual}; {expectation} {expected}.", parameter);
-
     /// <summary>A row-major copy of a 2-D array, so generated loops index one flat array.</summary>
     public static double[] RowMajor(double[,] data)
     {

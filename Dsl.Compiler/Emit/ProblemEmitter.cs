@@ -215,9 +215,13 @@ public sealed partial class ProblemEmitter
         _w.Line();
     }
 
+    /// <summary>
+    /// An argument check. The throw stays inline on purpose: measured against a non-inlined throw helper, the inline
+    /// form keeps the JIT's code for the loops that follow twice as fast (docs/benchmarks.md).
+    /// </summary>
     private void RequireLength(string span, string expected, string what)
     {
-        _w.Line($"if ({span}.Length != {expected}) {Runtime}.GeneratedSupport.ThrowWrongLength(nameof({span}), {span}.Length, \"{what}\", {expected});");
+        _w.Line($"if ({span}.Length != {expected}) throw new ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
     }
 
     private void RequireX() => RequireLength("x", "VariableCount", $"problem {_p.Name} has");
