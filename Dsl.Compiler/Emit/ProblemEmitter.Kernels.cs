@@ -113,10 +113,10 @@ public sealed partial class ProblemEmitter
     private IReadOnlyCollection<string> ReservedLocals => _local.Values.Concat(["x", "gradient", "hessian", "v", "hv", "values", "jacobian", "multipliers", "residuals", "lower", "upper", "f"]).ToList();
 
     /// <summary>Writes a kernel's locals and statements.</summary>
-    private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IEnumerable<string>? extraReserved = null, IReadOnlyList<string>? clears = null)
+    private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IReadOnlyList<string>? clears = null)
     {
         var body = new SourceWriter();
-        new KernelEmitter(symbols, body, ReservedLocals.Concat(extraReserved ?? [])).Emit(items);
+        new KernelEmitter(symbols, body, ReservedLocals).Emit(items);
         // Declarations first: a clear of one variable's slice may use a dim local.
         var declarations = symbols.Declarations.Values.ToList();
         foreach (var line in declarations.Where(l => !l.Contains(".Slice("))) _w.Line(line);

@@ -54,8 +54,6 @@ public sealed partial class ProblemEmitter
 
     private string Where(int line) => $"{_file}:{line}";
 
-    private bool Runtime_(IntExpr e) => !e.IsConstant;
-
     private bool HasRuntimeDims => _p.Dims.Any(d => d.Fixed is null);
 
     private string PropertyName(string name)

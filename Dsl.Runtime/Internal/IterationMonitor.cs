@@ -144,6 +144,18 @@ internal sealed class IterationMonitor
     public bool IsStationary(double gradientNorm) => gradientNorm <= Options.GradientTolerance;
 
     /// <summary>
+    /// Evaluates f and ∇f at the start point, as every solver's first step; a non-finite value there ends the solve
+    /// as <see cref="SolveStatus.Diverged"/>, which is returned (null when the start is finite).
+    /// </summary>
+    public SolveResult? EvaluateStart(IGradientProblem problem, double[] x, Span<double> gradient, out double f)
+    {
+        f = Gradient(problem, x, gradient);
+        return double.IsFinite(f) && Vec.AllFinite(gradient)
+            ? null
+            : Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+    }
+
+    /// <summary>
     /// The limits checked before an iteration starts, in this order: cancellation, time limit,
     /// iteration limit, evaluation budget.
     /// </summary>

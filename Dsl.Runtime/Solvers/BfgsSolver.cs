@@ -41,9 +41,7 @@ public sealed class BfgsSolver
         int updates = 0;
         SetIdentity(matrix, n, 1.0);
 
-        double f = monitor.Gradient(problem, x, g);
-        if (!double.IsFinite(f) || !Vec.AllFinite(g))
-            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
         double gnorm = box.ProjectedGradientNorm(x, g);
         if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
 

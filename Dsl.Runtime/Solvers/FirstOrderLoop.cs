@@ -33,9 +33,7 @@ internal static class FirstOrderLoop
         var effective = new double[n];
         double decay = rule.CoupledWeightDecay;
 
-        double f = monitor.Gradient(problem, x, g);
-        if (!double.IsFinite(f) || !Vec.AllFinite(g))
-            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
         double gnorm = box.ProjectedGradientNorm(x, g);
         double stopNorm = StoppingNorm(box, x, g, decay, effective, gnorm);
         if (monitor.IsStationary(stopNorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);

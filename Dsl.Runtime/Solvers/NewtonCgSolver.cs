@@ -36,9 +36,7 @@ public sealed class NewtonCgSolver
         var xTrial = new double[n];
         var gTrial = new double[n];
 
-        double f = monitor.Gradient(problem, x, g);
-        if (!double.IsFinite(f) || !Vec.AllFinite(g))
-            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
         double gnorm = Vec.InfNorm(g);
         if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
 

@@ -37,9 +37,7 @@ public sealed class NewtonSolver
         var x = Arguments.StartPoint(problem, n, start, bounds, Name);
         var state = new State(n);
 
-        double f = monitor.Gradient(problem, x, state.G);
-        if (!double.IsFinite(f) || !Vec.AllFinite(state.G))
-            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        if (monitor.EvaluateStart(problem, x, state.G, out double f) is { } diverged) return diverged;
         double gnorm = Vec.InfNorm(state.G);
         if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
 
