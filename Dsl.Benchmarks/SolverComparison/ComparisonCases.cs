@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using OptDsl.Benchmarks.Problems;
 using OptDsl.Runtime;
+using OptDsl.Tests.Runtime;
 
 namespace OptDsl.Benchmarks.SolverComparison;
 

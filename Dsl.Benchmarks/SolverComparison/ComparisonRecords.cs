@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using OptDsl.Runtime;
+using OptDsl.Tests.Runtime;
 
 namespace OptDsl.Benchmarks.SolverComparison;
 
