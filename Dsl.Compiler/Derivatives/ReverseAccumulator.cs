@@ -6,21 +6,61 @@ using OptDsl.Compiler.Ir;
 namespace OptDsl.Compiler.Derivatives;
 
 /// <summary>
-/// One contribution to a gradient: for every value of its free index variables (each over its range),
-/// <c>∂[Variable][Indices] += Value</c>.
+/// One contribution to a gradient: for every value of the index variables in <see cref="Loops"/> (each over its
+/// range), <c>∂[Variable][Indices] += Value</c>.
 /// </summary>
-public sealed record GradientTerm(string Variable, IReadOnlyList<IntExpr> Indices, Expr Value)
+public sealed record GradientTerm
 {
-    /// <summary>The loops this term runs in: the free index variables of its value and indices, outermost first.</summary>
-    public IReadOnlyList<IndexVar> Loops { get; } =
-        Value.Free.Concat(Indices.SelectMany(i => i.FreeIndices())).Distinct().OrderBy(v => v.Level).ToList();
+    public GradientTerm(string variable, IReadOnlyList<IntExpr> indices, Expr value, IEnumerable<IndexVar>? context = null)
+    {
+        Variable = variable;
+        Indices = indices;
+        Value = value;
+        Loops = IndexClosure.Of((context ?? []).Concat(value.Free).Concat(indices.SelectMany(i => i.FreeIndices())));
+    }
+
+    public string Variable { get; }
+    public IReadOnlyList<IntExpr> Indices { get; }
+    public Expr Value { get; }
+
+    /// <summary>
+    /// The loops this term runs in, outermost first: the free index variables of its value and indices, the loops of
+    /// the expression it was differentiated in (a term that does not mention a loop's index still runs once per
+    /// iteration), and the loops those loops' ranges depend on.
+    /// </summary>
+    public IReadOnlyList<IndexVar> Loops { get; }
+}
+
+/// <summary>Sets of index variables closed under range dependencies: a loop over j in 0..i runs inside a loop over i.</summary>
+public static class IndexClosure
+{
+    /// <summary>The index variables, plus every index variable their ranges mention (transitively), outermost first.</summary>
+    public static IReadOnlyList<IndexVar> Of(IEnumerable<IndexVar> indices)
+    {
+        var result = new List<IndexVar>();
+        var stack = new Stack<IndexVar>(indices);
+        while (stack.Count > 0)
+        {
+            var v = stack.Pop();
+            if (result.Contains(v)) continue;
+            result.Add(v);
+            foreach (var u in v.Lower.FreeIndices().Concat(v.Upper.FreeIndices())) stack.Push(u);
+        }
+        result.Sort((a, b) => a.Level.CompareTo(b.Level));
+        return result;
+    }
 }
 
 /// <summary>
 /// Reverse accumulation done symbolically at compile time: adjoints are IR expressions, accumulated over the DAG in
 /// reverse topological order, so a shared subexpression is differentiated once (the cheap-gradient principle).
-/// Reductions stay loops: the adjoint of a sum's body is the sum's adjoint; a contribution from inside a loop to a
-/// node that does not depend on the loop index becomes a sum over that index.
+/// Reductions stay loops: the adjoint of a sum's body is the sum's adjoint.
+/// <para>
+/// Every contribution carries its <em>context</em>: the loops in which it is computed (the free indices of the node it
+/// comes from, closed under range dependencies). A contribution to a node that does not depend on some of those loops
+/// adds up over them, even when the contribution's own expression does not mention their indices: in
+/// <c>sum(i in 0..4) (r(i)^2 + 0.5*w^2)</c> the term <c>0.5*w^2</c> receives 1 from each of the 5 iterations.
+/// </para>
 /// </summary>
 public static class ReverseAccumulator
 {
@@ -29,83 +69,86 @@ public static class ReverseAccumulator
     public static IReadOnlyList<GradientTerm> Gradient(Expr root)
     {
         if (!root.HasVar) return Array.Empty<GradientTerm>();
-        var rootFree = new HashSet<IndexVar>(root.Free);
+        var rootFree = IndexClosure.Of(root.Free);
         var adjoints = new Dictionary<Expr, Expr> { [root] = Expr.One };
         var terms = new List<GradientTerm>();
 
-        void Push(Expr child, Expr contribution)
+        // Where a node's own value lives: its free indices and the loops their ranges need, plus the root's loops.
+        IReadOnlyList<IndexVar> Home(Expr node) => IndexClosure.Of(node.Free.Concat(rootFree));
+
+        void Push(Expr child, Expr contribution, IReadOnlyList<IndexVar> context)
         {
             if (!child.HasVar || contribution.IsConstValue(0)) return;
-            // Contributions made inside a loop to a node outside it add up over the loop...
-            var outer = contribution.Free.Where(v => !child.Free.Contains(v) && !rootFree.Contains(v)).ToList();
-            var remaining = contribution.Free.Except(outer).Union(child.Free).ToList();
-            bool rangesAllowIt = !remaining.Any(u => u.Lower.FreeIndices().Concat(u.Upper.FreeIndices()).Any(outer.Contains));
+            var home = Home(child);
+            // Loops the contribution is made in but the child's value does not vary over: it adds up over them...
+            var outer = IndexClosure.Of(context.Concat(contribution.Free)).Where(v => !home.Contains(v)).ToList();
             bool loopIsInner = outer.All(v => child.Free.All(c => c.Level < v.Level));
-            if (!rangesAllowIt || !loopIsInner)
+            if (outer.Count > 0 && !loopIsInner)
             {
                 // ...unless that would nest the loop inside the node's own loops: for w[j] in Σ_i r_i(Σ_j A[i,j] w[j])
-                // a sum over i per j recomputes every r_i. Then (as for a range that depends on the loop, as in
-                // sum(j in 0..i)) the contribution flows on through the node with its loops: the scatter stays in
-                // the loop over i, where r_i is computed once.
-                Propagate(child, contribution);
+                // a sum over i per j recomputes every r_i. Then the contribution flows on through the node within its
+                // context: the scatter stays in the loop over i, where r_i is computed once.
+                Propagate(child, contribution, IndexClosure.Of(context.Concat(contribution.Free).Concat(home)));
                 return;
             }
+            // Innermost first, so a range that depends on an outer index is summed while that index is still free.
             foreach (var v in outer.OrderByDescending(v => v.Level)) contribution = Expr.Sum(v, contribution);
             adjoints[child] = adjoints.TryGetValue(child, out var existing) ? Expr.Add(existing, contribution) : contribution;
         }
 
-        void Propagate(Expr node, Expr a)
+        void Propagate(Expr node, Expr a, IReadOnlyList<IndexVar> context)
         {
             var args = node.Args;
             switch (node.Kind)
             {
                 case ExprKind.Var:
-                    terms.Add(new GradientTerm(node.Symbol!, node.Indices, a));
+                    terms.Add(new GradientTerm(node.Symbol!, node.Indices, a, context));
                     break;
                 case ExprKind.Add:
-                    Push(args[0], a);
-                    Push(args[1], a);
+                    Push(args[0], a, context);
+                    Push(args[1], a, context);
                     break;
                 case ExprKind.Sub:
-                    Push(args[0], a);
-                    Push(args[1], Expr.Neg(a));
+                    Push(args[0], a, context);
+                    Push(args[1], Expr.Neg(a), context);
                     break;
                 case ExprKind.Neg:
-                    Push(args[0], Expr.Neg(a));
+                    Push(args[0], Expr.Neg(a), context);
                     break;
                 case ExprKind.Mul:
-                    Push(args[0], Expr.Mul(a, args[1]));
-                    Push(args[1], Expr.Mul(a, args[0]));
+                    Push(args[0], Expr.Mul(a, args[1]), context);
+                    Push(args[1], Expr.Mul(a, args[0]), context);
                     break;
                 case ExprKind.Div:
-                    Push(args[0], Expr.Div(a, args[1]));
-                    Push(args[1], Expr.Neg(Expr.Div(Expr.Mul(a, node), args[1])));
+                    Push(args[0], Expr.Div(a, args[1]), context);
+                    Push(args[1], Expr.Neg(Expr.Div(Expr.Mul(a, node), args[1])), context);
                     break;
                 case ExprKind.Pow:
-                    Push(args[0], Expr.Mul(a, Rules.PowBaseDerivative(node)));
-                    if (args[1].HasVar) Push(args[1], Expr.Mul(a, Expr.Mul(node, Expr.Call(Func.Log, args[0]))));
+                    Push(args[0], Expr.Mul(a, Rules.PowBaseDerivative(node)), context);
+                    if (args[1].HasVar) Push(args[1], Expr.Mul(a, Rules.PowExponentDerivative(node)), context);
                     break;
                 case ExprKind.Min:
                 case ExprKind.Max:
                 {
                     // min(u, w) = u where u <= w (ties go to u); max(u, w) = u where u >= w.
                     var firstWins = node.Kind == ExprKind.Min ? Expr.Sub(args[1], args[0]) : Expr.Sub(args[0], args[1]);
-                    Push(args[0], Expr.Select(firstWins, Comparison.GreaterOrEqual, a, Expr.Zero));
-                    Push(args[1], Expr.Select(firstWins, Comparison.GreaterOrEqual, Expr.Zero, a));
+                    Push(args[0], Expr.Select(firstWins, Comparison.GreaterOrEqual, a, Expr.Zero), context);
+                    Push(args[1], Expr.Select(firstWins, Comparison.GreaterOrEqual, Expr.Zero, a), context);
                     break;
                 }
                 case ExprKind.Call:
-                    Push(args[0], Expr.Mul(a, Rules.CallDerivative(node)));
+                    Push(args[0], Expr.Mul(a, Rules.CallDerivative(node)), context);
                     break;
                 case ExprKind.Select:
-                    Push(args[1], Expr.Select(args[0], node.Comparison, a, Expr.Zero));
-                    Push(args[2], Expr.Select(args[0], node.Comparison, Expr.Zero, a));
+                    Push(args[1], Expr.Select(args[0], node.Comparison, a, Expr.Zero), context);
+                    Push(args[2], Expr.Select(args[0], node.Comparison, Expr.Zero, a), context);
                     break;
                 case ExprKind.Sum:
-                    Push(args[0], a);
+                    // The body runs once per iteration: its context gains the bound index.
+                    Push(args[0], a, IndexClosure.Of(context.Concat(args[0].Free)));
                     break;
                 case ExprKind.Prod:
-                    Push(args[0], Expr.Mul(a, Rules.ProductOfOthers(node)));
+                    Push(args[0], Expr.Mul(a, Rules.ProductOfOthers(node)), IndexClosure.Of(context.Concat(args[0].Free)));
                     break;
                 // MaxReduce only shifts logsumexp; its derivative is zero by construction.
             }
@@ -113,7 +156,7 @@ public static class ReverseAccumulator
 
         foreach (var node in TopologicalOrder(root))
         {
-            if (adjoints.TryGetValue(node, out var a)) Propagate(node, a);
+            if (adjoints.TryGetValue(node, out var a)) Propagate(node, a, Home(node));
         }
         return terms;
     }
@@ -156,7 +199,7 @@ public sealed class TangentBuilder
             ExprKind.Div => Expr.Div(Expr.Sub(Tangent(args[0]), Expr.Mul(e, Tangent(args[1]))), args[1]),
             ExprKind.Pow => Expr.Add(
                 Expr.Mul(Rules.PowBaseDerivative(e), Tangent(args[0])),
-                args[1].HasVar ? Expr.Mul(Expr.Mul(e, Expr.Call(Func.Log, args[0])), Tangent(args[1])) : Expr.Zero),
+                args[1].HasVar ? Expr.Mul(Rules.PowExponentDerivative(e), Tangent(args[1])) : Expr.Zero),
             ExprKind.Min => Expr.Select(Expr.Sub(args[1], args[0]), Comparison.GreaterOrEqual, Tangent(args[0]), Tangent(args[1])),
             ExprKind.Max => Expr.Select(Expr.Sub(args[0], args[1]), Comparison.GreaterOrEqual, Tangent(args[0]), Tangent(args[1])),
             ExprKind.Call => Expr.Mul(Rules.CallDerivative(e), Tangent(args[0])),
@@ -179,6 +222,13 @@ internal static class Rules
         var (u, w) = (pow.Args[0], pow.Args[1]);
         if (w.IsConst) return Expr.Mul(w, Expr.Pow(u, Expr.Const(w.Value - 1)));
         return Expr.Mul(w, Expr.Pow(u, Expr.Sub(w, Expr.One)));
+    }
+
+    /// <summary>∂(u^w)/∂w = u^w·log u, taken as 0 where u = 0 (u^w is then 0 on a whole neighbourhood of w &gt; 0).</summary>
+    public static Expr PowExponentDerivative(Expr pow)
+    {
+        var u = pow.Args[0];
+        return Expr.Select(u, Comparison.Equal, Expr.Zero, Expr.Mul(pow, Expr.Call(Func.Log, u)));
     }
 
     /// <summary>f'(u) for <c>f(u)</c>, reusing the node's own value where the derivative is a function of it.</summary>

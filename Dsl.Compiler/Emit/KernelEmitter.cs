@@ -42,10 +42,13 @@ public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
 /// it; with <see cref="Element"/> set it reads <c>∂/∂name[indices]</c> in the loop names of the generated code.
 /// </summary>
 public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null,
-                           (string Name, IReadOnlyList<IntExpr> Indices)? Element = null, IntExpr? ArrayLength = null) : KernelItem
+                           (string Name, IReadOnlyList<IntExpr> Indices)? Element = null, IntExpr? ArrayLength = null,
+                           IReadOnlyList<IndexVar>? Context = null) : KernelItem
 {
+    /// <summary>The free indices of the value and the index, the <see cref="Context"/> loops (a gradient term that runs once
+    /// per iteration of a loop whose index it does not mention), and the loops their ranges depend on.</summary>
     public override IReadOnlyList<IndexVar> Loops { get; } =
-        Value.Free.Concat(Index.FreeIndices()).Distinct().OrderBy(v => v.Level).ToList();
+        Derivatives.IndexClosure.Of((Context ?? []).Concat(Value.Free).Concat(Index.FreeIndices()));
 }
 
 /// <summary>The body of a reduction, folded into its accumulator once per iteration.</summary>
@@ -595,6 +598,7 @@ public sealed class KernelEmitter
         IntDim d => _symbols.Dim(d.Name),
         IntIndex i => region.LoopName(i.Var),
         IntBinary b => $"{IntOperand(b.Left, region, b.Op, false)} {b.Op} {IntOperand(b.Right, region, b.Op, true)}",
+        IntClamp c => $"Math.Max(0, {Int(c.Inner, region)})",
         _ => throw new InvalidOperationException(),
     };
 

@@ -107,6 +107,7 @@ public sealed partial class ProblemEmitter
         IntConst c => c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
         IntDim d => symbols.Dim(d.Name),
         IntBinary b => $"{(b.Left is IntBinary ? "(" + MemberIntLocal(symbols, b.Left) + ")" : MemberIntLocal(symbols, b.Left))} {b.Op} {(b.Right is IntBinary ? "(" + MemberIntLocal(symbols, b.Right) + ")" : MemberIntLocal(symbols, b.Right))}",
+        IntClamp c => $"Math.Max(0, {MemberIntLocal(symbols, c.Inner)})",
         _ => throw new InvalidOperationException(),
     };
 
@@ -144,7 +145,7 @@ public sealed partial class ProblemEmitter
             {
                 string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
                 stores.Add(new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: !direct, Element: (v.Name, term.Indices),
-                    ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null));
+                    ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null, Context: term.Loops));
             }
         }
         if (clears.Count == _p.Vars.Count) clears = [$"{vector}.Clear();"];
@@ -190,7 +191,7 @@ public sealed partial class ProblemEmitter
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
             var column = IntExpr.Add(v.Offset, Shapes.Flatten(term.Indices, v.Shape));
-            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Element: (v.Name, term.Indices));
+            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Element: (v.Name, term.Indices), Context: term.Loops);
         }
     }
 

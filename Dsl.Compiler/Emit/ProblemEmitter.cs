@@ -114,6 +114,7 @@ public sealed partial class ProblemEmitter
         IntConst c => c.Value.ToString(CultureInfo.InvariantCulture),
         IntDim d => DimField(d.Name),
         IntBinary b => $"({MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)})",
+        IntClamp c => $"Math.Max(0, {Unwrap(MemberInt(c.Inner))})",
         _ => throw new InvalidOperationException("Index variable outside a loop"),
     };
 

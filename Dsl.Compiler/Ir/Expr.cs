@@ -307,7 +307,7 @@ public sealed class Expr
         !body.Free.Contains(i) ? body : Intern(ExprKind.MaxReduce, args: [body], bound: i);
 
     /// <summary>The number of iterations of <paramref name="i"/>'s range, as a real.</summary>
-    public static Expr Count(IndexVar i) => IndexValue(IntExpr.Sub(i.Upper, i.Lower));
+    public static Expr Count(IndexVar i) => IndexValue(IntExpr.Count(i.Lower, i.Upper));
 
     public static bool IsInteger(double v) => Math.Abs(v) < 1e15 && v == Math.Floor(v);
 

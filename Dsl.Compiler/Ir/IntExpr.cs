@@ -26,11 +26,11 @@ public abstract record IntExpr
 
     public static IntExpr Add(IntExpr a, IntExpr b) => (a, b) switch
     {
-        (IntConst x, IntConst y) => new IntConst(x.Value + y.Value),
+        (IntConst x, IntConst y) => new IntConst(checked(x.Value + y.Value)),
         (IntConst { Value: 0 }, _) => b,
         (_, IntConst { Value: 0 }) => a,
-        (IntBinary { Op: '+', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(c1.Value + c2.Value)),
-        (IntBinary { Op: '-', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(c2.Value - c1.Value)),
+        (IntBinary { Op: '+', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(checked(c1.Value + c2.Value))),
+        (IntBinary { Op: '-', Right: IntConst c1 } ab, IntConst c2) => Add(ab.Left, Const(checked(c2.Value - c1.Value))),
         (_, IntConst { Value: < 0 } c) => new IntBinary('-', a, Const(-c.Value)),
         (IntConst, _) => new IntBinary('+', b, a),
         _ => new IntBinary('+', a, b),
@@ -38,8 +38,8 @@ public abstract record IntExpr
 
     public static IntExpr Sub(IntExpr a, IntExpr b) => (a, b) switch
     {
-        (IntConst x, IntConst y) => new IntConst(x.Value - y.Value),
-        (_, IntConst c) => Add(a, Const(-c.Value)),
+        (IntConst x, IntConst y) => new IntConst(checked(x.Value - y.Value)),
+        (_, IntConst c) => Add(a, Const(checked(-c.Value))),
         _ when a == b => Const(0),
         (IntBinary { Op: '+' } ab, _) when ab.Right == b => ab.Left,
         (IntBinary { Op: '+' } ab, _) when ab.Left == b => ab.Right,
@@ -48,7 +48,7 @@ public abstract record IntExpr
 
     public static IntExpr Mul(IntExpr a, IntExpr b) => (a, b) switch
     {
-        (IntConst x, IntConst y) => new IntConst(x.Value * y.Value),
+        (IntConst x, IntConst y) => new IntConst(checked(x.Value * y.Value)),
         (IntConst { Value: 0 }, _) or (_, IntConst { Value: 0 }) => Const(0),
         (IntConst { Value: 1 }, _) => b,
         (_, IntConst { Value: 1 }) => a,
@@ -58,12 +58,27 @@ public abstract record IntExpr
 
     public static IntExpr Neg(IntExpr a) => Sub(Const(0), a);
 
+    /// <summary>
+    /// The number of iterations of <c>lo..hi</c>: hi − lo, or 0 for a reversed range (a loop over it runs zero times).
+    /// The clamp is written only where the count is not known to be non-negative.
+    /// </summary>
+    public static IntExpr Count(IntExpr lo, IntExpr hi)
+    {
+        var n = Sub(hi, lo);
+        if (n is IntConst c) return c.Value < 0 ? Const(0) : c;
+        return n.IsProvablyNonNegative ? n : new IntClamp(n);
+    }
+
+    /// <summary>True when the value is ≥ 0 for every value of the dims (dims are never negative) and in-range indices.</summary>
+    public abstract bool IsProvablyNonNegative { get; }
+
     /// <summary>Replaces index variables (used to move an indexed let's body to its use site).</summary>
     public abstract IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map);
 }
 
 public sealed record IntConst(long Value) : IntExpr
 {
+    public override bool IsProvablyNonNegative => Value >= 0;
     public override IEnumerable<IndexVar> FreeIndices() => Array.Empty<IndexVar>();
     public override bool IsConstant => true;
     public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => this;
@@ -73,6 +88,7 @@ public sealed record IntConst(long Value) : IntExpr
 /// <summary>A dim whose value is known only at run time (a constructor argument or a data length).</summary>
 public sealed record IntDim(string Name) : IntExpr
 {
+    public override bool IsProvablyNonNegative => true;
     public override IEnumerable<IndexVar> FreeIndices() => Array.Empty<IndexVar>();
     public override bool IsConstant => false;
     public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => this;
@@ -81,6 +97,8 @@ public sealed record IntDim(string Name) : IntExpr
 
 public sealed record IntIndex(IndexVar Var) : IntExpr
 {
+    /// <summary>An index is at least its range's lower end.</summary>
+    public override bool IsProvablyNonNegative => Var.Lower.IsProvablyNonNegative;
     public override IEnumerable<IndexVar> FreeIndices() => [Var];
     public override bool IsConstant => false;
     public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => map.TryGetValue(Var, out var e) ? e : this;
@@ -89,6 +107,7 @@ public sealed record IntIndex(IndexVar Var) : IntExpr
 
 public sealed record IntBinary(char Op, IntExpr Left, IntExpr Right) : IntExpr
 {
+    public override bool IsProvablyNonNegative => Op != '-' && Left.IsProvablyNonNegative && Right.IsProvablyNonNegative;
     public override IEnumerable<IndexVar> FreeIndices() => Left.FreeIndices().Concat(Right.FreeIndices()).Distinct();
     public override bool IsConstant => false;
 
@@ -102,4 +121,14 @@ public sealed record IntBinary(char Op, IntExpr Left, IntExpr Right) : IntExpr
     public override string ToString() => Op == '*' ? $"{Wrap(Left)} * {Wrap(Right)}" : $"{Left} {Op} {Right}";
 
     private static string Wrap(IntExpr e) => e is IntBinary { Op: '+' or '-' } ? $"({e})" : e.ToString()!;
+}
+
+/// <summary><c>max(0, Inner)</c>: the iteration count of a range whose ends are known only at run time.</summary>
+public sealed record IntClamp(IntExpr Inner) : IntExpr
+{
+    public override IEnumerable<IndexVar> FreeIndices() => Inner.FreeIndices();
+    public override bool IsConstant => false;
+    public override bool IsProvablyNonNegative => true;
+    public override IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => Count(Const(0), Inner.Substitute(map));
+    public override string ToString() => $"max(0, {Inner})";
 }

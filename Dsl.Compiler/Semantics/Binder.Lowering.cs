@@ -143,7 +143,7 @@ internal sealed partial class Binder
             Report(Descriptors.ExpectedScalar, let.Value.Span, $"The body of indexed let '{let.Name}'", Shapes.Describe(probe.Shape));
             return ErrorValue.Instance;
         }
-        return new ArrayValue(ranges.Select(r => IntExpr.Sub(r.Hi, r.Lo)).ToList(),
+        return new ArrayValue(ranges.Select(r => IntExpr.Count(r.Lo, r.Hi)).ToList(),
             (ix, depth) => ((ScalarValue)LetElement(let, ix.Select((k, a) => IntExpr.Add(k, ranges[a].Lo)).ToList(), depth)).Expr);
     }
 

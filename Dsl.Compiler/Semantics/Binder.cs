@@ -502,7 +502,7 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidConstraint, c.Span, "This constraint does not involve any decision variable");
             return null;
         }
-        var count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Sub(iv.Upper, iv.Lower)));
+        var count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Count(iv.Lower, iv.Upper)));
         string label = c.Label ?? $"c{ordinal}";
         return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
     }
