@@ -87,8 +87,12 @@ internal static class CompilationPipeline
             cancellationToken.ThrowIfCancellationRequested();
             if (file is null) return Output(sources, diagnostics);
 
+            // The file's namespace line is .opt identifiers (a keyword is escaped); a RootNamespace may be any text
+            // (a project "My-App"): both become valid C# namespaces.
             string? ns = file.Namespace ?? (string.IsNullOrWhiteSpace(defaultNamespace) ? null : defaultNamespace);
-            string fileName = Path.GetFileName(path);
+            if (ns is not null) ns = CSharpNames.Namespace(ns);
+            string fileName = FileName(path);
+            var types = new NameScope(ProblemNames.UnqualifiedTypes);
             var seen = new Dictionary<string, BlockSyntax>(StringComparer.Ordinal);
             foreach (var block in file.Blocks)
             {
@@ -102,8 +106,8 @@ internal static class CompilationPipeline
                 switch (block)
                 {
                     case ProblemSyntax problem:
-                        var source = CompileProblem(path, text, fileName, ns, problem, diagnostics, retryOnDeepStack);
-                        if (source is not null) sources.Add(new GeneratedSource($"{problem.Name}.g.cs", source));
+                        var source = CompileProblem(path, text, fileName, ns, types, problem, diagnostics, retryOnDeepStack);
+                        if (source is not null) sources.Add(new GeneratedSource($"{source.Value.ClassName}.g.cs", source.Value.Text));
                         break;
                     case ModelSyntax model:
                         diagnostics.Add(Descriptors.NotBuiltYet.Create(path, model.NameSpan, $"The model block '{model.Name}' (learning over data)"));
@@ -142,12 +146,22 @@ internal static class CompilationPipeline
         return Output(sources, diagnostics);
     }
 
-    private static string? CompileProblem(string path, string text, string fileName, string? ns, ProblemSyntax problem, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
+    /// <summary>The file's name without its folders ('/' or '\\' separated), as generated comments show it.</summary>
+    private static string FileName(string path)
+    {
+        int slash = Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\'));
+        return slash < 0 ? path : path.Substring(slash + 1);
+    }
+
+    private static (string ClassName, string Text)? CompileProblem(string path, string text, string fileName, string? ns, NameScope types,
+        ProblemSyntax problem, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
     {
         try
         {
             var bound = new Binder(path, text, diagnostics).BindProblem(problem);
-            return bound is null ? null : ProblemEmitter.Emit(bound, fileName, ns);
+            if (bound is null) return null;
+            var names = new ProblemNames(bound, types, path, diagnostics);
+            return (names.ClassName, ProblemEmitter.Emit(bound, names, fileName, ns));
         }
         catch (InsufficientExecutionStackException) when (retryOnDeepStack)
         {

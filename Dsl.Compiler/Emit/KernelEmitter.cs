@@ -17,6 +17,9 @@ public interface IKernelSymbols
     /// <summary>The length of the span or array holding a 1-D Var, Dir or Data symbol (null for other shapes).</summary>
     IntExpr? VectorLength(ExprKind kind, string symbol);
 
+    /// <summary>The local holding a scalar Data symbol (null for arrays and other kinds).</summary>
+    string? Scalar(ExprKind kind, string symbol);
+
     /// <summary>The local holding a param.</summary>
     string Param(string symbol);
 
@@ -251,8 +254,9 @@ public sealed class KernelEmitter
                 }
                 inner.AddRange(groupItems);
 
+                // The .opt index name when C# allows it here; a keyword or a taken name gets a fresh one.
                 string name = index.Name;
-                if (region.IsNameTaken(name) || _reservedNames.Contains(name)) name = NewName(region, index.Name);
+                if (CSharpNames.IsAnyKeyword(name) || region.IsNameTaken(name) || _reservedNames.Contains(name)) name = NewName(region, index.Name);
                 body.LoopNames[index] = name;
                 body.Names.Add(name);
                 string lo = Int(index.Lower, region), hi = Int(index.Upper, region);
@@ -480,6 +484,9 @@ public sealed class KernelEmitter
                 break;
             case ExprKind.Param:
                 sb.Append(_symbols.Param(e.Symbol!));
+                break;
+            case ExprKind.Data when e.Indices.Count == 0 && _symbols.Scalar(e.Kind, e.Symbol!) is { } scalar:
+                sb.Append(scalar);
                 break;
             case ExprKind.Data:
             case ExprKind.Var:

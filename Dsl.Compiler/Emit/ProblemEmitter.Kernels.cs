@@ -33,10 +33,18 @@ public sealed partial class ProblemEmitter
                 case ExprKind.Mult:
                     return "multipliers";
                 default:
-                    string local = owner._local[symbol];
-                    Declare(1, local, $"double[] {local} = _{symbol};");
+                    string local = owner._names.Local(symbol);
+                    Declare(1, local, $"double[] {local} = {owner._names.Field(symbol)};");
                     return local;
             }
+        }
+
+        public string? Scalar(ExprKind kind, string symbol)
+        {
+            if (kind != ExprKind.Data || owner._p.Data.First(d => d.Name == symbol).Shape.Count != 0) return null;
+            string local = owner._names.Local(symbol);
+            Declare(1, local, $"double {local} = {owner._names.Field(symbol)};");
+            return local;
         }
 
         public IntExpr Flatten(ExprKind kind, string symbol, IReadOnlyList<IntExpr> indices)
@@ -74,7 +82,7 @@ public sealed partial class ProblemEmitter
             // A pareto block's runtime weights and epsilon levels, set by the sweep before each solve.
             if (symbol.StartsWith("$weight", StringComparison.Ordinal)) return "_paretoWeights[" + symbol.Substring(7) + "]";
             if (symbol.StartsWith("$upper", StringComparison.Ordinal)) return "_paretoUpper[" + symbol.Substring(6) + "]";
-            string local = owner._local[symbol];
+            string local = owner._names.Local(symbol);
             Declare(2, local, $"double {local} = {owner.PropertyName(symbol)};");
             return local;
         }
@@ -82,7 +90,7 @@ public sealed partial class ProblemEmitter
         public string Dim(string name)
         {
             if (name == VariableCountDim) return "VariableCount";
-            string local = owner._local[name];
+            string local = owner._names.Local(name);
             Declare(0, local, $"int {local} = {owner.DimField(name)};");
             return local;
         }
@@ -96,7 +104,7 @@ public sealed partial class ProblemEmitter
     {
         if (_singleVar) return vector;
         var v = _p.Vars.First(x => x.Name == variable);
-        string name = prefix + _local[variable];
+        string name = prefix.Length == 0 ? _names.Local(variable) : _names.Slice(prefix, variable);
         string type = readOnly ? "ReadOnlySpan<double>" : "Span<double>";
         symbols.Declare(3, name, $"{type} {name} = {vector}.Slice({MemberIntLocal(symbols, v.Offset)}, {MemberIntLocal(symbols, v.Size)});");
         return name;
@@ -111,7 +119,7 @@ public sealed partial class ProblemEmitter
         _ => throw new InvalidOperationException(),
     };
 
-    private IReadOnlyCollection<string> ReservedLocals => _local.Values.Concat(["x", "gradient", "hessian", "v", "hv", "values", "jacobian", "multipliers", "residuals", "lower", "upper", "f"]).ToList();
+    private IReadOnlyCollection<string> ReservedLocals => _names.ReservedLocals.ToList();
 
     /// <summary>Writes a kernel's locals and statements.</summary>
     private void EmitKernel(Symbols symbols, IReadOnlyList<KernelItem> items, IReadOnlyList<string>? clears = null)
@@ -203,7 +211,7 @@ public sealed partial class ProblemEmitter
         string what = _p.Maximize ? "the maximized expression" : "the objective";
         string src = Comment(_p.ObjectiveText);
 
-        _w.Line($"/// <summary>Evaluates {what} ({Where(_p.ObjectiveLine)}).</summary>");
+        _w.Line($"/// <summary>Evaluates {what} ({WhereXml(_p.ObjectiveLine)}).</summary>");
         using (_w.Block("public double Objective(ReadOnlySpan<double> x)"))
         {
             RequireX();
@@ -319,7 +327,7 @@ public sealed partial class ProblemEmitter
 
     private void EmitConstraintMethods()
     {
-        _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{c.Label} ({Where(c.Line)})")) + ", in that order.</summary>");
+        _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{c.Label} ({WhereXml(c.Line)})")) + ", in that order.</summary>");
         _w.Line(_p.ConstraintCount is IntConst cc ? $"public const int ConstraintCount = {cc.Value};" : "public int ConstraintCount { get; }");
         _w.Line();
         _w.Line($"int {Runtime}.IConstrainedProblem.ConstraintCount => ConstraintCount;");
@@ -340,7 +348,7 @@ public sealed partial class ProblemEmitter
             var symbols = new Symbols(this);
             var items = new List<KernelItem>();
             foreach (var c in _p.Constraints)
-                items.Add(new Store("values", RowOf(c), c.Body, Accumulate: false, Comment: $"{Comment(c.SourceText)} ({Where(c.Line)})"));
+                items.Add(new Store("values", RowOf(c), c.Body, Accumulate: false, Comment: $"{Comment(c.SourceText)} ({WhereComment(c.Line)})"));
             EmitKernel(symbols, items);
         }
         _w.Line();
@@ -421,7 +429,7 @@ public sealed partial class ProblemEmitter
         _w.Line($"int {Runtime}.ILeastSquaresProblem.ResidualCount => ResidualCount;");
         _w.Line();
 
-        _w.Line($"/// <summary>Writes the residuals r(x), with f(x) = Σₖ rₖ(x)² ({Where(_p.ObjectiveLine)}).</summary>");
+        _w.Line($"/// <summary>Writes the residuals r(x), with f(x) = Σₖ rₖ(x)² ({WhereXml(_p.ObjectiveLine)}).</summary>");
         using (_w.Block("public void Residuals(ReadOnlySpan<double> x, Span<double> residuals)"))
         {
             RequireX();

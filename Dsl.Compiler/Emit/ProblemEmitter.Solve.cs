@@ -19,7 +19,7 @@ public sealed partial class ProblemEmitter
         if (!_p.CanSolve) return;
 
         string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
-        _w.Line($"/// <summary>The stopping rules of <c>solver {solver.Name}{optionText}</c> ({Where(solver.Line)}); change them with <c>with</c>.</summary>");
+        _w.Line($"/// <summary>The stopping rules of <c>solver {solver.Name}{optionText}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
         var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
         if (common.Count == 0)
         {
@@ -40,7 +40,7 @@ public sealed partial class ProblemEmitter
         _w.Line($"public {Runtime}.SolveResult Solve({Runtime}.SolveOptions? options = null) => Solve(StartPoint(), options);");
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({Where(solver.Line)}).</summary>");
+        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({WhereXml(solver.Line)}).</summary>");
         using (_w.Block($"public {Runtime}.SolveResult Solve(ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
@@ -109,7 +109,7 @@ public sealed partial class ProblemEmitter
             _w.Line("return Solve(start, options);");
         }
         _w.Line();
-        _w.Line($"/// <summary>The Pareto front of the pareto block ({Where(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(_p.ParetoEpsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. Not thread-safe: it sets this instance's weights.</summary>");
+        _w.Line($"/// <summary>The Pareto front of the pareto block ({WhereXml(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(_p.ParetoEpsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. Not thread-safe: it sets this instance's weights.</summary>");
         _w.Line($"public {Runtime}.ParetoFront ParetoFront({Runtime}.SolveOptions? options = null) =>");
         _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{method}, {_p.ParetoPoints}, options ?? DefaultSolveOptions);");
         _w.Line();
@@ -152,7 +152,7 @@ public sealed partial class ProblemEmitter
         {
             _w.Line("var x = new double[VariableCount];");
             foreach (var v in _p.Vars.Where(v => v.Start is not null && v.Start.Any(s => s != 0)))
-                FillVector(v, v.Start!, "x", $"start of {v.Name} ({Where(v.Line)})");
+                FillVector(v, v.Start!, "x", $"start of {v.Name} ({WhereComment(v.Line)})");
             if (_p.Vars.Any(v => v.HasBounds))
             {
                 _w.Line("var bounds = VariableBounds()!;");
@@ -180,8 +180,8 @@ public sealed partial class ProblemEmitter
                 _w.Line("Array.Fill(upper, double.PositiveInfinity);");
                 foreach (var v in _p.Vars)
                 {
-                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({Where(v.Line)})");
-                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {v.Name} ({Where(v.Line)})");
+                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({WhereComment(v.Line)})");
+                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {v.Name} ({WhereComment(v.Line)})");
                 }
                 _w.Line($"return new {Runtime}.Bounds(lower, upper);");
             }

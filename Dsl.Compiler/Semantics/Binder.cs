@@ -194,6 +194,7 @@ internal sealed partial class Binder
         return new BoundProblem
         {
             Name = problem.Name,
+            NameSpan = problem.NameSpan,
             Line = problem.Span.Line + 1,
             Dims = _dims.Values.OrderBy(d => d.Line).ToList(),
             Data = _data.Values.OrderBy(d => d.Line).ToList(),
@@ -304,7 +305,7 @@ internal sealed partial class Binder
                 Report(Descriptors.NotConstant, d.Value.Span, $"The value of dim '{d.Name}'");
             }
         }
-        _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value);
+        _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value) { NameSpan = d.NameSpan };
     }
 
     private void BindData(DataSyntax d)
@@ -325,14 +326,14 @@ internal sealed partial class Binder
             if (e is IntDim dim && _dims.TryGetValue(dim.Name, out var symbol) && symbol.Fixed is null && symbol.BoundBy is null)
                 symbol.BoundBy = (d.Name, axis);
         }
-        _data[d.Name] = new DataSymbol(d.Name, d.Span.Line + 1, shape);
+        _data[d.Name] = new DataSymbol(d.Name, d.Span.Line + 1, shape) { NameSpan = d.NameSpan };
     }
 
     private void BindParam(ParamSyntax p)
     {
         if (!IsDeclaration(p.Name, p)) return;
         var value = ConstantValue(p.Value, $"The default of param '{p.Name}'");
-        if (value is { Length: 1 }) _params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span));
+        if (value is { Length: 1 }) _params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
         else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
     }
 

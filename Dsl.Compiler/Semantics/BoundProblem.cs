@@ -7,15 +7,23 @@ namespace OptDsl.Compiler.Semantics;
 
 public sealed record DimSymbol(string Name, int Line, long? Fixed)
 {
+    public SourceSpan NameSpan { get; init; }
+
     /// <summary>The data declaration and axis whose length defines this dim, when it has no value.</summary>
     public (string Data, int Axis)? BoundBy { get; set; }
 
     public bool IsConstructorArgument => Fixed is null && BoundBy is null;
 }
 
-public sealed record DataSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape);
+public sealed record DataSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape)
+{
+    public SourceSpan NameSpan { get; init; }
+}
 
-public sealed record ParamSymbol(string Name, int Line, double Default, string DefaultText);
+public sealed record ParamSymbol(string Name, int Line, double Default, string DefaultText)
+{
+    public SourceSpan NameSpan { get; init; }
+}
 
 /// <summary>A decision variable: its place in the flat vector, bounds and start (each null, a scalar, or one value per element).</summary>
 public sealed record VarSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape, IntExpr Offset, IntExpr Size)
@@ -53,6 +61,7 @@ public sealed class BoundProblem
     public bool ParetoEpsilon { get; init; }
 
     public required string Name { get; init; }
+    public SourceSpan NameSpan { get; init; }
     public required int Line { get; init; }
     public required IReadOnlyList<DimSymbol> Dims { get; init; }
     public required IReadOnlyList<DataSymbol> Data { get; init; }

@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using System.Linq;
+using OptDsl.Compiler.Semantics;
+
+namespace OptDsl.Compiler.Emit;
+
+/// <summary>
+/// The C# name of everything one problem's class declares or uses, chosen once, before any code is written: the class,
+/// its properties, fields and constructor parameters, and the locals of its methods. Every name comes from
+/// <see cref="NameScope.Claim"/>, so it is a valid identifier and unique where it must be; a public name that had to
+/// differ from the .opt name gets an OPT0027 note.
+/// </summary>
+internal sealed class ProblemNames
+{
+    /// <summary>Members every generated problem class may declare (public API and explicit-interface helpers).</summary>
+    public static readonly string[] GeneratedMembers =
+    [
+        "Objective", "Gradient", "Hessian", "HessianVectorProduct", "Solve", "VariableCount", "DefaultSolveOptions",
+        "StartPoint", "VariableBounds", "Layout", "Constraints", "ConstraintCount", "ConstraintJacobian", "ConstraintBounds",
+        "ConstraintLabels", "Lagrangian", "LagrangianGradient", "LagrangianHessian", "LagrangianHessianVectorProduct",
+        "Residuals", "ResidualJacobian", "ResidualCount", "ObjectiveValues", "ParetoFront",
+    ];
+
+    /// <summary>What every class inherits from object: a member of the same name would hide it (CS0108, CS0114).</summary>
+    public static readonly string[] ObjectMembers = ["ToString", "GetHashCode", "Equals", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals"];
+
+    /// <summary>Private fields of the generated class.</summary>
+    public static readonly string[] GeneratedFields = ["_paretoWeights", "_paretoUpper", "_layout", "s_layout"];
+
+    /// <summary>Types and namespaces the generated code names without <c>global::</c>: a member or local of that name would hide them.</summary>
+    public static readonly string[] UnqualifiedTypes =
+    [
+        "System", "Math", "Array", "Span", "ReadOnlySpan", "TimeSpan", "ArgumentException", "ArgumentNullException",
+        "ArgumentOutOfRangeException", "OptDsl",
+    ];
+
+    /// <summary>
+    /// Parameters and fixed locals of the kernel methods (objective, derivatives, constraints, residuals), the only methods
+    /// that also declare locals for .opt symbols. Other methods (Solve, StartPoint, ...) use no .opt names.
+    /// </summary>
+    public static readonly string[] MethodLocals =
+    [
+        "x", "gradient", "hessian", "v", "hv", "values", "jacobian", "multipliers", "residuals", "lower", "upper", "f",
+    ];
+
+    public string ClassName { get; }
+    private readonly Dictionary<string, string> _properties = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _fields = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _parameters = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _locals = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<(string Prefix, string Var), string> _slices = new();
+    private readonly NameScope _localScope;
+
+    /// <summary>Chooses every name of <paramref name="p"/>.</summary>
+    /// <param name="types">Class names already taken in this file (and names the generated code needs as types).</param>
+    /// <param name="notes">Receives an OPT0027 note for each public name that differs from the .opt name.</param>
+    public ProblemNames(BoundProblem p, NameScope types, string path, List<OptDiagnostic> notes)
+    {
+        // The class: all-lowercase type names are reserved by C# (CS8981), and a member may not share its class's name.
+        var members = new NameScope(GeneratedMembers.Concat(ObjectMembers).Concat(UnqualifiedTypes));
+        string candidate = p.Name.Any(char.IsUpper) ? p.Name : CSharpNames.Pascal(p.Name);
+        if (members.IsTaken(candidate)) candidate += "Problem";
+        ClassName = types.Claim(candidate, "Problem");
+        members.Reserve(ClassName);
+        if (ClassName != p.Name)
+        {
+            notes.Add(Descriptors.Renamed.Create(path, p.NameSpan,
+                $"problem '{p.Name}' is the C# class '{ClassName}' ({(p.Name.Any(char.IsUpper) ? "its name is taken" : "C# reserves all-lowercase type names")})"));
+        }
+
+        // Properties: params, then runtime dims, PascalCased.
+        foreach (var param in p.Params)
+        {
+            string name = members.Claim(CSharpNames.Pascal(param.Name), "Param");
+            _properties[param.Name] = name;
+            if (name != CSharpNames.Pascal(param.Name))
+                notes.Add(Descriptors.Renamed.Create(path, param.NameSpan, $"param '{param.Name}' is the property '{name}' ('{CSharpNames.Pascal(param.Name)}' is taken)"));
+        }
+        foreach (var dim in p.Dims.Where(d => d.Fixed is null))
+        {
+            string name = members.Claim(CSharpNames.Pascal(dim.Name), "Dim");
+            _properties[dim.Name] = name;
+            if (name != CSharpNames.Pascal(dim.Name))
+                notes.Add(Descriptors.Renamed.Create(path, dim.NameSpan, $"dim '{dim.Name}' is the property '{name}' ('{CSharpNames.Pascal(dim.Name)}' is taken)"));
+        }
+
+        // Fields of data and runtime dims (a field may not share a member's name either).
+        var fields = new NameScope(GeneratedFields.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(UnqualifiedTypes).Concat(_properties.Values).Append(ClassName));
+        foreach (var d in p.Data) _fields[d.Name] = fields.Claim("_" + d.Name);
+        foreach (var d in p.Dims.Where(d => d.Fixed is null)) _fields[d.Name] = fields.Claim("_" + d.Name);
+
+        // Constructor parameters: the .opt names (a keyword escaped with '@'), clear of what the constructor body names.
+        var parameters = new NameScope(UnqualifiedTypes.Concat(["VariableCount", "ConstraintCount", "ResidualCount", "nameof"]));
+        foreach (var d in p.Data) _parameters[d.Name] = parameters.Claim(d.Name);
+        foreach (var d in p.Dims.Where(d => d.IsConstructorArgument)) _parameters[d.Name] = parameters.Claim(d.Name);
+        foreach (var pair in _parameters.Where(pair => Bare(pair.Value) != pair.Key))
+        {
+            var span = p.Data.FirstOrDefault(d => d.Name == pair.Key)?.NameSpan ?? p.Dims.First(d => d.Name == pair.Key).NameSpan;
+            notes.Add(Descriptors.Renamed.Create(path, span, $"the constructor parameter of '{pair.Key}' is '{Bare(pair.Value)}' ('{pair.Key}' is taken)"));
+        }
+
+        // Method locals: one table for every method, clear of parameters, fixed locals, members and fields.
+        _localScope = new NameScope(MethodLocals.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(UnqualifiedTypes)
+            .Concat(GeneratedFields).Concat(_properties.Values).Concat(_fields.Values).Append(ClassName));
+        foreach (var name in p.Dims.Select(d => d.Name).Concat(p.Data.Select(d => d.Name)).Concat(p.Params.Select(x => x.Name)).Concat(p.Vars.Select(v => v.Name)))
+            _locals[name] = _localScope.Claim(name);
+        foreach (var v in p.Vars)
+            foreach (var prefix in new[] { "g_", "v_", "hv_" })
+                _slices[(prefix, v.Name)] = _localScope.Claim(prefix + v.Name);
+    }
+
+    /// <summary>The property of a param or runtime dim.</summary>
+    public string Property(string symbol) => _properties[symbol];
+
+    /// <summary>The field holding a data array or a runtime dim.</summary>
+    public string Field(string symbol) => _fields[symbol];
+
+    /// <summary>The constructor parameter of a data array or constructor dim.</summary>
+    public string Parameter(string symbol) => _parameters[symbol];
+
+    /// <summary>The same name as XML documentation and <c>nameof</c> see it (no '@').</summary>
+    public static string Bare(string identifier) => identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier;
+
+    /// <summary>The local a method reads a dim, data array, param or variable through.</summary>
+    public string Local(string symbol) => _locals[symbol];
+
+    /// <summary>The local view of variable <paramref name="variable"/> inside the output vector of a gradient (g_), direction (v_) or product (hv_).</summary>
+    public string Slice(string prefix, string variable) => _slices[(prefix, variable)];
+
+    /// <summary>Every name a method may already use: kernel temporaries and loop indices must avoid them.</summary>
+    public IEnumerable<string> ReservedLocals => _localScope.Names;
+}
