@@ -30,6 +30,8 @@ public sealed class OptGenerator : IIncrementalGenerator
             .Select(static (pair, cancellationToken) => GuardedCompiler.Compile(pair.Left!, pair.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Compiled);
 
-        context.RegisterSourceOutput(compiled, static (context, result) => SourceOutput.Emit(context, result));
+        // One output step over every file, so hint names can be made unique across files (two paths may sanitize to one
+        // name). Compiling stays per file and cached; only adding the sources runs again when one file changes.
+        context.RegisterSourceOutput(compiled.Collect(), static (context, results) => SourceOutput.EmitAll(context, results));
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -10,10 +11,23 @@ namespace OptDsl.Generators;
 /// <summary>The generator's output step: adds one file's generated sources and reports its diagnostics.</summary>
 internal static class SourceOutput
 {
-    public static void Emit(SourceProductionContext context, OptFileResult result)
+    /// <summary>Adds the sources of every file, with hint names unique across files (see <see cref="HintNames.ForAll"/>).</summary>
+    public static void EmitAll(SourceProductionContext context, IReadOnlyList<OptFileResult> results)
+    {
+        var hintNames = HintNames.ForAll(results.Select(static r => (r.DisplayPath, (IReadOnlyList<string>)r.Output.Sources.Select(static s => s.HintName).ToArray())).ToArray());
+        for (var i = 0; i < results.Count; i++)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            Emit(context, results[i], hintNames[i]);
+        }
+    }
+
+    public static void Emit(SourceProductionContext context, OptFileResult result) =>
+        Emit(context, result, HintNames.For(result.DisplayPath, result.Output.Sources.Select(static s => s.HintName).ToArray()));
+
+    private static void Emit(SourceProductionContext context, OptFileResult result, IReadOnlyList<string> hintNames)
     {
         var sources = result.Output.Sources;
-        var hintNames = HintNames.For(result.DisplayPath, sources.Select(static s => s.HintName).ToArray());
         for (var i = 0; i < sources.Count; i++)
         {
             try

@@ -105,9 +105,12 @@ internal sealed partial class Binder
         var constraints = new List<ConstraintFamily>();
         IntExpr rows = new IntConst(0);
         var constraintBlocks = problem.Members.OfType<ConstraintsSyntax>().ToList();
-        foreach (var c in constraintBlocks.SelectMany(b => b.Constraints))
+        var constraintSyntax = constraintBlocks.SelectMany(b => b.Constraints).ToList();
+        CheckConstraintLabels(constraintSyntax);
+        for (int k = 0; k < constraintSyntax.Count; k++)
         {
-            var family = BindConstraint(c, constraints.Count, rows);
+            var c = constraintSyntax[k];
+            var family = BindConstraint(c, k, rows);
             if (family is null) continue;
             constraints.Add(family);
             rows = IntExpr.Add(rows, family.RowCount);
@@ -129,7 +132,10 @@ internal sealed partial class Binder
                     objective = Expr.Add(objective, Expr.Mul(Expr.Param(ParetoWeight(k)), signed));
                     if (epsilon && k > 0)
                     {
-                        var family = new ConstraintFamily($"pareto_{paretoObjectives[k].Name}", pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
+                        string label = $"pareto_{paretoObjectives[k].Name}";
+                        if (constraints.Any(c => c.Label == label))
+                            Report(Descriptors.InvalidConstraint, pareto.Span, $"The epsilon method names its row for '{paretoObjectives[k].Name}' '{label}', which is already a constraint label; rename that constraint");
+                        var family = new ConstraintFamily(label, pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
                             Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), rows, new IntConst(1));
                         constraints.Add(family);
                         rows = IntExpr.Add(rows, family.RowCount);
@@ -508,6 +514,31 @@ internal sealed partial class Binder
         return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
     }
 
+    /// <summary>
+    /// Labels name the multipliers in the result, so each must be unique: two equal labels, or a label equal to the
+    /// automatic label <c>c&lt;k&gt;</c> of an unlabelled constraint, would make one family's multipliers unreachable.
+    /// </summary>
+    private void CheckConstraintLabels(IReadOnlyList<ConstraintSyntax> constraints)
+    {
+        var first = new Dictionary<string, ConstraintSyntax>(StringComparer.Ordinal);
+        for (int k = 0; k < constraints.Count; k++)
+        {
+            var c = constraints[k];
+            string label = c.Label ?? $"c{k}";
+            if (!first.TryGetValue(label, out var earlier))
+            {
+                first[label] = c;
+                continue;
+            }
+            if (c.Label is not null && earlier.Label is not null)
+                Report(Descriptors.DuplicateDeclaration, c.LabelSpan, label, earlier.Span.Line + 1);
+            else if (c.Label is not null)
+                Report(Descriptors.InvalidConstraint, c.LabelSpan, $"'{label}' is the automatic label of the unlabelled constraint at line {earlier.Span.Line + 1}; choose another label, or label that constraint");
+            else
+                Report(Descriptors.InvalidConstraint, earlier.LabelSpan, $"'{label}' is the automatic label of the unlabelled constraint at line {c.Span.Line + 1}; choose another label, or label that constraint");
+        }
+    }
+
     // ---- Solver --------------------------------------------------------------------------------------------
 
     private BoundSolver? BindSolver(SolverSyntax? s, bool constrained, ProblemSyntax problem)
@@ -534,7 +565,7 @@ internal sealed partial class Binder
         if (!found.IsBuilt) Report(Descriptors.NotBuiltYet, s.NameSpan, found.NotBuiltReason!);
 
         var options = new List<(OptionSpec, object)>();
-        var seen = new HashSet<string>();
+        var seen = new Dictionary<string, OptionSyntax>(StringComparer.Ordinal);
         foreach (var o in s.Options)
         {
             var spec = found.Options.FirstOrDefault(x => x.Name == o.Name);
@@ -543,11 +574,12 @@ internal sealed partial class Binder
                 Report(Descriptors.UnknownOption, o.NameSpan, found.Name, o.Name, string.Join(", ", found.Options.Select(x => x.Name)));
                 continue;
             }
-            if (!seen.Add(o.Name))
+            if (seen.TryGetValue(o.Name, out var earlier))
             {
-                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, o.Span.Line + 1);
+                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, earlier.Span.Line + 1);
                 continue;
             }
+            seen[o.Name] = o;
             var value = OptionValue(spec, o);
             if (value is not null) options.Add((spec, value));
         }

@@ -137,6 +137,27 @@ public sealed class GeneratorPipelineTests
     }
 
     [Fact]
+    public void Files_whose_paths_sanitize_to_one_name_or_differ_only_in_case_all_get_their_sources()
+    {
+        // Each file declares its own namespace, so the classes themselves do not clash; only the hint names could.
+        string Problem(string ns) => $"namespace {ns}; problem P {{ var x; minimize (x - 1)^2; }}";
+        var run = new GeneratorDriverHarness().Run(
+        [
+            new OptSource("a b.opt", Problem("N1")),
+            new OptSource("a_b.opt", Problem("N2")),
+            new OptSource("Case.opt", Problem("N3")),
+            new OptSource("case.opt", Problem("N4")),
+            new OptSource("CASE.OPT", Problem("N5")),
+        ]);
+
+        Assert.Null(run.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        Assert.Equal(["CASE.OPT/P.g.cs", "Case.opt_2/P.g.cs", "a_b.opt/P.g.cs", "a_b.opt_2/P.g.cs", "case.opt_3/P.g.cs"],
+            run.Sources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Two_files_declaring_the_same_class_both_get_their_sources_added()
     {
         var results = new[]
