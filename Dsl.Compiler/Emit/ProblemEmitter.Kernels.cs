@@ -233,7 +233,7 @@ public sealed partial class ProblemEmitter
         using (_w.Block("public void Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
         {
             RequireX();
-            RequireLength("hessian", "VariableCount * VariableCount", "it must have");
+            RequireLength("hessian", "(long)VariableCount * VariableCount", "it must have");
             _w.Line($"{Runtime}.GeneratedSupport.DenseHessian(x, hessian, VariableCount, HessianVectorProduct);");
         }
         _w.Line();
@@ -374,7 +374,7 @@ public sealed partial class ProblemEmitter
         using (_w.Block("public void ConstraintJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
         {
             RequireX();
-            RequireLength("jacobian", "ConstraintCount * VariableCount", "it must have");
+            RequireLength("jacobian", "(long)ConstraintCount * VariableCount", "it must have");
             _w.Line("jacobian.Clear();");
             var symbols = new Symbols(this);
             EmitKernel(symbols, _p.Constraints.SelectMany(c => JacobianStores(c.Body, RowOf(c), "jacobian")).ToList());
@@ -402,7 +402,7 @@ public sealed partial class ProblemEmitter
         {
             RequireX();
             RequireLength("multipliers", "ConstraintCount", "it must have");
-            RequireLength("hessian", "VariableCount * VariableCount", "it must have");
+            RequireLength("hessian", "(long)VariableCount * VariableCount", "it must have");
             _w.Line("var lambda = multipliers.ToArray();");
             _w.Line($"{Runtime}.GeneratedSupport.DenseHessian(x, hessian, VariableCount, (point, v, hv) => LagrangianHessianVectorProduct(point, lambda, v, hv));");
         }
@@ -443,7 +443,7 @@ public sealed partial class ProblemEmitter
         using (_w.Block("public void ResidualJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
         {
             RequireX();
-            RequireLength("jacobian", "ResidualCount * VariableCount", "it must have");
+            RequireLength("jacobian", "(long)ResidualCount * VariableCount", "it must have");
             _w.Line("jacobian.Clear();");
             var symbols = new Symbols(this);
             EmitKernel(symbols, blocks.SelectMany(b => JacobianStores(b.Residual, ResidualRow(b), "jacobian")).ToList());

@@ -126,7 +126,7 @@ public sealed partial class ProblemEmitter
     private static string CSharpValue(OptionSpec option, object value) => option.Kind switch
     {
         OptionKind.Bool => (bool)value ? "true" : "false",
-        OptionKind.Count => ((int)value).ToString(CultureInfo.InvariantCulture),
+        OptionKind.Count or OptionKind.PositiveCount => ((int)value).ToString(CultureInfo.InvariantCulture),
         OptionKind.Seconds => $"TimeSpan.FromSeconds({CSharpNames.Literal((double)value)})",
         OptionKind.Choice => $"{Runtime}.{option.ChoiceType}.{CSharpNames.Pascal((string)value)}",
         _ => CSharpNames.Literal((double)value),

@@ -174,6 +174,11 @@ public sealed partial class ProblemEmitter
                     : $"{field} = {Runtime}.GeneratedSupport.RowMajor({arg});");
                 _w.Line($"{Runtime}.GeneratedSupport.RequireFinite({field}, nameof({arg}), {CSharpNames.StringLiteral(decl)});");
             }
+            foreach (var v in _p.Vars.Where(v => !v.Size.IsProvablyNonNegative))
+            {
+                string size = Unwrap(MemberInt(v.Size));
+                _w.Line($"if ({size} < 0) throw new ArgumentException($\"var {v.Name}[{string.Join(", ", v.Shape)}] ({WhereInterpolated(v.Line)}) has {{{size}}} elements for these dims; a shape cannot be negative.\");");
+            }
             if (!_p.VariableCount.IsConstant)
             {
                 _w.Line($"VariableCount = checked({Unwrap(MemberInt(_p.VariableCount))});");
@@ -210,7 +215,9 @@ public sealed partial class ProblemEmitter
     /// </summary>
     private void RequireLength(string span, string expected, string what)
     {
-        _w.Line($"if ({span}.Length != {expected}) throw new ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
+        // A product of counts is computed in long (n² overflows int from n = 46,341), and so is the length it is compared with.
+        string length = expected.StartsWith("(long)", StringComparison.Ordinal) ? $"(long){span}.Length" : $"{span}.Length";
+        _w.Line($"if ({length} != {expected}) throw new ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
     }
 
     private void RequireX() => RequireLength("x", "VariableCount", $"problem {_p.Name} has");

@@ -132,7 +132,7 @@ internal sealed partial class Binder
         {
             var lo = LowerInt(b.Lower, Scope.Root(), $"The range of '{let.Name}'");
             var hi = LowerInt(b.Upper, Scope.Root(), $"The range of '{let.Name}'");
-            if (lo is null || hi is null) return ErrorValue.Instance;
+            if (lo is null || hi is null || !CheckRange(b, lo, hi)) return ErrorValue.Instance;
             ranges.Add((lo, hi));
         }
         // Check the body once so errors surface even when the array is only used element-wise later.
@@ -227,7 +227,22 @@ internal sealed partial class Binder
         var lo = LowerInt(b.Lower, scope, $"The lower end of '{b.Name}'");
         var hi = LowerInt(b.Upper, scope, $"The upper end of '{b.Name}'");
         if (lo is null || hi is null) return null;
+        if (!CheckRange(b, lo, hi)) return null;
         return new IndexVar(b.Name, lo, hi, scope.Depth);
+    }
+
+    /// <summary>
+    /// A range whose ends are both constants must not be reversed: <c>5..2</c> is a slip, not an empty range (a range
+    /// that is empty or reversed only for some runtime dims runs zero times).
+    /// </summary>
+    private bool CheckRange(IndexBindingSyntax b, IntExpr lo, IntExpr hi)
+    {
+        if (IntExpr.Sub(hi, lo) is IntConst { Value: < 0 })
+        {
+            Report(Descriptors.ReversedRange, b.Lower.Span.To(b.Upper.Span), b.Name, lo, hi);
+            return false;
+        }
+        return true;
     }
 
     private Value LowerReduction(ReductionSyntax r, Scope scope)
@@ -339,7 +354,31 @@ internal sealed partial class Binder
 
     // ---- Integer expressions -------------------------------------------------------------------------------
 
+    /// <summary>
+    /// An integer expression (shape, range end, index). Generated code holds these in C# <c>int</c>s, so a constant
+    /// outside int's range (or whose folding overflows) is reported here rather than becoming invalid C#.
+    /// </summary>
     private IntExpr? LowerInt(ExprSyntax e, Scope scope, string what)
+    {
+        IntExpr? result;
+        try
+        {
+            result = LowerIntCore(e, scope, what);
+        }
+        catch (OverflowException)
+        {
+            Report(Descriptors.SizeTooLarge, e.Span, $"{what} overflows a 64-bit integer");
+            return null;
+        }
+        if (result is IntConst { Value: > int.MaxValue or < -int.MaxValue } c)
+        {
+            Report(Descriptors.SizeTooLarge, e.Span, $"{what} is {c.Value}, outside the range of a C# int (±{int.MaxValue})");
+            return null;
+        }
+        return result;
+    }
+
+    private IntExpr? LowerIntCore(ExprSyntax e, Scope scope, string what)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
@@ -362,11 +401,11 @@ internal sealed partial class Binder
                 }
                 break;
             case UnarySyntax u:
-                var operand = LowerInt(u.Operand, scope, what);
+                var operand = LowerIntCore(u.Operand, scope, what);
                 return operand is null ? null : IntExpr.Neg(operand);
             case BinarySyntax { Op: '+' or '-' or '*' } b:
-                var l = LowerInt(b.Left, scope, what);
-                var r = LowerInt(b.Right, scope, what);
+                var l = LowerIntCore(b.Left, scope, what);
+                var r = LowerIntCore(b.Right, scope, what);
                 if (l is null || r is null) return null;
                 return b.Op switch { '+' => IntExpr.Add(l, r), '-' => IntExpr.Sub(l, r), _ => IntExpr.Mul(l, r) };
             case IndexSyntax i when _vars.ContainsKey(i.Name):

@@ -73,7 +73,16 @@ internal sealed partial class Binder
         foreach (var v in problem.Members.OfType<VarSyntax>())
         {
             var symbol = BindVar(v, offset);
-            if (symbol is not null) offset = IntExpr.Add(offset, symbol.Size);
+            if (symbol is null) continue;
+            try
+            {
+                offset = IntExpr.Add(offset, symbol.Size);
+            }
+            catch (OverflowException)
+            {
+                offset = new IntConst(long.MaxValue);
+            }
+            if (!CheckTotal(offset, v.Span, $"The number of decision variables up to '{v.Name}'")) break;
         }
         // After vars, so a param that names one is reported as not constant rather than silently skipped.
         foreach (var p in problem.Members.OfType<ParamSyntax>()) BindParam(p);
@@ -113,7 +122,15 @@ internal sealed partial class Binder
             var family = BindConstraint(c, k, rows);
             if (family is null) continue;
             constraints.Add(family);
-            rows = IntExpr.Add(rows, family.RowCount);
+            try
+            {
+                rows = IntExpr.Add(rows, family.RowCount);
+            }
+            catch (OverflowException)
+            {
+                rows = new IntConst(long.MaxValue);
+            }
+            if (!CheckTotal(rows, c.Span, "The number of constraint rows")) break;
         }
 
         // A pareto block: the objective is the weighted scalarization; the epsilon method adds one row per further objective.
@@ -188,8 +205,26 @@ internal sealed partial class Binder
             }
         }
 
-        var residuals = goal is not null && !goal.Maximize ? LeastSquares.Decompose(objective) : null;
-        if (solver.Spec.Kind == ProblemKind.LeastSquares && residuals is null && goal is not null)
+        IReadOnlyList<ResidualBlock>? residuals = null;
+        IntExpr? residualCount = null;
+        if (goal is not null && !goal.Maximize && !HasNewErrors)
+        {
+            try
+            {
+                residuals = LeastSquares.Decompose(objective);
+                residualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count));
+            }
+            catch (OverflowException)
+            {
+                residualCount = new IntConst(long.MaxValue);
+            }
+            if (residualCount is IntConst { Value: > MaxArrayLength })
+            {
+                if (solver.Spec.Kind == ProblemKind.LeastSquares) CheckTotal(residualCount, goal.Value.Span, "The number of residuals");
+                (residuals, residualCount) = (null, null);
+            }
+        }
+        if (solver.Spec.Kind == ProblemKind.LeastSquares && residuals is null && goal is not null && !HasNewErrors)
         {
             Report(Descriptors.NotLeastSquares, goal.Value.Span,
                 goal.Maximize ? "it maximizes" : "the objective is not a sum of squared terms with positive constant weights");
@@ -218,7 +253,7 @@ internal sealed partial class Binder
             ConstraintCount = rows,
             Solver = solver,
             Residuals = residuals,
-            ResidualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count)),
+            ResidualCount = residualCount,
             CanSolve = canSolve,
         };
     }
@@ -332,6 +367,7 @@ internal sealed partial class Binder
             if (e is IntDim dim && _dims.TryGetValue(dim.Name, out var symbol) && symbol.Fixed is null && symbol.BoundBy is null)
                 symbol.BoundBy = (d.Name, axis);
         }
+        if (SizeOf(shape, d.Span, $"data '{d.Name}'") is null) return;
         _data[d.Name] = new DataSymbol(d.Name, d.Span.Line + 1, shape) { NameSpan = d.NameSpan };
     }
 
@@ -358,7 +394,8 @@ internal sealed partial class Binder
             }
             shape.Add(e);
         }
-        var size = Shapes.Size(shape);
+        var size = SizeOf(shape, v.Span, $"var '{v.Name}'");
+        if (size is null) return null;
         var symbol = new VarSymbol(v.Name, v.Span.Line + 1, shape, offset, size)
         {
             Lower = v.Lower is null ? null : VarValues(v, v.Lower, size, "lower bound"),
@@ -382,6 +419,40 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidVariableInit, v.Start!.Span, $"The start of '{v.Name}' must be finite");
         _vars[v.Name] = symbol;
         return symbol;
+    }
+
+    /// <summary>The largest number of elements a .NET array holds (<c>Array.MaxLength</c>).</summary>
+    internal const long MaxArrayLength = 0x7FFFFFC7;
+
+    /// <summary>The element count of <paramref name="shape"/>, or null (reported) when a constant count exceeds what an array holds.</summary>
+    private IntExpr? SizeOf(IReadOnlyList<IntExpr> shape, SourceSpan span, string what)
+    {
+        try
+        {
+            var size = Shapes.Size(shape);
+            if (size is IntConst { Value: > MaxArrayLength } c)
+            {
+                Report(Descriptors.SizeTooLarge, span, $"{what} has {c.Value} elements; a .NET array holds at most {MaxArrayLength}");
+                return null;
+            }
+            return size;
+        }
+        catch (OverflowException)
+        {
+            Report(Descriptors.SizeTooLarge, span, $"{what} has more elements than a 64-bit integer counts");
+            return null;
+        }
+    }
+
+    /// <summary>A count of rows or variables that adds up several blocks: reported (at <paramref name="span"/>) when a constant total is too large.</summary>
+    private bool CheckTotal(IntExpr total, SourceSpan span, string what)
+    {
+        if (total is IntConst { Value: > MaxArrayLength } c)
+        {
+            Report(Descriptors.SizeTooLarge, span, $"{what} is {c.Value}; a .NET array holds at most {MaxArrayLength}");
+            return false;
+        }
+        return true;
     }
 
     /// <summary>A scalar (broadcast) or a list with one value per element of the variable.</summary>
@@ -433,6 +504,13 @@ internal sealed partial class Binder
         {
             var iv = BindIndex(b, scope);
             if (iv is null) return null;
+            if (iv.Lower.FreeIndices().Concat(iv.Upper.FreeIndices()).FirstOrDefault() is { } outer)
+            {
+                // Rows are numbered row-major over the family's indices, which needs a rectangular family.
+                Report(Descriptors.InvalidConstraint, b.Lower.Span.To(b.Upper.Span),
+                    $"The range of '{b.Name}' depends on '{outer.Name}': a forall family must be rectangular (no range may depend on another index of the family)");
+                return null;
+            }
             forAll.Add(iv);
             scope = scope.With(b.Name, new IntIndex(iv), isLoop: true);
         }
@@ -509,7 +587,16 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidConstraint, c.Span, "This constraint does not involve any decision variable");
             return null;
         }
-        var count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Count(iv.Lower, iv.Upper)));
+        IntExpr count;
+        try
+        {
+            count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Count(iv.Lower, iv.Upper)));
+        }
+        catch (OverflowException)
+        {
+            count = new IntConst(long.MaxValue);
+        }
+        if (!CheckTotal(count, c.Span, "The number of rows of this constraint family")) return null;
         string label = c.Label ?? $"c{ordinal}";
         return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
     }
@@ -612,12 +699,17 @@ internal sealed partial class Binder
             return null;
         }
         double x = s.Expr.Value;
+        // The runtime's own ranges (OptionLimits is compiled into both), so a value accepted here never throws at run time.
         string? problem = spec.Kind switch
         {
-            OptionKind.PositiveReal or OptionKind.Seconds when !(x > 0) || double.IsInfinity(x) => "must be a positive number",
-            OptionKind.NonNegativeReal when !(x >= 0) || double.IsInfinity(x) => "must be zero or positive",
+            OptionKind.PositiveReal when !Runtime.Internal.OptionLimits.IsPositive(x) => "must be a positive number",
+            OptionKind.NonNegativeReal when !Runtime.Internal.OptionLimits.IsNonNegative(x) => "must be zero or positive",
+            OptionKind.UnitInterval when !Runtime.Internal.OptionLimits.IsInUnitInterval(x) => "must lie in [0, 1)",
+            OptionKind.Seconds when !Runtime.Internal.OptionLimits.IsSeconds(x) => $"must be a positive number of seconds, at most {Runtime.Internal.OptionLimits.MaxSeconds.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture)}",
             OptionKind.Count when !(x >= 0) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a non-negative whole number",
-            OptionKind.Real when double.IsNaN(x) => "must be a number",
+            OptionKind.PositiveCount when !(x >= 1) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a whole number of at least 1",
+            OptionKind.Real when double.IsNaN(x) || double.IsInfinity(x) => "must be a finite number",
+            _ when x > spec.Max => $"must be at most {spec.Max.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             _ => null,
         };
         if (problem is not null)
@@ -625,6 +717,6 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, problem);
             return null;
         }
-        return spec.Kind == OptionKind.Count ? (object)(int)x : x;
+        return spec.Kind is OptionKind.Count or OptionKind.PositiveCount ? (object)(int)x : x;
     }
 }

@@ -3,7 +3,23 @@ using System.Linq;
 
 namespace OptDsl.Compiler.Semantics;
 
-public enum OptionKind { Real, PositiveReal, NonNegativeReal, Count, Bool, Choice, Seconds }
+/// <summary>What an option takes; the ranges are the runtime's own (<c>OptionLimits</c>, compiled into both).</summary>
+public enum OptionKind
+{
+    Real,
+    PositiveReal,
+    NonNegativeReal,
+    /// <summary>[0, 1): a decay rate (Adam's β, RMSProp's ρ).</summary>
+    UnitInterval,
+    /// <summary>A whole number ≥ 0.</summary>
+    Count,
+    /// <summary>A whole number ≥ 1.</summary>
+    PositiveCount,
+    Bool,
+    Choice,
+    /// <summary>Seconds, &gt; 0 and at most <c>OptionLimits.MaxSeconds</c>.</summary>
+    Seconds,
+}
 
 public enum ProblemKind
 {
@@ -18,7 +34,8 @@ public enum ProblemKind
 }
 
 /// <summary>A solver option: its .opt name, its kind, and where it lands (a property of the solver or of SolveOptions).</summary>
-public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null);
+/// <param name="Max">An upper limit (inclusive) beyond the kind's own range, where the runtime has one.</param>
+public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null, double? Max = null);
 
 /// <summary>A solver of LANGUAGE.md "Solvers": which runtime class implements it and what it needs.</summary>
 public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind, bool SupportsBounds, IReadOnlyList<OptionSpec> Options, string? NotBuiltReason = null)
@@ -32,7 +49,7 @@ public static class SolverCatalog
 {
     public static readonly OptionSpec[] Common =
     [
-        new("tolerance", OptionKind.PositiveReal, "GradientTolerance", OnSolveOptions: true),
+        new("tolerance", OptionKind.NonNegativeReal, "GradientTolerance", OnSolveOptions: true),
         new("max_iter", OptionKind.Count, "MaxIterations", OnSolveOptions: true),
         new("max_evals", OptionKind.Count, "MaxEvaluations", OnSolveOptions: true),
         new("seed", OptionKind.Count, "Seed", OnSolveOptions: true),
@@ -59,24 +76,25 @@ public static class SolverCatalog
             new OptionSpec("line_search", OptionKind.Choice, "LineSearch", Choices: ["armijo", "none"], ChoiceType: "LineSearchKind")),
         Make("momentum", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.NonNegativeReal, "Momentum"),
             new OptionSpec("dampening", OptionKind.NonNegativeReal, "Dampening"), WeightDecay),
-        Make("nesterov", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.NonNegativeReal, "Momentum"), WeightDecay),
+        // Nesterov momentum needs beta > 0 (torch.optim.SGD's rule, enforced by MomentumSolver).
+        Make("nesterov", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.PositiveReal, "Momentum"), WeightDecay),
         Make("adagrad", "AdagradSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
             new OptionSpec("lr_decay", OptionKind.NonNegativeReal, "LrDecay"),
             new OptionSpec("initial_accumulator_value", OptionKind.NonNegativeReal, "InitialAccumulatorValue")),
         Make("rmsprop", "RmspropSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
-            new OptionSpec("rho", OptionKind.NonNegativeReal, "Alpha"),
+            new OptionSpec("rho", OptionKind.UnitInterval, "Alpha"),
             new OptionSpec("momentum", OptionKind.NonNegativeReal, "MomentumFactor"),
             new OptionSpec("centered", OptionKind.Bool, "Centered")),
         Make("adam", "AdamSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
-            new OptionSpec("beta1", OptionKind.NonNegativeReal, "Beta1"), new OptionSpec("beta2", OptionKind.NonNegativeReal, "Beta2"),
+            new OptionSpec("beta1", OptionKind.UnitInterval, "Beta1"), new OptionSpec("beta2", OptionKind.UnitInterval, "Beta2"),
             new OptionSpec("amsgrad", OptionKind.Bool, "Amsgrad")),
         Make("adamw", "AdamWSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
-            new OptionSpec("beta1", OptionKind.NonNegativeReal, "Beta1"), new OptionSpec("beta2", OptionKind.NonNegativeReal, "Beta2"),
+            new OptionSpec("beta1", OptionKind.UnitInterval, "Beta1"), new OptionSpec("beta2", OptionKind.UnitInterval, "Beta2"),
             new OptionSpec("amsgrad", OptionKind.Bool, "Amsgrad")),
         Make("newton", "NewtonSolver", ProblemKind.SecondOrder, false,
             new OptionSpec("trust_region", OptionKind.Bool, "TrustRegion"), new OptionSpec("damping", OptionKind.NonNegativeReal, "Damping")),
         Make("bfgs", "BfgsSolver", ProblemKind.Gradient, true),
-        Make("lbfgs", "LbfgsSolver", ProblemKind.Gradient, true, new OptionSpec("memory", OptionKind.Count, "Memory")),
+        Make("lbfgs", "LbfgsSolver", ProblemKind.Gradient, true, new OptionSpec("memory", OptionKind.PositiveCount, "Memory", Max: Runtime.Internal.OptionLimits.MaxLbfgsMemory)),
         Make("newton_cg", "NewtonCgSolver", ProblemKind.SecondOrder, false, new OptionSpec("cg_tol", OptionKind.PositiveReal, "CgTolerance")),
         Make("lm", "LevenbergMarquardtSolver", ProblemKind.LeastSquares, true, new OptionSpec("lambda0", OptionKind.PositiveReal, "InitialDamping")),
         Make("auglag", "AugmentedLagrangianSolver", ProblemKind.Constrained, true,

@@ -48,19 +48,19 @@ internal static class Arguments
 
     public static void Positive(double value, string property, string solver)
     {
-        if (!(value > 0) || double.IsInfinity(value))
+        if (!OptionLimits.IsPositive(value))
             throw new ArgumentException($"{solver}: {property} must be a positive finite number (got {value}).", property);
     }
 
     public static void NonNegative(double value, string property, string solver)
     {
-        if (!(value >= 0) || double.IsInfinity(value))
+        if (!OptionLimits.IsNonNegative(value))
             throw new ArgumentException($"{solver}: {property} must be a finite number ≥ 0 (got {value}).", property);
     }
 
     public static void InUnitInterval(double value, string property, string solver)
     {
-        if (!(value >= 0 && value < 1))
+        if (!OptionLimits.IsInUnitInterval(value))
             throw new ArgumentException($"{solver}: {property} must lie in [0, 1) (got {value}).", property);
     }
 }

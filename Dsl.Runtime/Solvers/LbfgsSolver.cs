@@ -25,7 +25,8 @@ public sealed class LbfgsSolver
     public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        if (Memory < 1) throw new ArgumentException($"{Name}: Memory must be at least 1 (got {Memory}).", nameof(Memory));
+        if (Memory < 1 || Memory > Internal.OptionLimits.MaxLbfgsMemory)
+            throw new ArgumentException($"{Name}: Memory must lie in [1, {Internal.OptionLimits.MaxLbfgsMemory}] (got {Memory}).", nameof(Memory));
         var monitor = new IterationMonitor(Name, options);
         int n = problem.Dimension;
         var x = Arguments.StartPoint(problem, n, start, bounds, Name);

@@ -60,6 +60,8 @@ public sealed class DiagnosticsTests
         { "OPT0027", "problem $$Objective {\n  var x;\n  minimize x^2;\n}" },
         { "OPT0027", "problem P {\n  var x;\n  param $$objective = 2;\n  minimize objective * x^2;\n}" },
         { "OPT0027", "problem P {\n  var x;\n  param a = 2;\n  param $$A = 3;\n  minimize a * A * x^2;\n}" },
+        { "OPT0028", "problem P {\n  var x;\n  minimize sum(i in $$3..1) x^2;\n}" },
+        { "OPT0029", "problem P {\n  var x[$$65536 * 65536];\n  minimize x[0]^2;\n}" },
         { "OPT0900", "model $$M {\n  var w;\n}" },
         { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  solver $$ipm;\n}" },

@@ -1,0 +1,26 @@
+namespace OptDsl.Runtime.Internal;
+
+/// <summary>
+/// The ranges solver options must lie in. One file, compiled into both the runtime (which checks the values it is given)
+/// and the .opt compiler (which checks option values at build time), so what the compiler accepts the runtime accepts.
+/// </summary>
+internal static class OptionLimits
+{
+    /// <summary>The longest time limit, in seconds (about 3,170 years): <c>TimeSpan</c> holds at most about 9.2e11 s.</summary>
+    public const double MaxSeconds = 1e11;
+
+    /// <summary>The most correction pairs L-BFGS keeps (<c>memory</c>): its storage is 2·memory·n numbers.</summary>
+    public const int MaxLbfgsMemory = 1000;
+
+    /// <summary>A finite number &gt; 0.</summary>
+    public static bool IsPositive(double value) => value > 0 && !double.IsInfinity(value);
+
+    /// <summary>A finite number ≥ 0.</summary>
+    public static bool IsNonNegative(double value) => value >= 0 && !double.IsInfinity(value);
+
+    /// <summary>A number in [0, 1): a decay rate such as Adam's β or RMSProp's ρ.</summary>
+    public static bool IsInUnitInterval(double value) => value >= 0 && value < 1;
+
+    /// <summary>A time limit in seconds that a <c>TimeSpan</c> can hold.</summary>
+    public static bool IsSeconds(double value) => value > 0 && value <= MaxSeconds;
+}
