@@ -123,6 +123,10 @@ public static class ReverseAccumulator
                     Push(args[0], Expr.Div(a, args[1]), context);
                     Push(args[1], Expr.Neg(Expr.Div(Expr.Mul(a, node), args[1])), context);
                     break;
+                case ExprKind.Pow when Rules.PowerOfSqrt(node) is { } radicand:
+                    // sqrt(w)^k: straight to w, exact where sqrt'(w) alone would be infinite (sqrt(x)^2 at x = 0).
+                    Push(radicand, Expr.Mul(a, Rules.PowerOfSqrtDerivative(node)), context);
+                    break;
                 case ExprKind.Pow:
                     Push(args[0], Expr.Mul(a, Rules.PowBaseDerivative(node)), context);
                     if (args[1].HasVar) Push(args[1], Expr.Mul(a, Rules.PowExponentDerivative(node)), context);
@@ -197,6 +201,7 @@ public sealed class TangentBuilder
             ExprKind.Neg => Expr.Neg(Tangent(args[0])),
             ExprKind.Mul => Expr.Add(Expr.Mul(Tangent(args[0]), args[1]), Expr.Mul(args[0], Tangent(args[1]))),
             ExprKind.Div => Expr.Div(Expr.Sub(Tangent(args[0]), Expr.Mul(e, Tangent(args[1]))), args[1]),
+            ExprKind.Pow when Rules.PowerOfSqrt(e) is { } radicand => Expr.Mul(Rules.PowerOfSqrtDerivative(e), Tangent(radicand)),
             ExprKind.Pow => Expr.Add(
                 Expr.Mul(Rules.PowBaseDerivative(e), Tangent(args[0])),
                 args[1].HasVar ? Expr.Mul(Rules.PowExponentDerivative(e), Tangent(args[1])) : Expr.Zero),
@@ -224,6 +229,17 @@ internal static class Rules
         return Expr.Mul(w, Expr.Pow(u, Expr.Sub(w, Expr.One)));
     }
 
+    /// <summary>w when <paramref name="pow"/> is <c>sqrt(w)^k</c> with a constant k, else null.</summary>
+    public static Expr? PowerOfSqrt(Expr pow) =>
+        pow.Args[0] is { Kind: ExprKind.Call, Func: Func.Sqrt } root && pow.Args[1].IsConst ? root.Args[0] : null;
+
+    /// <summary>d(sqrt(w)^k)/dw = (k/2)·sqrt(w)^(k−2): finite at w = 0 for k ≥ 2, where the chain through sqrt is 0·∞.</summary>
+    public static Expr PowerOfSqrtDerivative(Expr pow)
+    {
+        double k = pow.Args[1].Value;
+        return Expr.Mul(Expr.Const(k / 2), Expr.Pow(pow.Args[0], Expr.Const(k - 2)));
+    }
+
     /// <summary>∂(u^w)/∂w = u^w·log u, taken as 0 where u = 0 (u^w is then 0 on a whole neighbourhood of w &gt; 0).</summary>
     public static Expr PowExponentDerivative(Expr pow)
     {
@@ -240,7 +256,9 @@ internal static class Rules
             Func.Exp => call,
             Func.Log => Expr.Div(Expr.One, u),
             Func.Log1p => Expr.Div(Expr.One, Expr.Add(Expr.One, u)),
-            Func.Sqrt => Expr.Div(Expr.Const(0.5), call),
+            // sqrt has no derivative at 0 (its slope is infinite there); the subgradient-0 convention of the non-smooth
+            // functions applies, so norm(u) at u = 0 and sqrt(x^2) at 0 get a zero gradient instead of 0·∞ = NaN.
+            Func.Sqrt => Expr.Select(call, Comparison.Greater, Expr.Div(Expr.Const(0.5), call), Expr.Zero),
             Func.Sin => Expr.Call(Func.Cos, u),
             Func.Cos => Expr.Neg(Expr.Call(Func.Sin, u)),
             Func.Tan => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))),

@@ -206,6 +206,7 @@ public sealed class Expr
     {
         if (a.IsConst && b.IsConst) return Const(a.Value * b.Value);
         if (b.IsConst) (a, b) = (b, a);
+        // 0·e = 0 for an expression e (taken finite, as every simplifier does); 0·inf and 0·NaN constants folded above.
         if (a.IsConstValue(0)) return a;
         if (a.IsConstValue(1)) return b;
         if (a.IsConstValue(-1)) return Neg(b);
@@ -221,7 +222,8 @@ public sealed class Expr
 
     public static Expr Div(Expr a, Expr b)
     {
-        if (a.IsConst && b.IsConst && b.Value != 0) return Const(a.Value / b.Value);
+        // Constants fold as IEEE arithmetic does: 0/0 is NaN and 1/0 is infinity, never 0 (the binder reports NaN).
+        if (a.IsConst && b.IsConst) return Const(a.Value / b.Value);
         if (b.IsConstValue(1)) return a;
         if (b.IsConstValue(-1)) return Neg(a);
         if (a.IsConstValue(0)) return a;

@@ -61,8 +61,8 @@ internal sealed partial class Binder
             case "mae": return Loss(args[0], args[1], c, scope, (p, y) => Expr.Call(Func.Abs, Expr.Sub(p, y)));
             case "bce":
                 return Loss(args[0], args[1], c, scope, (p, y) => Expr.Neg(Expr.Add(
-                    Expr.Mul(y, Expr.Call(Func.Log, p)),
-                    Expr.Mul(Expr.Sub(Expr.One, y), Expr.Call(Func.Log, Expr.Sub(Expr.One, p))))));
+                    XLogY(y, p),
+                    XLogY(Expr.Sub(Expr.One, y), Expr.Sub(Expr.One, p)))));
             case "bce_logits":
                 return Loss(args[0], args[1], c, scope, (z, y) => Expr.Sub(Expr.Call(Func.Softplus, z), Expr.Mul(y, z)));
             case "hinge":
@@ -84,11 +84,11 @@ internal sealed partial class Binder
                 if (Scalar(args[2], c.Arguments[2], "The gamma of focal") is not { } gamma) return ErrorValue.Instance;
                 if (Scalar(args[3], c.Arguments[3], "The alpha of focal") is not { } alpha) return ErrorValue.Instance;
                 return Loss(args[0], args[1], c, scope, (p, y) => Expr.Neg(Expr.Add(
-                    Expr.Mul(Expr.Mul(alpha, y), Expr.Mul(Expr.Pow(Expr.Sub(Expr.One, p), gamma), Expr.Call(Func.Log, p))),
-                    Expr.Mul(Expr.Mul(Expr.Sub(Expr.One, alpha), Expr.Sub(Expr.One, y)), Expr.Mul(Expr.Pow(p, gamma), Expr.Call(Func.Log, Expr.Sub(Expr.One, p)))))));
+                    XLogY(Expr.Mul(Expr.Mul(alpha, y), Expr.Pow(Expr.Sub(Expr.One, p), gamma)), p),
+                    XLogY(Expr.Mul(Expr.Mul(Expr.Sub(Expr.One, alpha), Expr.Sub(Expr.One, y)), Expr.Pow(p, gamma)), Expr.Sub(Expr.One, p)))));
             }
             case "cce":
-                return ClassLoss(args[0], args[1], c, scope, (z, y, i) => Expr.Neg(Expr.Sum(i, Expr.Mul(y(i), Expr.Call(Func.Log, z(i))))));
+                return ClassLoss(args[0], args[1], c, scope, (z, y, i) => Expr.Neg(Expr.Sum(i, XLogY(y(i), z(i)))));
             case "cce_logits":
                 return ClassLoss(args[0], args[1], c, scope, (z, y, i) =>
                 {
@@ -98,6 +98,12 @@ internal sealed partial class Binder
         }
         throw new InvalidOperationException("Unhandled function " + c.Name);
     }
+
+    /// <summary>
+    /// w·log(p), taken as 0 where w = 0 (the limit, as scipy's xlogy): a label of 0 or 1 with a perfect prediction makes
+    /// the other term 0·log 0, which would be NaN in value and gradient.
+    /// </summary>
+    private static Expr XLogY(Expr w, Expr p) => Expr.Select(w, Comparison.Equal, Expr.Zero, Expr.Mul(w, Expr.Call(Func.Log, p)));
 
     private string SuggestFunction(string name)
     {

@@ -38,9 +38,9 @@ internal sealed partial class Binder
             case UnarySyntax u:
                 return Map(Lower(u.Operand, scope), Expr.Neg);
             case BinarySyntax b:
-                return LowerBinary(b, scope);
+                return NotNaN(LowerBinary(b, scope), b.Span);
             case CallSyntax c:
-                return LowerCall(c, scope);
+                return NotNaN(LowerCall(c, scope), c.Span);
             case IndexSyntax i:
                 return LowerIndex(i, scope);
             case ReductionSyntax r:
@@ -51,6 +51,20 @@ internal sealed partial class Binder
             default:
                 throw new InvalidOperationException("Unknown expression " + e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// A constant that folded to NaN (0/0, inf - inf, 0 * inf, log(-1)) is an error where it is written: folding keeps
+    /// IEEE semantics, so it is never silently 0, and a NaN objective or default is never what was meant.
+    /// </summary>
+    private Value NotNaN(Value value, SourceSpan span)
+    {
+        if (value is ScalarValue { Expr: { IsConst: true } c } && double.IsNaN(c.Value))
+        {
+            Report(Descriptors.NotANumber, span, TextOf(span));
+            return ErrorValue.Instance;
+        }
+        return value;
     }
 
     private Value LowerName(string name, SourceSpan span, Scope scope)
