@@ -80,6 +80,7 @@ internal static class CompilationPipeline
         var diagnostics = new List<OptDiagnostic>();
         var sources = new List<GeneratedSource>();
         Expr.ResetInterning();
+        using var cancellation = CompilerCancellation.Scope(cancellationToken);
         try
         {
             var (file, syntaxErrors) = OptSyntax.Parse(path, text);

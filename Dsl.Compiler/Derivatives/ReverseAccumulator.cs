@@ -160,6 +160,7 @@ public static class ReverseAccumulator
 
         foreach (var node in TopologicalOrder(root))
         {
+            CompilerCancellation.Check();
             if (adjoints.TryGetValue(node, out var a)) Propagate(node, a, Home(node));
         }
         return terms;
@@ -244,8 +245,16 @@ internal static class Rules
     public static Expr PowExponentDerivative(Expr pow)
     {
         var u = pow.Args[0];
-        return Expr.Select(u, Comparison.Equal, Expr.Zero, Expr.Mul(pow, Expr.Call(Func.Log, u)));
+        return Expr.Select(u, Comparison.Equal, Expr.Zero, Expr.Mul(pow, Expr.Call(Func.Log, Guarded(u, Comparison.Equal, u, Expr.One))));
     }
+
+    /// <summary>
+    /// <c>condition (cmp) 0 ? replacement : e</c>: an argument kept away from the point where a function of it is infinite,
+    /// for a branch a Select does not take. Derivatives flow through both branches of a Select (the untaken one with a zero
+    /// adjoint), and 0 · ∞ would still be NaN; with the argument replaced there, every factor stays finite (the "double
+    /// where" of automatic differentiation).
+    /// </summary>
+    public static Expr Guarded(Expr condition, Comparison cmp, Expr e, Expr replacement) => Expr.Select(condition, cmp, replacement, e);
 
     /// <summary>f'(u) for <c>f(u)</c>, reusing the node's own value where the derivative is a function of it.</summary>
     public static Expr CallDerivative(Expr call)
@@ -258,7 +267,8 @@ internal static class Rules
             Func.Log1p => Expr.Div(Expr.One, Expr.Add(Expr.One, u)),
             // sqrt has no derivative at 0 (its slope is infinite there); the subgradient-0 convention of the non-smooth
             // functions applies, so norm(u) at u = 0 and sqrt(x^2) at 0 get a zero gradient instead of 0·∞ = NaN.
-            Func.Sqrt => Expr.Select(call, Comparison.Greater, Expr.Div(Expr.Const(0.5), call), Expr.Zero),
+            Func.Sqrt => Expr.Select(call, Comparison.Greater,
+                Expr.Div(Expr.Const(0.5), Expr.Select(call, Comparison.Greater, call, Expr.One)), Expr.Zero),
             Func.Sin => Expr.Call(Func.Cos, u),
             Func.Cos => Expr.Neg(Expr.Call(Func.Sin, u)),
             Func.Tan => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))),

@@ -73,6 +73,8 @@ public sealed class KernelEmitter
     private readonly Dictionary<Expr, int> _uses = new();
     private readonly HashSet<string> _reservedNames;
     private int _nextTemp;
+    private readonly HashSet<string> _indexNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _generatedNames = new(StringComparer.Ordinal);
 
     private sealed class Region
     {
@@ -115,6 +117,10 @@ public sealed class KernelEmitter
     public void Emit(IReadOnlyList<KernelItem> items)
     {
         CountUses(items);
+        // C# forbids a name in a nested scope that an enclosing scope declares, even later: temporaries never take an
+        // index name of this kernel, and every generated name is unique across the whole method.
+        foreach (var item in items) foreach (var v in item.Loops) _indexNames.Add(v.Name);
+        foreach (var e in _uses.Keys) if (e.Bound is { } bound) _indexNames.Add(bound.Name);
         var root = new Region { Loops = Array.Empty<IndexVar>() };
         foreach (var n in _reservedNames) root.Names.Add(n);
         foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
@@ -186,6 +192,7 @@ public sealed class KernelEmitter
         void Collect(Expr e)
         {
             System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            CompilerCancellation.Check();
             if (IsLeaf(e) || !visited.Add(e)) return;
             int target = TargetDepth(e, loops);
             if (target < depth) return; // computed further out, already available
@@ -366,7 +373,7 @@ public sealed class KernelEmitter
         while (true)
         {
             string name = prefix + _nextTemp++;
-            if (!region.IsNameTaken(name) && !_reservedNames.Contains(name))
+            if (!region.IsNameTaken(name) && !_reservedNames.Contains(name) && !_indexNames.Contains(name) && _generatedNames.Add(name))
             {
                 region.Names.Add(name);
                 return name;
@@ -415,6 +422,7 @@ public sealed class KernelEmitter
     private void Write(System.Text.StringBuilder sb, Expr e, Region region, int context)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        CompilerCancellation.Check();
         if (region.Lookup(e) is { } local)
         {
             sb.Append(local);

@@ -106,6 +106,7 @@ public sealed class Expr
     private static Expr Intern(ExprKind kind, double value = 0, string? symbol = null, Func func = default, Comparison cmp = default,
                                IReadOnlyList<Expr>? args = null, IReadOnlyList<IntExpr>? indices = null, IndexVar? bound = null)
     {
+        CompilerCancellation.Check();
         args ??= Array.Empty<Expr>();
         indices ??= Array.Empty<IntExpr>();
         unchecked
@@ -341,10 +342,21 @@ public sealed class Expr
     };
 
     /// <summary>Replaces index variables throughout (moves a let body to its use site).</summary>
-    public Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map)
+    public Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => Substitute(map, new Dictionary<Expr, Expr>());
+
+    // Memoized per call: a DAG that shares subexpressions is rewritten in time linear in its nodes, not its paths.
+    private Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map, Dictionary<Expr, Expr> memo)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (map.Count == 0 || !Free.Any(map.ContainsKey)) return this;
+        if (memo.TryGetValue(this, out var done)) return done;
+        var result = SubstituteOnce(map, memo);
+        memo[this] = result;
+        return result;
+    }
+
+    private Expr SubstituteOnce(IReadOnlyDictionary<IndexVar, IntExpr> map, Dictionary<Expr, Expr> memo)
+    {
         if (Bound is not null && Bound.Lower.FreeIndices().Concat(Bound.Upper.FreeIndices()).Any(map.ContainsKey))
         {
             // The range of this reduction moves too: rebind the body to the moved index.
@@ -352,7 +364,7 @@ public sealed class Expr
             var inner = new Dictionary<IndexVar, IntExpr>();
             foreach (var pair in map) inner[pair.Key] = pair.Value;
             inner[Bound] = new IntIndex(moved);
-            var body = Args[0].Substitute(inner);
+            var body = Args[0].Substitute(inner, new Dictionary<Expr, Expr>());
             return Kind switch
             {
                 ExprKind.Sum => Sum(moved, body),
@@ -361,7 +373,7 @@ public sealed class Expr
             };
         }
         var indices = Indices.Select(i => i.Substitute(map)).ToArray();
-        var args = Args.Select(a => a.Substitute(map)).ToArray();
+        var args = Args.Select(a => a.Substitute(map, memo)).ToArray();
         return Rebuild(args, indices);
     }
 

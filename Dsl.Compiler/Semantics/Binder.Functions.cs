@@ -101,9 +101,11 @@ internal sealed partial class Binder
 
     /// <summary>
     /// w·log(p), taken as 0 where w = 0 (the limit, as scipy's xlogy): a label of 0 or 1 with a perfect prediction makes
-    /// the other term 0·log 0, which would be NaN in value and gradient.
+    /// the other term 0·log 0, which would be NaN in value and derivatives.
     /// </summary>
-    private static Expr XLogY(Expr w, Expr p) => Expr.Select(w, Comparison.Equal, Expr.Zero, Expr.Mul(w, Expr.Call(Func.Log, p)));
+    private static Expr XLogY(Expr w, Expr p) =>
+        // log's argument is 1 where w = 0 (value w·0 = 0), so no derivative of any order multiplies 0 by log 0 or 1/0.
+        Expr.Mul(w, Expr.Call(Func.Log, Expr.Select(w, Comparison.Equal, Expr.One, p)));
 
     private string SuggestFunction(string name)
     {

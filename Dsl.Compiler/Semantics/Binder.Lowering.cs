@@ -29,6 +29,7 @@ internal sealed partial class Binder
     private Value Lower(ExprSyntax e, Scope scope)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        CompilerCancellation.Check();
         switch (e)
         {
             case NumberSyntax n:
@@ -78,10 +79,10 @@ internal sealed partial class Binder
             return v.Shape.Count == 0 ? new ScalarValue(Expr.Var(name, Array.Empty<IntExpr>())) : new ArrayValue(v.Shape, (ix, _) => Expr.Var(name, ix));
         if (_lets.TryGetValue(name, out var let))
         {
-            if (let.Indices.Count == 0) return LowerLetBody(let.Name, let.Value, Scope.Root(scope.Depth));
+            if (let.Indices.Count == 0) return LowerLetBody(let.Name, let.Value, Scope.Root(scope.Depth), []);
             return LetAsArray(let, scope);
         }
-        if (_objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth));
+        if (_objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth), []);
         if (_declared.ContainsKey(name)) return ErrorValue.Instance; // declared but failed to bind: already reported
         switch (name)
         {
@@ -119,15 +120,27 @@ internal sealed partial class Binder
         return d[a.Length, b.Length];
     }
 
-    /// <summary>A let's body, lowered where it is used (lets are lexically scoped: only the let's own indices are visible).</summary>
-    private Value LowerLetBody(string name, ExprSyntax body, Scope scope)
+    /// <summary>
+    /// A let's body, lowered where it is used (lets are lexically scoped: only the let's own indices are visible). The
+    /// result depends only on the let, the index values and the loop depth, so it is lowered once per such use and then
+    /// reused: a chain of lets that each use the previous one several times (an Euler integration) lowers in linear time,
+    /// not exponential, and its errors are reported once.
+    /// </summary>
+    private Value LowerLetBody(string name, ExprSyntax body, Scope scope, IReadOnlyList<IntExpr> indices)
     {
+        var key = (name, scope.Depth, new EquatableArray<IntExpr>(indices));
+        if (_letValues.TryGetValue(key, out var known)) return known;
         if (!_letsInProgress.Add(name))
         {
             Report(Descriptors.WrongKindOfName, body.Span, $"'{name}' is defined in terms of itself");
             return ErrorValue.Instance;
         }
-        try { return Lower(body, scope); }
+        try
+        {
+            var value = Lower(body, scope);
+            _letValues[key] = value;
+            return value;
+        }
         finally { _letsInProgress.Remove(name); }
     }
 
@@ -135,7 +148,7 @@ internal sealed partial class Binder
     {
         var scope = Scope.Root(depth);
         for (int k = 0; k < let.Indices.Count; k++) scope = scope.With(let.Indices[k].Name, indices[k], isLoop: false);
-        return LowerLetBody(let.Name, let.Value, scope);
+        return LowerLetBody(let.Name, let.Value, scope, indices);
     }
 
     /// <summary>An indexed let used whole (e.g. <c>l2(r)</c>): a zero-based array over its index ranges.</summary>

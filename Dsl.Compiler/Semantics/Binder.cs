@@ -23,6 +23,7 @@ internal sealed partial class Binder
     private readonly Dictionary<string, LetSyntax> _lets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ObjectiveSyntax> _objectives = new(StringComparer.Ordinal);
     private readonly HashSet<string> _letsInProgress = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Let, int Depth, EquatableArray<IntExpr> Indices), Value> _letValues = new();
     private readonly List<(string Function, SourceSpan Span)> _nonSmooth = new();
     private int _errorsAtStart;
 

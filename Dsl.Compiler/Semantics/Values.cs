@@ -22,10 +22,31 @@ internal sealed class ScalarValue(Expr expr) : Value
 /// An array, zero-based on every axis. <see cref="At"/> gives the element at the given indices; depth is the number of
 /// loop binders alive at the use site, so reductions created inside (matrix-vector products) get distinct loop levels.
 /// </summary>
-internal sealed class ArrayValue(IReadOnlyList<IntExpr> shape, Func<IReadOnlyList<IntExpr>, int, Expr> at) : Value
+internal sealed class ArrayValue : Value
 {
-    public override IReadOnlyList<IntExpr> Shape { get; } = shape;
-    public Func<IReadOnlyList<IntExpr>, int, Expr> At { get; } = at;
+    private readonly Func<IReadOnlyList<IntExpr>, int, Expr> _at;
+    private readonly Dictionary<(EquatableArray<IntExpr>, int), Expr> _elements = new();
+
+    public ArrayValue(IReadOnlyList<IntExpr> shape, Func<IReadOnlyList<IntExpr>, int, Expr> at)
+    {
+        Shape = shape;
+        _at = at;
+    }
+
+    public override IReadOnlyList<IntExpr> Shape { get; }
+
+    /// <summary>
+    /// The element at the given indices, for a use at the given loop depth. Computed once per (indices, depth): an array
+    /// built from another array used twice (<c>let b = a + a; let c = b * b;</c>) would otherwise cost 2ⁿ element builds.
+    /// </summary>
+    public Expr At(IReadOnlyList<IntExpr> indices, int depth)
+    {
+        var key = (new EquatableArray<IntExpr>(indices), depth);
+        if (_elements.TryGetValue(key, out var known)) return known;
+        var element = _at(indices, depth);
+        _elements[key] = element;
+        return element;
+    }
 }
 
 /// <summary>An expression that already produced a diagnostic; everything built on it is skipped silently.</summary>

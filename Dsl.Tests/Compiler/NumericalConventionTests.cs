@@ -15,7 +15,7 @@ namespace OptDsl.Tests.Compiler;
 public sealed class NumericalConventionTests
 {
     private const string Source = """
-        problem Norm { var u[3]; minimize norm(u) + 0.5 * l2(u); }
+        problem Norm { var u[3]; minimize norm(u) + 0.5 * l2(u); solver lbfgs; }
         problem SqrtSquared { var x in [0, inf]; minimize sqrt(x)^2 + (sqrt(x))^4; }
         problem SqrtOfSquare { var x; minimize sqrt(x^2) + x^2; }
         problem ZeroToThePower { var x = 1; minimize 0^x + x^2 + 2^x; }
