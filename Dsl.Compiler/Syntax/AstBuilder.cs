@@ -119,10 +119,8 @@ internal sealed class AstBuilder
                 return new BinarySyntax(span, '^', Expr(p.left), Expr(p.right));
             case OptParser.UnaryExprContext u:
                 return u.op.Text == "+" ? Expr(u.operand) with { Span = span } : new UnarySyntax(span, '-', Expr(u.operand));
-            case OptParser.MulExprContext m:
-                return new BinarySyntax(span, m.op.Text[0], Expr(m.left), Expr(m.right));
-            case OptParser.AddExprContext a:
-                return new BinarySyntax(span, a.op.Text[0], Expr(a.left), Expr(a.right));
+            case OptParser.MulExprContext or OptParser.AddExprContext:
+                return LeftChain(e);
             case OptParser.ReductionExprContext r:
                 return new ReductionSyntax(span, r.kind.Text, r.indexBinding().Select(Binding).ToList(), Expr(r.body));
             case OptParser.PrimaryExprContext p:
@@ -130,6 +128,26 @@ internal sealed class AstBuilder
             default:
                 throw new InvalidOperationException("Unknown expression kind " + e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// A left-associative chain ('a + b * c - d ...', whose parse tree leans left as deep as the chain is long) built
+    /// bottom-up along its left spine, so that a flat chain of 20,000 terms costs no recursion here.
+    /// </summary>
+    private ExprSyntax LeftChain(OptParser.ExprContext top)
+    {
+        var spine = new List<(OptParser.ExprContext Node, char Op, OptParser.ExprContext Right)>();
+        var e = top;
+        while (true)
+        {
+            if (e is OptParser.AddExprContext a) { spine.Add((a, a.op.Text[0], a.right)); e = a.left; }
+            else if (e is OptParser.MulExprContext m) { spine.Add((m, m.op.Text[0], m.right)); e = m.left; }
+            else break;
+        }
+        var result = Expr(e);
+        for (int i = spine.Count - 1; i >= 0; i--)
+            result = new BinarySyntax(SpanOf(spine[i].Node), spine[i].Op, result, Expr(spine[i].Right));
+        return result;
     }
 
     private ExprSyntax Primary(OptParser.PrimaryContext p)
