@@ -388,11 +388,16 @@ public static class OptSyntax
             // One error per position is enough; ANTLR's recovery can report the same spot twice.
             var span = offendingSymbol is null || offendingSymbol.Type == TokenConstants.EOF
                 ? new SourceSpan(offendingSymbol?.StartIndex ?? 0, 0, line - 1, charPositionInLine, line - 1, charPositionInLine)
-                : AstBuilder.SpanOf(offendingSymbol);
+                : offendingSymbol.Type == OptLexer.UNTERMINATED_COMMENT
+                    ? new SourceSpan(offendingSymbol.StartIndex, 2, line - 1, charPositionInLine, line - 1, charPositionInLine + 2)
+                    : AstBuilder.SpanOf(offendingSymbol);
             if (!_reported.Add((span.Line, span.Column))) return;
-            string message = offendingSymbol?.Type == OptLexer.UNKNOWN_CHAR
-                ? $"Unexpected character '{offendingSymbol.Text}'"
-                : Humanize(msg);
+            string message = offendingSymbol?.Type switch
+            {
+                OptLexer.UNKNOWN_CHAR => $"Unexpected character '{offendingSymbol.Text}'",
+                OptLexer.UNTERMINATED_COMMENT => "Unterminated comment: this '/*' has no '*/'",
+                _ => Humanize(msg),
+            };
             bool tooMany = _reported.Count > MaxSyntaxErrors;
             if (tooMany) message += $" (more than {MaxSyntaxErrors} syntax errors: the rest of the file is not checked)";
             diagnostics.Add(Descriptors.SyntaxError.Create(path, span, message));

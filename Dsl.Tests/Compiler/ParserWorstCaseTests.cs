@@ -72,6 +72,7 @@ public sealed class ParserWorstCaseTests(ITestOutputHelper log)
         ["50 KB of brackets in a valid file"] = (() => InValidFile(Soup(2, 50_000, [.. Brackets, "x", "+", ","])), false),
         ["50 KB of tokens"] = (() => Soup(3, 50_000, Tokens), false),
         ["50 KB of tokens in a valid file"] = (() => InValidFile(Soup(4, 50_000, Tokens)), false),
+        ["16,000 unclosed '/*'"] = (() => Problem("x") + string.Concat(Enumerable.Repeat("/* ", 16_000)), false),
         ["10,000 bad statements"] = (() => "problem P { var x; " + string.Concat(Enumerable.Repeat("minimize x x; ", 10_000)) + "}", false),
         ["200 statements 45 '(' deep"] = (() => "problem P { var x; " + string.Concat(Enumerable.Repeat("minimize " + new string('(', 45) + "x ;" + new string(')', 45) + "; ", 200)) + "}", false),
         ["5,000 prefix '-'"] = (() => Problem(new string('-', 5_000) + "x"), true),
@@ -144,6 +145,17 @@ public sealed class ParserWorstCaseTests(ITestOutputHelper log)
         Assert.Equal("OPT0001", diagnostic.Id);
         Assert.Equal((0, Head.Length + 1), (diagnostic.Span.Line, diagnostic.Span.Column));
         Assert.Equal("unexpected ')' expecting ';'", diagnostic.Message);
+    }
+
+    [Fact]
+    public void An_unclosed_comment_is_one_error_at_its_start()
+    {
+        // The lexer used to rescan to the end of the file from every unclosed '/*': 48 KB of them took 3 s.
+        string text = Problem("x") + "\n  /* see below */ /* never closed\n" + string.Concat(Enumerable.Repeat("/* ", 16_000));
+        var d = Assert.Single(OptCompiler.Compile("comment.opt", text, null).Diagnostics);
+        Assert.Equal("OPT0001", d.Id);
+        Assert.Equal((1, "  /* see below */ ".Length, 2), (d.Span.Line, d.Span.Column, d.Span.Length));
+        Assert.Equal("Unterminated comment: this '/*' has no '*/'", d.Message);
     }
 
     [Fact]
