@@ -38,21 +38,42 @@ internal static class CompilationPipeline
         return RunOnDeepStack(path, text, defaultNamespace, cancellationToken);
     }
 
-    /// <summary>Bracket depth plus '^' and '-' counts: a cheap bound on how deep the parser may recurse.</summary>
+    /// <summary>
+    /// A cheap over-estimate of how deep any stage may recurse: bracket depth plus the operators and reductions of the
+    /// current statement (each may be a level of the parse tree: a long 'a + b + ...' chain is as deep as it is long).
+    /// Too low only costs a retry (stages that run short of stack restart on the big stack); too high costs a thread.
+    /// </summary>
     private static bool MayNeedDeepStack(string text)
     {
-        int depth = 0, maxDepth = 0, prefixLike = 0;
-        foreach (char c in text)
+        int depth = 0, operators = 0;
+        for (int i = 0; i < text.Length; i++)
         {
+            char c = text[i];
             switch (c)
             {
-                case '(' or '[' or '{': maxDepth = Math.Max(maxDepth, ++depth); break;
+                case '(' or '[' or '{': depth++; break;
                 case ')' or ']' or '}': depth = Math.Max(0, depth - 1); break;
-                case '^' or '-': prefixLike++; break;
+                case ';': operators = 0; break;
+                case '^' or '-' or '+' or '*' or '/': operators++; break;
+                default:
+                    if (c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_')
+                    {
+                        int start = i;
+                        while (i + 1 < text.Length && text[i + 1] is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_') i++;
+                        if (IsReduction(text, start, i + 1 - start)) operators++;
+                    }
+                    break;
             }
+            if (depth + operators > 300) return true;
         }
-        return maxDepth + prefixLike > 300;
+        return false;
     }
+
+    private static bool IsReduction(string text, int start, int length) =>
+        IsWord(text, start, length, "sum") || IsWord(text, start, length, "prod") || IsWord(text, start, length, "logsumexp");
+
+    private static bool IsWord(string text, int start, int length, string word) =>
+        length == word.Length && string.CompareOrdinal(text, start, word, 0, length) == 0;
 
     private sealed class RetryOnDeepStack : Exception
     {

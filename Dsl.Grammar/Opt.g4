@@ -146,6 +146,10 @@ fragment DIGITS : [0-9]+ ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);
+// A '/*' never closed by '*/' is one token to the end of the file, which the parser rejects with a located error.
+// Without it the lexer would scan to the end of the file from every unclosed '/*' (quadratic) only to fall back to
+// '/' and '*', which no valid file has in a row anyway.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 WS            : [ \t\r\n\f]+ -> channel(HIDDEN);
 
 // Anything else becomes one token the parser rejects with a located error, instead of a lexer crash.

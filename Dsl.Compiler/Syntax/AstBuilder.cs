@@ -119,10 +119,8 @@ internal sealed class AstBuilder
                 return new BinarySyntax(span, '^', Expr(p.left), Expr(p.right));
             case OptParser.UnaryExprContext u:
                 return u.op.Text == "+" ? Expr(u.operand) with { Span = span } : new UnarySyntax(span, '-', Expr(u.operand));
-            case OptParser.MulExprContext m:
-                return new BinarySyntax(span, m.op.Text[0], Expr(m.left), Expr(m.right));
-            case OptParser.AddExprContext a:
-                return new BinarySyntax(span, a.op.Text[0], Expr(a.left), Expr(a.right));
+            case OptParser.MulExprContext or OptParser.AddExprContext:
+                return LeftChain(e);
             case OptParser.ReductionExprContext r:
                 return new ReductionSyntax(span, r.kind.Text, r.indexBinding().Select(Binding).ToList(), Expr(r.body));
             case OptParser.PrimaryExprContext p:
@@ -130,6 +128,26 @@ internal sealed class AstBuilder
             default:
                 throw new InvalidOperationException("Unknown expression kind " + e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// A left-associative chain ('a + b * c - d ...', whose parse tree leans left as deep as the chain is long) built
+    /// bottom-up along its left spine, so that a flat chain of 20,000 terms costs no recursion here.
+    /// </summary>
+    private ExprSyntax LeftChain(OptParser.ExprContext top)
+    {
+        var spine = new List<(OptParser.ExprContext Node, char Op, OptParser.ExprContext Right)>();
+        var e = top;
+        while (true)
+        {
+            if (e is OptParser.AddExprContext a) { spine.Add((a, a.op.Text[0], a.right)); e = a.left; }
+            else if (e is OptParser.MulExprContext m) { spine.Add((m, m.op.Text[0], m.right)); e = m.left; }
+            else break;
+        }
+        var result = Expr(e);
+        for (int i = spine.Count - 1; i >= 0; i--)
+            result = new BinarySyntax(SpanOf(spine[i].Node), spine[i].Op, result, Expr(spine[i].Right));
+        return result;
     }
 
     private ExprSyntax Primary(OptParser.PrimaryContext p)
@@ -161,13 +179,27 @@ internal sealed class AstBuilder
 /// <summary>Parses text into a syntax tree, turning every lexer and parser error into OPT0001 at its line and column.</summary>
 public static class OptSyntax
 {
+    /// <summary>
+    /// Syntax errors reported before the parser gives up on the rest of the file: a garbled file would otherwise give
+    /// one diagnostic per token, each paid for with a round of error recovery.
+    /// </summary>
+    internal const int MaxSyntaxErrors = 100;
+
+    /// <summary>
+    /// Rule nesting (parser contexts) beyond which a syntax error ends the parse instead of being recovered from.
+    /// ANTLR's recovery from an error n levels deep unwinds every level, each paying for the whole context (the
+    /// follow sets of n callers, and garbage collections that scan an n-deep stack): quadratic or worse in n, so
+    /// 10,000 unclosed '(' took minutes. Hand-written files stay far below this and keep full recovery.
+    /// </summary>
+    internal const int MaxRecoveryDepth = 100;
+
     public static (OptFile? File, List<OptDiagnostic> Diagnostics) Parse(string path, string text)
     {
         var diagnostics = new List<OptDiagnostic>();
         var lexer = new OptLexer(new AntlrInputStream(text));
         var tokens = new CommonTokenStream(lexer);
         tokens.Fill();
-        if (TooDeep(tokens) is { } deepest)
+        if (TooDeep(tokens.GetTokens()) is { } deepest)
         {
             // ANTLR's recursive descent would overflow the stack: refuse before parsing.
             diagnostics.Add(Descriptors.TooDeep.Create(path, AstBuilder.SpanOf(deepest)));
@@ -179,7 +211,17 @@ public static class OptSyntax
         lexer.RemoveErrorListeners();
         parser.RemoveErrorListeners();
         parser.AddErrorListener(listener);
-        var tree = parser.file();
+        parser.AddParseListener(StackGuard.Instance);
+        OptParser.FileContext tree;
+        try
+        {
+            tree = parser.file();
+        }
+        catch (StopParsing stop)
+        {
+            if (stop.Deep && UnmatchedBracket(path, tokens.GetTokens()) is { } bracket) diagnostics.Add(bracket);
+            return (null, diagnostics);
+        }
 
         // Characters the lexer cannot place become UNKNOWN_CHAR tokens; say so plainly.
         if (diagnostics.Count > 0) return (null, diagnostics);
@@ -187,47 +229,189 @@ public static class OptSyntax
     }
 
     /// <summary>
-    /// The most deeply nested token when nesting (brackets, plus the prefix and right-associative operators of one
-    /// statement, each of which is a level of parser recursion) exceeds what the parser's stack can take.
+    /// The most deeply nested token when nesting exceeds what the parser's stack can take, counted as the parser
+    /// recurses: one level per open bracket, plus one per pending operand of a prefix operator ('-', '+', a
+    /// reduction) or of an operator whose operand is still open. A binary operator closes the operands of the tighter
+    /// operators before it (after 'a^b^c', '+' ends both powers), exactly as the precedence climbing of the
+    /// left-recursive 'expr' rule returns from them, so 'x^2 + x^2 + ...' stays two levels deep however long it is,
+    /// while 'a^b^c^...' (right-associative), '- - - x' and 'sum(..) a * sum(..) b * ...' nest.
     /// </summary>
     internal const int MaxNesting = 20_000;
 
-    private static IToken? TooDeep(CommonTokenStream tokens)
+    // The precedence levels ANTLR gives the alternatives of 'expr' (see Opt.g4): an operator of level q continues an
+    // expr(p) call when q >= p, and its operand is parsed by a nested expr(next) call.
+    private const int PowLevel = 6, MulLevel = 4, AddLevel = 2;
+    private const int PowOperand = 6, UnaryOperand = 5, MulOperand = 5, ReductionBody = 3, AddOperand = 3;
+    private const int BracketLevel = int.MinValue;
+
+    internal static IToken? TooDeep(IList<IToken> tokens)
     {
-        int brackets = 0, prefix = 0;
+        // One entry per level of recursion: a bracket, or the precedence p of a pending expr(p) call.
+        var levels = new List<int>();
         IToken? previous = null;
-        foreach (var t in tokens.GetTokens())
+        foreach (var t in tokens)
         {
-            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            if (t.Channel != TokenConstants.DefaultChannel || t.Type == TokenConstants.EOF) continue;
             switch (t.Text)
             {
-                case "(" or "[" or "{": brackets++; break;
-                case ")" or "]" or "}": brackets = Math.Max(0, brackets - 1); break;
-                case ";": prefix = 0; break;
-                case "^": prefix++; break;
-                case "-" or "+" when previous is null || previous.Text is "(" or "[" or "," or "=" or "^" or "*" or "/" or "+" or "-" or "==" or "<=" or ">=" or ":":
-                    prefix++;
+                case "(" or "[" or "{":
+                    levels.Add(BracketLevel);
+                    break;
+                case ")" or "]" or "}":
+                    int open = levels.LastIndexOf(BracketLevel);
+                    levels.RemoveRange(Math.Max(open, 0), levels.Count - Math.Max(open, 0));
+                    break;
+                case "^":
+                    Operator(levels, PowLevel, PowOperand);
+                    break;
+                case "*" or "/":
+                    Operator(levels, MulLevel, MulOperand);
+                    break;
+                case "-" or "+" when previous is not null && EndsOperand(previous):
+                    Operator(levels, AddLevel, AddOperand);
+                    break;
+                case "-" or "+":
+                    levels.Add(UnaryOperand);
+                    break;
+                default:
+                    if (t.Type is OptLexer.SUM or OptLexer.PROD or OptLexer.LOGSUMEXP) levels.Add(ReductionBody);
+                    else if (!EndsOperand(t))
+                    {
+                        // ';', ',', ':', '..', relations, 'in' ...: every expression at this bracket level has ended.
+                        while (levels.Count > 0 && levels[levels.Count - 1] != BracketLevel) levels.RemoveAt(levels.Count - 1);
+                    }
                     break;
             }
-            if (brackets + prefix > MaxNesting) return t;
+            if (levels.Count > MaxNesting) return t;
             previous = t;
         }
         return null;
     }
 
+    /// <summary>A binary operator: the pending calls of tighter precedence return, then its operand opens a call.</summary>
+    private static void Operator(List<int> levels, int level, int operand)
+    {
+        while (levels.Count > 0 && levels[levels.Count - 1] > level) levels.RemoveAt(levels.Count - 1);
+        levels.Add(operand);
+    }
+
+    /// <summary>Whether an operator after this token is binary: it ends an operand (a number, a name, ')' or ']').</summary>
+    private static bool EndsOperand(IToken t) => t.Type switch
+    {
+        OptLexer.NUMBER or OptLexer.ID => true,
+        // Declaration words are names too (the 'ident' rule).
+        OptLexer.DIM or OptLexer.DATA or OptLexer.PARAM or OptLexer.VAR or OptLexer.LET or OptLexer.OBJECTIVE
+            or OptLexer.MINIMIZE or OptLexer.MAXIMIZE or OptLexer.SUBJECT or OptLexer.TO or OptLexer.SOLVER
+            or OptLexer.INPUT or OptLexer.TARGET or OptLexer.PREDICT or OptLexer.LOSS or OptLexer.OPTIMIZER
+            or OptLexer.PARETO or OptLexer.SEARCH or OptLexer.AS or OptLexer.MODEL or OptLexer.PROBLEM
+            or OptLexer.TUNE or OptLexer.NAMESPACE => true,
+        _ => t.Text is ")" or "]",
+    };
+
+    /// <summary>
+    /// After a parse stopped deep inside brackets: the first bracket left unclosed or closed by the wrong kind, which
+    /// is usually the mistake behind an error the parser found far from it (at the ';' after 10,000 unclosed '(').
+    /// </summary>
+    private static OptDiagnostic? UnmatchedBracket(string path, IList<IToken> tokens)
+    {
+        var open = new List<IToken>();
+        foreach (var t in tokens)
+        {
+            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            switch (t.Text)
+            {
+                case "(" or "[" or "{":
+                    open.Add(t);
+                    break;
+                case ")" or "]" or "}" when open.Count == 0:
+                    return Descriptors.SyntaxError.Create(path, AstBuilder.SpanOf(t), $"Unexpected '{t.Text}': no bracket is open here");
+                case ")" or "]" or "}":
+                    if (Closer(open[open.Count - 1].Text) == t.Text)
+                    {
+                        open.RemoveAt(open.Count - 1);
+                        break;
+                    }
+                    int match = open.FindLastIndex(o => Closer(o.Text) == t.Text);
+                    if (match >= 0) return NeverClosed(path, open, match + 1);
+                    var opener = open[open.Count - 1];
+                    return Descriptors.SyntaxError.Create(path, AstBuilder.SpanOf(t), $"'{t.Text}' does not close the '{opener.Text}' at {opener.Line}:{opener.Column + 1}");
+            }
+        }
+        return open.Count == 0 ? null : NeverClosed(path, open, 0);
+    }
+
+    /// <summary>The outermost of the brackets open[first..] that are never closed.</summary>
+    private static OptDiagnostic NeverClosed(string path, List<IToken> open, int first)
+    {
+        int others = open.Count - first - 1;
+        string more = others > 0 ? $" (nor are the {others:N0} brackets opened after it)" : "";
+        return Descriptors.SyntaxError.Create(path, AstBuilder.SpanOf(open[first]), $"'{open[first].Text}' is never closed{more}");
+    }
+
+    private static string Closer(string opener) => opener switch { "(" => ")", "[" => "]", _ => "}" };
+
+    /// <summary>Ends the parse from inside the error listener (a single unwinding, whatever the depth).</summary>
+    private sealed class StopParsing(bool deep) : Exception
+    {
+        public bool Deep { get; } = deep;
+    }
+
+    /// <summary>
+    /// Stops recursion that TooDeep did not foresee (error recovery can delete a closing bracket and stay nested) with
+    /// InsufficientExecutionStackException, which the pipeline retries on its big stack or reports as OPT0026.
+    /// </summary>
+    private sealed class StackGuard : IParseTreeListener
+    {
+        public static readonly StackGuard Instance = new();
+
+        public void EnterEveryRule(ParserRuleContext ctx) => System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+
+        public void ExitEveryRule(ParserRuleContext ctx)
+        {
+        }
+
+        public void VisitErrorNode(IErrorNode node)
+        {
+        }
+
+        public void VisitTerminal(ITerminalNode node)
+        {
+        }
+    }
+
     private sealed class ErrorCollector(string path, List<OptDiagnostic> diagnostics) : BaseErrorListener
     {
+        private readonly HashSet<(int Line, int Column)> _reported = new();
+
         public override void SyntaxError(System.IO.TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line, int charPositionInLine, string msg, RecognitionException e)
         {
             // One error per position is enough; ANTLR's recovery can report the same spot twice.
             var span = offendingSymbol is null || offendingSymbol.Type == TokenConstants.EOF
                 ? new SourceSpan(offendingSymbol?.StartIndex ?? 0, 0, line - 1, charPositionInLine, line - 1, charPositionInLine)
-                : AstBuilder.SpanOf(offendingSymbol);
-            if (diagnostics.Any(d => d.Span.Line == span.Line && d.Span.Column == span.Column)) return;
-            string message = offendingSymbol?.Type == OptLexer.UNKNOWN_CHAR
-                ? $"Unexpected character '{offendingSymbol.Text}'"
-                : Humanize(msg);
+                : offendingSymbol.Type == OptLexer.UNTERMINATED_COMMENT
+                    ? new SourceSpan(offendingSymbol.StartIndex, 2, line - 1, charPositionInLine, line - 1, charPositionInLine + 2)
+                    : AstBuilder.SpanOf(offendingSymbol);
+            if (!_reported.Add((span.Line, span.Column))) return;
+            string message = offendingSymbol?.Type switch
+            {
+                OptLexer.UNKNOWN_CHAR => $"Unexpected character '{offendingSymbol.Text}'",
+                OptLexer.UNTERMINATED_COMMENT => "Unterminated comment: this '/*' has no '*/'",
+                _ => Humanize(msg),
+            };
+            bool tooMany = _reported.Count > MaxSyntaxErrors;
+            if (tooMany) message += $" (more than {MaxSyntaxErrors} syntax errors: the rest of the file is not checked)";
             diagnostics.Add(Descriptors.SyntaxError.Create(path, span, message));
+            if (tooMany) throw new StopParsing(deep: false);
+            if (recognizer is Parser parser && DeeperThan(parser.Context, MaxRecoveryDepth)) throw new StopParsing(deep: true);
+        }
+
+        private static bool DeeperThan(RuleContext? context, int depth)
+        {
+            for (; context is not null; context = context.Parent)
+            {
+                if (--depth < 0) return true;
+            }
+            return false;
         }
 
         private static string Humanize(string msg) =>
