@@ -37,6 +37,7 @@ public static class IndexClosure
     /// <summary>The index variables, plus every index variable their ranges mention (transitively), outermost first.</summary>
     public static IReadOnlyList<IndexVar> Of(IEnumerable<IndexVar> indices)
     {
+        if (indices is IReadOnlyCollection<IndexVar> { Count: 0 }) return Array.Empty<IndexVar>();
         var result = new List<IndexVar>();
         var stack = new Stack<IndexVar>(indices);
         while (stack.Count > 0)
@@ -74,11 +75,20 @@ public static class ReverseAccumulator
         var terms = new List<GradientTerm>();
 
         // Where a node's own value lives: its free indices and the loops their ranges need, plus the root's loops.
-        IReadOnlyList<IndexVar> Home(Expr node) => IndexClosure.Of(node.Free.Concat(rootFree));
+        IReadOnlyList<IndexVar> Home(Expr node) =>
+            node.Free.Count == 0 && rootFree.Count == 0 ? Array.Empty<IndexVar>() : IndexClosure.Of(node.Free.Concat(rootFree));
+
+        void AddAdjoint(Expr child, Expr contribution) =>
+            adjoints[child] = adjoints.TryGetValue(child, out var existing) ? Expr.Add(existing, contribution) : contribution;
 
         void Push(Expr child, Expr contribution, IReadOnlyList<IndexVar> context)
         {
             if (!child.HasVar || contribution.IsConstValue(0)) return;
+            if (context.Count == 0 && contribution.Free.Count == 0)
+            {
+                AddAdjoint(child, contribution); // outside every loop: nothing to add up over
+                return;
+            }
             var home = Home(child);
             // Loops the contribution is made in but the child's value does not vary over: it adds up over them...
             var outer = IndexClosure.Of(context.Concat(contribution.Free)).Where(v => !home.Contains(v)).ToList();
@@ -93,7 +103,7 @@ public static class ReverseAccumulator
             }
             // Innermost first, so a range that depends on an outer index is summed while that index is still free.
             foreach (var v in outer.OrderByDescending(v => v.Level)) contribution = Expr.Sum(v, contribution);
-            adjoints[child] = adjoints.TryGetValue(child, out var existing) ? Expr.Add(existing, contribution) : contribution;
+            AddAdjoint(child, contribution);
         }
 
         void Propagate(Expr node, Expr a, IReadOnlyList<IndexVar> context)

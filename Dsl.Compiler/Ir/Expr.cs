@@ -64,37 +64,54 @@ public sealed class Expr
     public IndexVar? Bound { get; }
 
     /// <summary>Index variables this node's value depends on that no reduction inside it binds.</summary>
-    public IReadOnlyList<IndexVar> Free { get; }
+    public IReadOnlyList<IndexVar> Free { get; private set; } = Array.Empty<IndexVar>();
 
-    public bool HasVar { get; }
-    public bool HasDir { get; }
-    public bool HasMult { get; }
+    public bool HasVar { get; private set; }
+    public bool HasDir { get; private set; }
+    public bool HasMult { get; private set; }
 
     /// <summary>Creation order; children always have smaller ids than parents (a topological order).</summary>
-    public int Id { get; }
+    public int Id { get; private set; }
 
     private readonly int _hash;
 
+    // A candidate for the interning table holds only what equality looks at; Complete() fills in the rest once it is new.
     private Expr(ExprKind kind, double value, string? symbol, Func func, Comparison comparison,
                  IReadOnlyList<Expr> args, IReadOnlyList<IntExpr> indices, IndexVar? bound, int hash)
     {
         Kind = kind; Value = value; Symbol = symbol; Func = func; Comparison = comparison;
         Args = args; Indices = indices; Bound = bound; _hash = hash;
-        Id = Interlocked.Increment(ref s_nextId);
+    }
 
-        var free = new List<IndexVar>();
-        foreach (var a in args) foreach (var v in a.Free) if (!free.Contains(v)) free.Add(v);
-        foreach (var ix in indices) foreach (var v in ix.FreeIndices()) if (!free.Contains(v)) free.Add(v);
-        if (bound is not null)
+    private void Complete()
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        bool hasVar = Kind == ExprKind.Var, hasDir = Kind == ExprKind.Dir, hasMult = Kind == ExprKind.Mult;
+        List<IndexVar>? free = null;
+        void AddFree(IndexVar v)
         {
-            free.Remove(bound);
-            foreach (var v in bound.Lower.FreeIndices().Concat(bound.Upper.FreeIndices())) if (!free.Contains(v)) free.Add(v);
+            free ??= new List<IndexVar>();
+            if (!free.Contains(v)) free.Add(v);
         }
-        free.Sort((a, b) => a.Level.CompareTo(b.Level));
-        Free = free;
-        HasVar = kind == ExprKind.Var || args.Any(a => a.HasVar);
-        HasDir = kind == ExprKind.Dir || args.Any(a => a.HasDir);
-        HasMult = kind == ExprKind.Mult || args.Any(a => a.HasMult);
+        foreach (var a in Args)
+        {
+            hasVar |= a.HasVar;
+            hasDir |= a.HasDir;
+            hasMult |= a.HasMult;
+            foreach (var v in a.Free) AddFree(v);
+        }
+        foreach (var ix in Indices) if (ix is not IntConst) foreach (var v in ix.FreeIndices()) AddFree(v);
+        if (Bound is not null)
+        {
+            free?.Remove(Bound);
+            foreach (var v in Bound.Lower.FreeIndices().Concat(Bound.Upper.FreeIndices())) AddFree(v);
+        }
+        if (free is { Count: > 0 })
+        {
+            free.Sort((a, b) => a.Level.CompareTo(b.Level));
+            Free = free;
+        }
+        (HasVar, HasDir, HasMult) = (hasVar, hasDir, hasMult);
     }
 
     private static int s_nextId;
@@ -118,6 +135,7 @@ public sealed class Expr
             var candidate = new Expr(kind, value, symbol, func, cmp, args, indices, bound, hash);
             var table = t_table ??= new Dictionary<Expr, Expr>(StructuralComparer.Instance);
             if (table.TryGetValue(candidate, out var existing)) return existing;
+            candidate.Complete();
             table.Add(candidate, candidate);
             return candidate;
         }
