@@ -112,6 +112,7 @@ internal sealed class AstBuilder
     private ExprSyntax Expr(OptParser.ExprContext e)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        CompilerCancellation.Check();
         var span = SpanOf(e);
         switch (e)
         {
@@ -196,7 +197,7 @@ public static class OptSyntax
     public static (OptFile? File, List<OptDiagnostic> Diagnostics) Parse(string path, string text)
     {
         var diagnostics = new List<OptDiagnostic>();
-        var lexer = new OptLexer(new AntlrInputStream(text));
+        var lexer = new CancellableLexer(new AntlrInputStream(text));
         var tokens = new CommonTokenStream(lexer);
         tokens.Fill();
         if (TooDeep(tokens.GetTokens()) is { } deepest)
@@ -356,15 +357,30 @@ public static class OptSyntax
         public bool Deep { get; } = deep;
     }
 
+    /// <summary>The lexer, observing cancellation between tokens (lexing a large file takes a noticeable time).</summary>
+    private sealed class CancellableLexer(ICharStream input) : OptLexer(input)
+    {
+        public override IToken NextToken()
+        {
+            CompilerCancellation.Check();
+            return base.NextToken();
+        }
+    }
+
     /// <summary>
     /// Stops recursion that TooDeep did not foresee (error recovery can delete a closing bracket and stay nested) with
-    /// InsufficientExecutionStackException, which the pipeline retries on its big stack or reports as OPT0026.
+    /// InsufficientExecutionStackException, which the pipeline retries on its big stack or reports as OPT0026; and
+    /// observes cancellation while the parser runs.
     /// </summary>
     private sealed class StackGuard : IParseTreeListener
     {
         public static readonly StackGuard Instance = new();
 
-        public void EnterEveryRule(ParserRuleContext ctx) => System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        public void EnterEveryRule(ParserRuleContext ctx)
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            CompilerCancellation.Check();
+        }
 
         public void ExitEveryRule(ParserRuleContext ctx)
         {
