@@ -335,7 +335,7 @@ public sealed partial class ProblemEmitter
         _w.Line("/// <summary>The label of each constraint family with its first row and row count.</summary>");
         using (_w.Block("public global::System.Collections.Generic.IReadOnlyList<(string Label, int Offset, int Count)> ConstraintLabels => new (string, int, int)[]"))
         {
-            foreach (var c in _p.Constraints) _w.Line($"(\"{c.Label}\", {MemberInt(c.RowOffset)}, {MemberInt(c.RowCount)}),");
+            foreach (var c in _p.Constraints) _w.Line($"({CSharpNames.StringLiteral(c.Label)}, {MemberInt(c.RowOffset)}, {MemberInt(c.RowCount)}),");
         }
         _w.Line(";");
         _w.Line();

@@ -96,7 +96,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
         _w.Line($"int {Runtime}.IParetoProblem.ObjectiveCount => {k};");
         _w.Line();
-        _w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Runtime}.IParetoProblem.ObjectiveNames => [{string.Join(", ", objectives.Select(o => $"\"{o.Name}\""))}];");
+        _w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Runtime}.IParetoProblem.ObjectiveNames => [{string.Join(", ", objectives.Select(o => CSharpNames.StringLiteral(o.Name)))}];");
         _w.Line();
         _w.Line($"global::System.Collections.Generic.IReadOnlyList<bool> {Runtime}.IParetoProblem.Maximize => [{string.Join(", ", objectives.Select(o => o.Maximize ? "true" : "false"))}];");
         _w.Line();
@@ -136,7 +136,7 @@ public sealed partial class ProblemEmitter
     {
         _w.Line("/// <summary>Where each decision variable lives in x: use <c>result.Get(\"name\")</c> for a named view.</summary>");
         string layout = $"new {Runtime}.VariableLayout()" + string.Concat(_p.Vars.Select(v =>
-            $".Add(\"{v.Name}\", {MemberInt(v.Offset)}{string.Concat(v.Shape.Select(s => ", " + MemberInt(s)))})"));
+            $".Add({CSharpNames.StringLiteral(v.Name)}, {MemberInt(v.Offset)}{string.Concat(v.Shape.Select(s => ", " + MemberInt(s)))})"));
         if (HasRuntimeDims) _w.Line($"public {Runtime}.VariableLayout Layout => _layout ??= {layout};");
         else _w.Line($"public {Runtime}.VariableLayout Layout => s_layout;");
         _w.Line();

@@ -177,6 +177,15 @@ public sealed class BuildTimeValidationTests
         var g = new double[1];
         Assert.Equal(4, p.Gradient([1.0], g));
         Assert.Equal(-4, g[0]);
+        var r = (ILeastSquaresProblem)GeneratedCode.Build("empty_lm.opt", """
+            problem L {
+                dim n;
+                var w = 1;
+                minimize sum(i in 2..n) (w - i)^2 + (w - 1)^2;
+                solver lm;
+            }
+            """).Create("L", 1);
+        Assert.Equal(1, r.ResidualCount);
         var q = (IConstrainedProblem)assembly.Create("E", 4);
         Assert.Equal(2, q.ConstraintCount);
         Assert.Equal(4 + 2 * 1 + 2 + 3, q.Gradient([1.0], g));
