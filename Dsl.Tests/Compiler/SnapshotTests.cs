@@ -176,6 +176,25 @@ public sealed class SnapshotTests
             problem WithRmsprop { var x = 3; minimize (x - 1)^2; solver rmsprop(lr: 0.01, rho: 0.9, centered: true, momentum: 0.5); }
             problem WithAdamW { var x = 3; minimize (x - 1)^2; solver adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true, seed: 7); }
             """,
+        // Names hostile to C#: keywords, generated locals and members, g_/v_ prefixes, PascalCase clashes, scalar data.
+        ["hostile_names"] = """
+            namespace class.int;
+            problem double {
+                dim int = 3;
+                data event[int];
+                data this;
+                param params = 2;
+                param Params = 3;
+                param objective = 4;
+                var x[int];
+                var g_x;
+                var gradient;
+                let return[new in 0..int] = x[new] - event[new];
+                minimize sum(t0 in 0..int) params * return[t0]^2 + this * g_x^2 + Params * objective * gradient^2;
+                subject to { class: forall(ref in 0..int) x[ref] + g_x <= 4; }
+                solver ipm;
+            }
+            """,
     };
 
     public static IEnumerable<object[]> Names => Features.Keys.Select(k => new object[] { k });
