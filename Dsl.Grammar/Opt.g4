@@ -1,4 +1,4 @@
-// The .opt language, contract v1 (../shared/LANGUAGE.md).
+// The .opt language, v1 (reference: docs/language.md).
 // Parses the whole v1 surface: problem, model and tune blocks. Semantics live in Dsl.Compiler.
 grammar Opt;
 

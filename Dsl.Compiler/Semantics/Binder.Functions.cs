@@ -6,7 +6,7 @@ using OptDsl.Compiler.Syntax;
 
 namespace OptDsl.Compiler.Semantics;
 
-// Functions, norms and losses (LANGUAGE.md "Expressions"), with the stability rewrites the language allows.
+// Functions, norms and losses (docs/language.md "Functions"), with the stability rewrites the language allows.
 internal sealed partial class Binder
 {
     private Value LowerCall(CallSyntax c, Scope scope)

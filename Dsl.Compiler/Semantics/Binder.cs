@@ -633,7 +633,7 @@ internal sealed partial class Binder
     {
         if (s is null)
         {
-            // LANGUAGE.md: lbfgs for smooth unconstrained, ipm with constraints, nelder_mead when not differentiable.
+            // docs/language.md: lbfgs for smooth unconstrained, ipm with constraints, nelder_mead when not differentiable.
             string name = constrained ? "ipm" : _nonSmooth.Count > 0 ? "nelder_mead" : "lbfgs";
             var spec = SolverCatalog.Find(name)!;
             if (!spec.IsBuilt)

@@ -37,7 +37,7 @@ public enum ProblemKind
 /// <param name="Max">An upper limit (inclusive) beyond the kind's own range, where the runtime has one.</param>
 public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null, double? Max = null);
 
-/// <summary>A solver of LANGUAGE.md "Solvers": which runtime class implements it and what it needs.</summary>
+/// <summary>A solver of docs/language.md "Solvers": which runtime class implements it and what it needs.</summary>
 public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind, bool SupportsBounds, IReadOnlyList<OptionSpec> Options, string? NotBuiltReason = null)
 {
     public bool IsBuilt => NotBuiltReason is null;

@@ -121,7 +121,7 @@ public sealed class GeneratorPipelineTests
     [InlineData("Problems/rosenbrock.opt", "Rosenbrock.g.cs", "Problems/rosenbrock.opt/Rosenbrock.g.cs")]
     [InlineData("rosenbrock.opt", "Rosenbrock.g.cs", "rosenbrock.opt/Rosenbrock.g.cs")]
     [InlineData("/elsewhere/shared/a.opt", "A.g.cs", "elsewhere/shared/a.opt/A.g.cs")]
-    [InlineData("../shared/a.opt", "A", "__/shared/a.opt/A.cs")]
+    [InlineData("../sibling/a.opt", "A", "__/sibling/a.opt/A.cs")]
     [InlineData(@"C:\work\my problems\a b.opt", "A.g.cs", "C_/work/my_problems/a_b.opt/A.g.cs")]
     [InlineData("./x/./y.opt", "Sub/Dir\\Name.g.cs", "x/y.opt/Sub_Dir_Name.g.cs")]
     [InlineData("é.opt", "λ.g.cs", "_.opt/_.g.cs")]

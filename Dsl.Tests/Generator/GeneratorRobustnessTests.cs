@@ -10,7 +10,7 @@ using Xunit;
 namespace OptDsl.Tests.Generator;
 
 /// <summary>
-/// "The generator never throws; every failure is a diagnostic" (LANGUAGE.md), checked on thousands of
+/// "The generator never throws; every failure is a diagnostic" (docs/language.md), checked on thousands of
 /// corrupted files derived from valid seeds: the compiler directly for all of them, the full Roslyn
 /// driver for a few hundred. A failure message names the mutant and shows its text, so it can be replayed.
 /// </summary>
