@@ -33,6 +33,7 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor ReversedRange = new("OPT0028", "Reversed range", "The range of '{0}' is {1}..{2}, which is reversed: a range lo..hi runs from lo up to hi - 1 and needs lo <= hi", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor SizeTooLarge = new("OPT0029", "Size too large", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotANumber = new("OPT0030", "Constant is not a number", "'{0}' is NaN (not a number) whatever the variables are: a constant 0/0, inf - inf, 0 * inf or a function outside its domain", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor NoVariables = new("OPT0031", "No decision variables", "Problem '{0}' declares no 'var': there is nothing to optimize", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotBuiltYet = new("OPT0900", "Not built yet", "{0} is part of the language but not built yet in this version of OptDsl", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor InternalError = new("OPT0999", "Internal compiler error", "The OptDsl compiler failed on this file ({0}). Please report it with the file", DiagnosticLevel.Error);
 
@@ -42,6 +43,6 @@ public static class Descriptors
         UnknownSolver, UnknownOption, InvalidOptionValue, MissingObjective, DuplicateObjective, NotAnIntegerExpression,
         ExpectedScalar, NonDifferentiable, InvalidDim, InvalidVariableInit, BoundsNotSupported, NotLeastSquares,
         InvalidConstraint, VariableInIndex, NotConstant, IndexOutOfRange, WrongKindOfName, UnusedVariable, TooDeep, Renamed,
-        ReversedRange, SizeTooLarge, NotANumber, NotBuiltYet, InternalError,
+        ReversedRange, SizeTooLarge, NotANumber, NoVariables, NotBuiltYet, InternalError,
     ];
 }

@@ -48,12 +48,22 @@ public static class CSharpNames
     /// </summary>
     public static string Identifier(string name)
     {
+        // C#'s identifier characters (ECMA-334 §6.4.3): letters, '_', and after the first also digits, connectors and
+        // combining marks. A .opt name is ASCII; a RootNamespace such as "Über.App" keeps its letters.
         var sb = new StringBuilder(name.Length + 1);
-        foreach (char c in name) sb.Append(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' ? c : '_');
-        if (sb.Length == 0 || char.IsDigit(sb[0])) sb.Insert(0, '_');
+        foreach (char c in name) sb.Append(IsIdentifierPart(c) ? c : '_');
+        if (sb.Length == 0 || !IsIdentifierStart(sb[0])) sb.Insert(0, '_');
         string id = sb.ToString();
         return IsKeyword(id) ? "@" + id : id;
     }
+
+    private static bool IsIdentifierStart(char c) =>
+        c == '_' || char.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+            or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber;
+
+    private static bool IsIdentifierPart(char c) =>
+        IsIdentifierStart(c) || char.GetUnicodeCategory(c) is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
     /// <summary>A namespace from .opt text or a project's RootNamespace: each dotted segment made a valid identifier.</summary>
     public static string Namespace(string ns) =>

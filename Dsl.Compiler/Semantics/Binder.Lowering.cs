@@ -79,11 +79,31 @@ internal sealed partial class Binder
             return v.Shape.Count == 0 ? new ScalarValue(Expr.Var(name, Array.Empty<IntExpr>())) : new ArrayValue(v.Shape, (ix, _) => Expr.Var(name, ix));
         if (_lets.TryGetValue(name, out var let))
         {
-            if (let.Indices.Count == 0) return LowerLetBody(let.Name, let.Value, Scope.Root(scope.Depth), []);
+            if (let.Indices.Count == 0)
+            {
+                _useSites.Push(scope);
+                try { return LowerLetBody(let.Name, let.Value, Scope.Root(scope.Depth), []); }
+                finally { _useSites.Pop(); }
+            }
             return LetAsArray(let, scope);
         }
         if (_objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth), []);
-        if (_declared.ContainsKey(name)) return ErrorValue.Instance; // declared but failed to bind: already reported
+        if (_declared.TryGetValue(name, out var declaration))
+        {
+            // Used before its declaration was bound: only constants (var bounds and starts, param defaults) are bound
+            // before everything is declared, and neither a param (it changes at run time) nor a var is a constant.
+            if (!_bound.Contains(name))
+            {
+                string why = declaration switch
+                {
+                    ParamSyntax => $"param '{name}' can change at run time, so it cannot be used where a constant is needed: a var's bound or start, or a param's default",
+                    VarSyntax => $"var '{name}' is a decision variable; a var's bound or start",
+                    _ => $"'{name}' is used before it has a value, and a var's bound or start",
+                };
+                Report(Descriptors.NotConstant, span, why);
+            }
+            return ErrorValue.Instance; // declared but failed to bind: already reported
+        }
         switch (name)
         {
             case "pi": return new ScalarValue(Expr.Const(Math.PI));
@@ -102,6 +122,8 @@ internal sealed partial class Binder
 
     private string Suggest(string name, Scope scope)
     {
+        if (_useSites.Count > 0 && _useSites.Peek().TryGet(name, out _) && !scope.TryGet(name, out _))
+            return $"; a let sees only its own indices, not the '{name}' of the expression that uses it: make it an indexed let (let t[{name} in lo..hi] = ...) and use t[{name}]";
         string scopeHint = ReductionScopeHint(name);
         if (scopeHint.Length > 0) return scopeHint;
         var candidates = _declared.Keys.Concat(scope.Names).Concat(["pi", "e", "inf"]);
@@ -420,7 +442,13 @@ internal sealed partial class Binder
                     Report(Descriptors.VariableInIndex, n.Span, what, n.Name);
                     return null;
                 }
-                if (_declared.TryGetValue(n.Name, out var member) && member is DimSyntax) return null; // failed dim, reported
+                if (_declared.TryGetValue(n.Name, out var member) && member is DimSyntax dimSyntax)
+                {
+                    // A dim used before its declaration (dim m = 2 * n; dim n = 3;) is bound now, in dependency order.
+                    if (!_dims.ContainsKey(n.Name)) BindDim(dimSyntax);
+                    if (_dims.TryGetValue(n.Name, out var bound)) return bound.Fixed is { } value ? new IntConst(value) : new IntDim(n.Name);
+                    return null; // failed dim, reported
+                }
                 if (!_declared.ContainsKey(n.Name) && n.Name is not ("pi" or "e" or "inf"))
                 {
                     Report(Descriptors.UnknownName, n.Span, n.Name, Suggest(n.Name, scope));

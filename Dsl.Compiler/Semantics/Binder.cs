@@ -23,6 +23,11 @@ internal sealed partial class Binder
     private readonly Dictionary<string, LetSyntax> _lets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ObjectiveSyntax> _objectives = new(StringComparer.Ordinal);
     private readonly HashSet<string> _letsInProgress = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dimsInProgress = new(StringComparer.Ordinal);
+    /// <summary>The scopes scalar lets are being lowered from (their use sites), for a hint when a let names an outer index.</summary>
+    private readonly Stack<Scope> _useSites = new();
+    /// <summary>Declarations whose binding has started (bound, failed, or in progress): a use of any other is too early.</summary>
+    private readonly HashSet<string> _bound = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Let, int Depth, EquatableArray<IntExpr> Indices), Value> _letValues = new();
     private readonly List<(string Function, SourceSpan Span)> _nonSmooth = new();
     private int _errorsAtStart;
@@ -162,6 +167,16 @@ internal sealed partial class Binder
             }
         }
 
+        // Lets and named objectives nothing used: still checked, so a mistake in them is reported, not hidden.
+        var lowered = new HashSet<string>(_letValues.Keys.Select(k => k.Let), StringComparer.Ordinal);
+        foreach (var let in _lets.Values.Where(l => !lowered.Contains(l.Name)))
+        {
+            if (let.Indices.Count == 0) LowerLetBody(let.Name, let.Value, Scope.Root(), []);
+            else LetAsArray(let, Scope.Root());
+        }
+        foreach (var o in _objectives.Values.Where(o => !lowered.Contains(o.Name)))
+            LowerLetBody(o.Name, o.Value, Scope.Root(), []);
+
         // The solver.
         var solverSyntax = problem.Members.OfType<SolverSyntax>().ToList();
         foreach (var extra in solverSyntax.Skip(1))
@@ -189,6 +204,8 @@ internal sealed partial class Binder
         }
 
         var vars = _vars.Values.OrderBy(v => v.Line).ToList();
+        if (!problem.Members.OfType<VarSyntax>().Any())
+            Report(Descriptors.NoVariables, problem.NameSpan, problem.Name);
         if ((goal is not null || paretoObjectives is not null) && !HasNewErrors)
         {
             var used = new HashSet<string>(ReverseUse(objective).Concat(constraints.SelectMany(c => ReverseUse(c.Body))));
@@ -283,6 +300,7 @@ internal sealed partial class Binder
             new OptionSpec("points", OptionKind.Count, "Points"),
             new OptionSpec("method", OptionKind.Choice, "Method", Choices: ["weighted_sum", "epsilon"]),
         };
+        var seen = new Dictionary<string, OptionSyntax>(StringComparer.Ordinal);
         foreach (var o in pareto.Options)
         {
             var option = spec.FirstOrDefault(x => x.Name == o.Name);
@@ -291,6 +309,12 @@ internal sealed partial class Binder
                 Report(Descriptors.UnknownOption, o.NameSpan, "pareto", o.Name, "points, method");
                 continue;
             }
+            if (seen.TryGetValue(o.Name, out var earlier))
+            {
+                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, earlier.Span.Line + 1);
+                continue;
+            }
+            seen[o.Name] = o;
             var v = OptionValue(option, o);
             if (v is int count)
             {
@@ -332,7 +356,20 @@ internal sealed partial class Binder
 
     private void BindDim(DimSyntax d)
     {
-        if (!IsDeclaration(d.Name, d)) return;
+        if (!IsDeclaration(d.Name, d) || _dims.ContainsKey(d.Name)) return;
+        _bound.Add(d.Name);
+        if (!_dimsInProgress.Add(d.Name))
+        {
+            Report(Descriptors.InvalidDim, d.Value!.Span, $"dim '{d.Name}' is defined in terms of itself");
+            _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, null) { NameSpan = d.NameSpan };
+            return;
+        }
+        try { BindDimValue(d); }
+        finally { _dimsInProgress.Remove(d.Name); }
+    }
+
+    private void BindDimValue(DimSyntax d)
+    {
         long? value = null;
         if (d.Value is not null)
         {
@@ -347,12 +384,13 @@ internal sealed partial class Binder
                 Report(Descriptors.NotConstant, d.Value.Span, $"The value of dim '{d.Name}'");
             }
         }
-        _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value) { NameSpan = d.NameSpan };
+        if (!_dims.ContainsKey(d.Name)) _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value) { NameSpan = d.NameSpan };
     }
 
     private void BindData(DataSyntax d)
     {
         if (!IsDeclaration(d.Name, d)) return;
+        _bound.Add(d.Name);
         if (d.Shape.Count > 2)
         {
             Report(Descriptors.ShapeMismatch, d.Span, $"data '{d.Name}' has {d.Shape.Count} dimensions; data is a scalar, a 1-D array or a 2-D array");
@@ -375,6 +413,12 @@ internal sealed partial class Binder
     private void BindParam(ParamSyntax p)
     {
         if (!IsDeclaration(p.Name, p)) return;
+        try { BindParamValue(p); }
+        finally { _bound.Add(p.Name); } // after the default: a default that names its own param is reported, not skipped
+    }
+
+    private void BindParamValue(ParamSyntax p)
+    {
         var value = ConstantValue(p.Value, $"The default of param '{p.Name}'");
         if (value is { Length: 1 }) _params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
         else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
@@ -383,6 +427,12 @@ internal sealed partial class Binder
     private VarSymbol? BindVar(VarSyntax v, IntExpr offset)
     {
         if (!IsDeclaration(v.Name, v)) return null;
+        try { return BindVarSymbol(v, offset); }
+        finally { _bound.Add(v.Name); } // after its bounds and start: one that names its own var is reported, not skipped
+    }
+
+    private VarSymbol? BindVarSymbol(VarSyntax v, IntExpr offset)
+    {
         var shape = new List<IntExpr>();
         foreach (var s in v.Shape)
         {

@@ -106,6 +106,8 @@ public static class SolverCatalog
         Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling")),
         Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia")),
         Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"])),
+        Later("cmaes", ProblemKind.DerivativeFree, "The derivative-free solver 'cmaes'", Real("sigma0"), Count("population"), Count("restarts")),
+        Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature")),
     ];
 
     public static SolverSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);

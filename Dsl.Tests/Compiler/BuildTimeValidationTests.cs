@@ -129,6 +129,23 @@ public sealed class BuildTimeValidationTests
     }
 
     [Fact]
+    public void A_dim_may_use_a_dim_declared_after_it()
+    {
+        // Bound in dependency order: m is the constant 6, not a constructor argument.
+        var p = GeneratedCode.Build("dims.opt", "problem D { dim m = 2 * n; dim n = 3; var x[m]; minimize l2(x); }").Create("D");
+        Assert.Equal(6, ((IGradientProblem)p).Dimension);
+    }
+
+    [Fact]
+    public void A_let_that_names_an_outer_index_gets_the_right_advice()
+    {
+        var output = OptCompiler.Compile("let.opt", "problem P {\n  var x[3];\n  let t = x[i]^2;\n  minimize sum(i in 0..3) t;\n}", null);
+        var d = Assert.Single(output.Diagnostics);
+        Assert.Equal(("OPT0002", 2, 12), (d.Id, d.Span.Line, d.Span.Column));
+        Assert.Contains("indexed let", d.Message);
+    }
+
+    [Fact]
     public void A_triangular_forall_family_is_a_located_error()
     {
         var output = OptCompiler.Compile("bad.opt", "problem P {\n  var x[4];\n  minimize l2(x);\n  subject to { forall(i in 0..4, j in 0..i) x[i] - x[j] >= -1; }\n}", null);

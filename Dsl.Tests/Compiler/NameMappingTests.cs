@@ -138,7 +138,8 @@ public sealed class NameMappingTests
     [InlineData("My-App", "My_App")]
     [InlineData("1st.Project", "_1st.Project")]
     [InlineData("Company.class", "Company.class")]
-    [InlineData("Über.App", "_ber.App")]
+    [InlineData("Über.App", "Über.App")]
+    [InlineData("Ünïcödé-Ñame.x", "Ünïcödé_Ñame.x")]
     public void A_root_namespace_that_is_not_a_valid_csharp_namespace_is_made_one(string rootNamespace, string expected)
     {
         var assembly = Build("problem P { var x; minimize x^2; }", rootNamespace);
