@@ -25,7 +25,7 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor InvalidConstraint = new("OPT0020", "Invalid constraint", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor VariableInIndex = new("OPT0021", "Decision variable in an index", "{0} cannot depend on the decision variable '{1}'", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotConstant = new("OPT0022", "Not a constant", "{0} must be a constant expression", DiagnosticLevel.Error);
-    public static readonly DiagnosticDescriptor IndexOutOfRange = new("OPT0023", "Index out of range", "Index {0} is out of range for dimension {1} of '{2}' (size {3})", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor IndexOutOfRange = new("OPT0023", "Index out of range", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor WrongKindOfName = new("OPT0024", "Wrong kind of name", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor UnusedVariable = new("OPT0025", "Unused decision variable", "Decision variable '{0}' does not appear in the objective or constraints", DiagnosticLevel.Warning);
     public static readonly DiagnosticDescriptor TooDeep = new("OPT0026", "Expression too deeply nested", "An expression here is nested too deeply to compile (over 20,000 levels of brackets and prefix or power operators); split it with lets or sums", DiagnosticLevel.Error);

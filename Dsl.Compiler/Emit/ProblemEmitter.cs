@@ -174,6 +174,17 @@ public sealed partial class ProblemEmitter
                     : $"{field} = {Runtime}.GeneratedSupport.RowMajor({arg});");
                 _w.Line($"{Runtime}.GeneratedSupport.RequireFinite({field}, nameof({arg}), {CSharpNames.StringLiteral(decl)});");
             }
+            foreach (var check in _p.IndexChecks)
+            {
+                // An index that runs over loops must stay on its axis: a row-major array would read another row silently.
+                string runs = string.Join(" && ", check.LoopCounts.Where(c => c is not IntConst).Select(c => $"{Unwrap(MemberInt(c))} > 0"));
+                string min = Unwrap(MemberInt(check.Min)), max = Unwrap(MemberInt(check.Max));
+                var sides = new List<string>();
+                if (check.CheckLow) sides.Add($"{min} < {MemberInt(check.Lo)}");
+                if (check.CheckHigh) sides.Add($"{max} > {MemberInt(IntExpr.Sub(check.Hi, IntExpr.Const(1)))}");
+                string outside = string.Join(" || ", sides);
+                _w.Line($"if ({(runs.Length == 0 ? "" : runs + " && ")}({outside})) throw new ArgumentException($\"{CSharpNames.InterpolatedContent(check.What)} ({WhereInterpolated(check.Line)}) runs from {{{min}}} to {{{max}}}, outside {CSharpNames.InterpolatedContent(check.Lo.ToString()!)}..{CSharpNames.InterpolatedContent(check.Hi.ToString()!)} for these dims.\");");
+            }
             foreach (var v in _p.Vars.Where(v => !v.Size.IsProvablyNonNegative))
             {
                 string size = Unwrap(MemberInt(v.Size));

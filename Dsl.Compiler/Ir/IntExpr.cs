@@ -72,6 +72,48 @@ public abstract record IntExpr
     /// <summary>True when the value is ≥ 0 for every value of the dims (dims are never negative) and in-range indices.</summary>
     public abstract bool IsProvablyNonNegative { get; }
 
+    /// <summary>
+    /// a − b in a canonical form: both sides are expanded into constant + Σ coefficient·atom (atoms: dims, indices and
+    /// products of them), so (n − 1) − (n − 2) is the constant 1 however the two sides were built. Null on overflow.
+    /// </summary>
+    public static IntExpr? Difference(IntExpr a, IntExpr b)
+    {
+        try
+        {
+            var terms = new Dictionary<IntExpr, long>();
+            long constant = checked(Expand(a, 1, terms) + Expand(b, -1, terms));
+            IntExpr result = Const(constant);
+            foreach (var pair in terms.Where(p => p.Value != 0).OrderBy(p => p.Key.ToString(), System.StringComparer.Ordinal))
+                result = pair.Value > 0 ? Add(result, Mul(Const(pair.Value), pair.Key)) : Sub(result, Mul(Const(-pair.Value), pair.Key));
+            return result;
+        }
+        catch (System.OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Adds scale·e to <paramref name="terms"/> and returns scale times e's constant part.</summary>
+    private static long Expand(IntExpr e, long scale, Dictionary<IntExpr, long> terms)
+    {
+        switch (e)
+        {
+            case IntConst c:
+                return checked(scale * c.Value);
+            case IntBinary { Op: '+' } x:
+                return checked(Expand(x.Left, scale, terms) + Expand(x.Right, scale, terms));
+            case IntBinary { Op: '-' } x:
+                return checked(Expand(x.Left, scale, terms) + Expand(x.Right, -scale, terms));
+            case IntBinary { Op: '*', Left: IntConst k } x:
+                return Expand(x.Right, checked(scale * k.Value), terms);
+            case IntBinary { Op: '*', Right: IntConst k } x:
+                return Expand(x.Left, checked(scale * k.Value), terms);
+            default:
+                terms[e] = checked((terms.TryGetValue(e, out var c0) ? c0 : 0) + scale);
+                return 0;
+        }
+    }
+
     /// <summary>Replaces index variables (used to move an indexed let's body to its use site).</summary>
     public abstract IntExpr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map);
 }

@@ -173,17 +173,30 @@ internal sealed partial class Binder
         return LowerLetBody(let.Name, let.Value, scope, indices);
     }
 
-    /// <summary>An indexed let used whole (e.g. <c>l2(r)</c>): a zero-based array over its index ranges.</summary>
-    private Value LetAsArray(LetSyntax let, Scope scope)
+    /// <summary>The index ranges of an indexed let (lowered once; null when one is in error, reported).</summary>
+    private IReadOnlyList<(IntExpr Lo, IntExpr Hi)>? LetRanges(LetSyntax let)
     {
-        var ranges = new List<(IntExpr Lo, IntExpr Hi)>();
+        if (_letRanges.TryGetValue(let.Name, out var known)) return known;
+        List<(IntExpr Lo, IntExpr Hi)>? ranges = new();
         foreach (var b in let.Indices)
         {
             var lo = LowerInt(b.Lower, Scope.Root(), $"The range of '{let.Name}'");
             var hi = LowerInt(b.Upper, Scope.Root(), $"The range of '{let.Name}'");
-            if (lo is null || hi is null || !CheckRange(b, lo, hi)) return ErrorValue.Instance;
+            if (lo is null || hi is null || !CheckRange(b, lo, hi))
+            {
+                ranges = null;
+                break;
+            }
             ranges.Add((lo, hi));
         }
+        _letRanges[let.Name] = ranges;
+        return ranges;
+    }
+
+    /// <summary>An indexed let used whole (e.g. <c>l2(r)</c>): a zero-based array over its index ranges.</summary>
+    private Value LetAsArray(LetSyntax let, Scope scope)
+    {
+        if (LetRanges(let) is not { } ranges) return ErrorValue.Instance;
         // Check the body once so errors surface even when the array is only used element-wise later.
         var probe = LetElement(let, ranges.Select(r => r.Lo).ToList(), scope.Depth);
         if (probe is ErrorValue) return probe;
@@ -215,10 +228,20 @@ internal sealed partial class Binder
                 return ErrorValue.Instance;
             }
             var ix = new List<IntExpr>();
-            foreach (var i in e.Indices)
+            var ranges = LetRanges(let);
+            if (ranges is null) return ErrorValue.Instance;
+            for (int axis = 0; axis < e.Indices.Count; axis++)
             {
-                var k = LowerInt(i!, scope, $"An index of '{e.Name}'");
+                var i = e.Indices[axis]!;
+                var k = LowerInt(i, scope, $"An index of '{e.Name}'");
                 if (k is null) return ErrorValue.Instance;
+                var (lo, hi) = ranges[axis];
+                if (k is IntConst c && IntExpr.Sub(c, lo) is IntConst { Value: < 0 } || k is IntConst c2 && IntExpr.Sub(hi, c2) is IntConst { Value: <= 0 })
+                {
+                    Report(Descriptors.IndexOutOfRange, i.Span, $"Index {k} is outside the range {lo}..{hi} of the indexed let '{e.Name}'");
+                    return ErrorValue.Instance;
+                }
+                if (!CheckIndexRange(k, lo, hi, e.Name, axis, i.Span)) return ErrorValue.Instance;
                 ix.Add(k);
             }
             var v = LetElement(let, ix, scope.Depth);
@@ -253,9 +276,10 @@ internal sealed partial class Binder
             if (k is null) return ErrorValue.Instance;
             if (k is IntConst c && (c.Value < 0 || shape[axis] is IntConst size && c.Value >= size.Value))
             {
-                Report(Descriptors.IndexOutOfRange, ie.Span, c.Value, axis, e.Name, shape[axis]);
+                Report(Descriptors.IndexOutOfRange, ie.Span, $"Index {c.Value} is out of range for dimension {axis} of '{e.Name}' (size {shape[axis]})");
                 return ErrorValue.Instance;
             }
+            if (!CheckIndexRange(k, IntExpr.Const(0), shape[axis], e.Name, axis, ie.Span)) return ErrorValue.Instance;
             fixedIndices[axis] = k;
         }
         var sliceAxes = Enumerable.Range(0, shape.Count).Where(a => fixedIndices[a] is null).ToList();

@@ -273,6 +273,7 @@ internal sealed partial class Binder
             Residuals = residuals,
             ResidualCount = residualCount,
             CanSolve = canSolve,
+            IndexChecks = _indexChecks.ToList(),
         };
     }
 

@@ -83,6 +83,9 @@ public sealed class BoundProblem
     public IReadOnlyList<ResidualBlock>? Residuals { get; init; }
     public IntExpr? ResidualCount { get; init; }
 
+    /// <summary>Indices whose range depends on runtime dims: the constructor checks each once the dims are known.</summary>
+    public IReadOnlyList<IndexCheck> IndexChecks { get; init; } = [];
+
     /// <summary>False when some feature used has no solver yet: the class is generated without Solve.</summary>
     public bool CanSolve { get; init; } = true;
 }

@@ -145,6 +145,46 @@ public sealed class BuildTimeValidationTests
         Assert.Contains("indexed let", d.Message);
     }
 
+    [Theory]
+    [InlineData("minimize sum(i in 0..m, j in 0..n) A[i, $$j + 1] * w[j];")]
+    [InlineData("minimize sum(i in 0..n) w[$$n - i]^2;")]
+    [InlineData("minimize sum(i in 0..4) r[$$i]^2;")]
+    [InlineData("minimize sum(i in 1..n) w[$$i - 2]^2;")]
+    [InlineData("minimize sum(i in 0..n) w[$$i + 1]^2;")]
+    public void An_index_that_leaves_its_axis_over_its_loops_is_a_located_error(string objective)
+    {
+        // A[0, j + 1] at the last column would read the next row of the row-major copy: never silently.
+        int at = objective.IndexOf("$$", StringComparison.Ordinal);
+        string text = "problem P {\n  dim m;\n  dim n;\n  data A[m, n];\n  var w[n];\n  let r[i in 0..3] = w[0] * i;\n  " + objective.Remove(at, 2) + "\n}";
+        var d = Assert.Single(OptCompiler.Compile("ix.opt", text, null).Diagnostics);
+        Assert.Equal(("OPT0023", 6, 2 + at), (d.Id, d.Span.Line, d.Span.Column));
+    }
+
+    [Fact]
+    public void Indices_that_stay_on_their_axis_need_no_check_and_runtime_ranges_are_checked_by_the_constructor()
+    {
+        var assembly = GeneratedCode.Build("ix.opt", """
+            problem Ix {
+                dim m;
+                dim n;
+                dim k;
+                data A[m, n];
+                var w[n];
+                minimize sum(i in 0..m, j in 0..n - 1) (A[i, j + 1] * w[j])^2 + sum(j in 1..n) w[j - 1] * w[n - j] + sum(j in 0..k) A[0, j] * w[0];
+            }
+            """);
+        var a = new double[2, 3] { { 1, 2, 3 }, { 4, 5, 6 } };
+        var p = assembly.Problem("Ix", a, 3);
+        ProblemChecks.AllDerivatives(p, [0.3, -0.2, 0.5], "in range");
+        // k = 4 > n = 3: A[0, j] would run past the row.
+        var failure = Assert.Throws<TargetInvocationException>(() => assembly.Create("Ix", a, 4));
+        var e = Assert.IsType<ArgumentException>(failure.InnerException);
+        Assert.Contains("A[...] index 'j' on axis 1", e.Message);
+        Assert.Contains("runs from 0 to 3, outside 0..n", e.Message);
+        // With k = 0 the loop is empty: nothing to check.
+        assembly.Create("Ix", a, 0);
+    }
+
     [Fact]
     public void A_triangular_forall_family_is_a_located_error()
     {
