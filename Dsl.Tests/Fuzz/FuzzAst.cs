@@ -22,6 +22,16 @@ public sealed class Env
     /// <summary>Index variables bound by enclosing reductions, forall and let indices (innermost first).</summary>
     public IndexScope? Scope;
 
+    /// <summary>When the reference evaluation must give up (Stopwatch timestamp; 0: never).</summary>
+    public long Deadline;
+
+    private int _ticks;
+
+    public void Tick()
+    {
+        if (Deadline != 0 && ++_ticks % 4096 == 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline) throw new OutOfTimeException();
+    }
+
     public long Index(string name)
     {
         for (var s = Scope; s is not null; s = s.Parent)
@@ -33,6 +43,9 @@ public sealed class Env
 }
 
 public sealed record IndexScope(string Name, long Value, IndexScope? Parent);
+
+/// <summary>The checks of one program ran out of their time budget (not a failure; counted).</summary>
+public sealed class OutOfTimeException : Exception;
 
 // ---- Integer expressions (shapes, ranges, indices) -----------------------------------------------------------
 
@@ -160,6 +173,9 @@ public abstract class Node
 
     public virtual double Elem(Env env, int[] index) => throw new InvalidOperationException($"Fuzzer bug: {GetType().Name} is a scalar");
 
+    /// <summary>The declared name this node reads (a var, data, param, let or objective), if it is such a reference.</summary>
+    public virtual string? RefName => null;
+
     /// <summary>Whether the expression (syntactically) reads a decision variable.</summary>
     public virtual bool ReadsVar => Kids.Any(k => k.ReadsVar);
 
@@ -202,6 +218,7 @@ public sealed class Sym(string text, Func<Env, double> value, bool readsVar = fa
     public override void Render(StringBuilder sb) => sb.Append(Name);
     public override double Eval(Env env) => value(env);
     public override bool ReadsVar => readsVar;
+    public override string? RefName => Name;
 }
 
 public enum ElemKind { Var, Data }
@@ -238,6 +255,7 @@ public sealed class ElemRef(string name, ElemKind kind, IntE[] index) : Node
     }
 
     public override bool ReadsVar => Kind == ElemKind.Var;
+    public override string? RefName => Name;
 }
 
 /// <summary>An integer expression used as a real number: <c>((i + 1) / 3)</c>.</summary>
@@ -296,6 +314,7 @@ public sealed class LetScalarRef(string name, Func<LetDef?> let, Func<Node?> obj
     }
 
     public override bool ReadsVar => let() is { } l ? l.Body.ReadsVar : objective()?.ReadsVar ?? false;
+    public override string? RefName => Name;
 }
 
 /// <summary><c>r[i + 1]</c> for an indexed let.</summary>
@@ -316,6 +335,7 @@ public sealed class LetElemRef(LetDef let, IntE[] index) : Node
 
     public override double Eval(Env env) => Let.Element(env, index.Select(i => i.Eval(env)).ToArray());
     public override bool ReadsVar => Let.Body.ReadsVar;
+    public override string? RefName => Let.Name;
 }
 
 /// <summary><c>(a + b)</c>, <c>(a - b)</c>, <c>(a * b)</c> on scalars.</summary>
@@ -481,6 +501,7 @@ public sealed class Reduce : Node
         var saved = env.Scope;
         for (long i = lo; i < hi; i++)
         {
+            env.Tick();
             env.Scope = new IndexScope(b.Name, i, saved);
             Collect(env, level + 1, into);
         }
@@ -500,6 +521,7 @@ public sealed class Whole(string name, string[] shapeKey, Func<Env, int[]> shape
     public override int[] Shape(Env env) => shape(env);
     public override double Elem(Env env, int[] index) => element(env, index);
     public override bool ReadsVar => readsVar;
+    public override string? RefName => Name;
 }
 
 /// <summary>A row or column of a 2-D var or data: <c>A[i, :]</c>, <c>W[:, 1]</c>.</summary>
@@ -507,6 +529,7 @@ public sealed class Slice(string name, ElemKind kind, int fixedAxis, IntE fixedI
 {
     public override bool IsArray => true;
     public override string[] ShapeKey => shapeKey;
+    public override string? RefName => name;
 
     public override void Render(StringBuilder sb)
     {

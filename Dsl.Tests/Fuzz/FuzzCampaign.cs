@@ -16,6 +16,8 @@ public sealed class FuzzCampaign
     public int BatchSize { get; init; } = 48;
     /// <summary>Shrinking time per reported example.</summary>
     public TimeSpan ShrinkBudget { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Shrinking time for the whole report (categories with the most programs first).</summary>
+    public TimeSpan TotalShrinkBudget { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>How many examples of each category are shrunk (distinct first messages first).</summary>
     public int ShrinkPerCategory { get; init; } = 1;
     /// <summary>Run only this program id (to reproduce one input).</summary>
@@ -36,12 +38,14 @@ public sealed class FuzzCampaign
     public int Executed { get; private set; }
     public int Inconclusive { get; private set; }
     public int NoFinitePoint { get; private set; }
+    public int TimedOut { get; private set; }
     public int ProgramsWithFailures { get; private set; }
     public readonly Dictionary<string, int> Rejections = new(StringComparer.Ordinal);
     public readonly Dictionary<string, (FuzzProgram Program, string Message)> RejectionExamples = new(StringComparer.Ordinal);
     public readonly Dictionary<string, Category> Categories = new(StringComparer.Ordinal);
     public readonly Dictionary<string, int> Features = new(StringComparer.Ordinal);
     public TimeSpan GenerateAndCompileTime, RoslynAndRunTime, ShrinkTime, Total;
+    public readonly List<(TimeSpan Time, int Id, int Length)> Slowest = new();
 
     public static int SeedOf(int baseSeed, int id) => unchecked(baseSeed * 1_000_003 + id * 7_919);
 
@@ -88,12 +92,15 @@ public sealed class FuzzCampaign
         clock.Restart();
         foreach (var category in Categories.Values.OrderByDescending(c => c.Programs))
         {
+            if (ShrinkBudget <= TimeSpan.Zero) break;
             // Distinct first messages first, so a category with several causes shows more than one.
             var picks = category.Examples.GroupBy(e => Normalize(e.Failure.Detail)).Select(g => g.First()).Take(ShrinkPerCategory).ToList();
             foreach (var (prepared, _) in picks)
             {
+                var left = TotalShrinkBudget - clock.Elapsed;
+                if (left <= TimeSpan.Zero) break;
                 var fresh = OptProgramGenerator.Generate(prepared.Program.Seed, prepared.Program.Id);
-                var shrunk = Shrinker.Shrink(fresh, category.Name, ShrinkBudget);
+                var shrunk = Shrinker.Shrink(fresh, category.Name, left < ShrinkBudget ? left : ShrinkBudget);
                 category.Reproducers.Add((prepared, shrunk));
             }
         }
@@ -109,9 +116,11 @@ public sealed class FuzzCampaign
         RoslynAndRunTime += clock.Elapsed;
         foreach (var p in batch)
         {
+            Slowest.Add((p.CheckTime, p.Program.Id, p.Text.Length));
             if (p.Executed) Executed++;
             Inconclusive += p.Inconclusive;
             NoFinitePoint += p.NoFinitePoint;
+            TimedOut += p.TimedOut;
             Record(p);
         }
         batch.Clear();
@@ -189,7 +198,9 @@ public sealed class FuzzCampaign
         sb.AppendLine($"OptDsl fuzz campaign: seed {Seed}, {Generated} programs generated, {AcceptedCount} accepted, {rejected} rejected ({Percent(rejected, Generated)}).");
         sb.AppendLine($"Accepted inputs with at least one failure: {ProgramsWithFailures - Categories.GetValueOrDefault("OPT0999 internal compiler error")?.Programs ?? 0} of {AcceptedCount}; runtime checks ran on {Executed} of them.");
         sb.AppendLine($"Time: {Total.TotalSeconds:F0} s (generate + .opt compile {GenerateAndCompileTime.TotalSeconds:F0} s, Roslyn + checks {RoslynAndRunTime.TotalSeconds:F0} s, shrinking {ShrinkTime.TotalSeconds:F0} s). " +
-                      $"Inconclusive difference entries: {Inconclusive}; problems without a finite point: {NoFinitePoint}.");
+                      $"Inconclusive difference entries: {Inconclusive}; problems without a finite point: {NoFinitePoint}; problems whose checks hit the time budget: {TimedOut}.");
+        sb.AppendLine($"Roslyn: {FuzzHarness.Compilations} compilations of {FuzzHarness.CompiledTrees} files in {FuzzHarness.RoslynTime.TotalSeconds:F0} s; slowest runtime checks: " +
+                      string.Join(", ", Slowest.OrderByDescending(s => s.Time).Take(5).Select(s => $"#{s.Id} {s.Time.TotalSeconds:F1} s ({s.Length} chars)")));
         sb.AppendLine();
         sb.AppendLine("Rejections (error diagnostics, by id; an input can have several):");
         foreach (var (id, count) in Rejections.OrderByDescending(r => r.Value))
@@ -204,6 +215,13 @@ public sealed class FuzzCampaign
             sb.AppendLine($"==== {c.Name}: {c.Programs} program(s)");
             foreach (var (message, count) in c.Messages.OrderByDescending(m => m.Value).Take(6))
                 sb.AppendLine($"    {count,5} × {message}");
+            var example = c.Examples[0];
+            sb.AppendLine($"  e.g. program #{example.Program.Program.Id}: {FuzzProgram.Visible(example.Failure.Detail)}");
+            if (c.Reproducers.Count == 0)
+            {
+                sb.AppendLine($"  not shrunk (shrinking budget spent); the whole program (replay with OPTDSL_FUZZ_SEED={Seed} OPTDSL_FUZZ_ONLY={example.Program.Program.Id}):");
+                AppendProgram(sb, example.Program.Program);
+            }
             foreach (var (original, shrunk) in c.Reproducers)
             {
                 var p = shrunk.Program;
@@ -219,6 +237,12 @@ public sealed class FuzzCampaign
                 AppendProgram(sb, p);
                 sb.AppendLine($"    what mismatched: {FuzzProgram.Visible(shrunk.Failure!.Detail)}");
             }
+        }
+        if (Only is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Program #{Only}:");
+            AppendProgram(sb, OptProgramGenerator.Generate(SeedOf(Seed, Only.Value), Only.Value));
         }
         sb.AppendLine();
         sb.AppendLine("Generator coverage (programs with the feature):");

@@ -26,11 +26,16 @@ public sealed class Prepared
     public List<Failure> Failures = new();
     /// <summary>Declares something outside its unique namespace (no namespace, another first segment): compiled alone.</summary>
     public bool Isolated;
+    /// <summary>The generated C# does not even parse: not compiled.</summary>
+    public bool SyntaxErrors;
     public bool Accepted => Errors.Count == 0;
     /// <summary>Whether runtime checks ran on at least one problem at one point.</summary>
     public bool Executed;
     public int Inconclusive;
     public int NoFinitePoint;
+    public int TimedOut;
+    /// <summary>Time spent in the runtime checks of this program.</summary>
+    public TimeSpan CheckTime;
 }
 
 /// <summary>
@@ -81,6 +86,13 @@ public static class FuzzHarness
             prepared.Trees.Add(CSharpSyntaxTree.ParseText(sources[k].Text, ParseOptions, path: $"{program.Unique}/{k}.g.cs"));
 
         ScanForPayloads(prepared);
+        // Syntax errors need no compilation to be found (and such a program cannot run anyway).
+        var syntax = prepared.Trees.SelectMany(t => t.GetDiagnostics()).FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error);
+        if (syntax is not null && !prepared.Failures.Any(f => f.Category.StartsWith("security", StringComparison.Ordinal)))
+        {
+            prepared.Failures.Add(new Failure($"C# error {syntax.Id}", Describe(syntax)));
+            prepared.SyntaxErrors = true;
+        }
         prepared.Isolated = prepared.Trees.Any(t => !StaysInNamespace(t.GetRoot(), program.Unique));
         return prepared;
     }
@@ -116,12 +128,24 @@ public static class FuzzHarness
     // ---- Stage 2: Roslyn, many programs per compilation -----------------------------------------------------------
 
     /// <summary>Compiles the accepted programs in batches, records C# diagnostics, and runs the runtime checks.</summary>
+    public static TimeSpan RoslynTime;
+    public static int Compilations, CompiledTrees;
+
     public static void CompileAndCheck(IReadOnlyList<Prepared> batch, bool runtimeChecks = true)
     {
-        var shared = batch.Where(p => p.Accepted && !p.Isolated && p.Trees.Count > 0).ToList();
+        var compilable = batch.Where(p => p.Accepted && !p.SyntaxErrors && p.Trees.Count > 0).ToList();
+        var shared = compilable.Where(p => !p.Isolated).ToList();
         if (shared.Count > 0) CompileGroup(shared, runtimeChecks);
-        foreach (var alone in batch.Where(p => p.Accepted && p.Isolated && p.Trees.Count > 0)) CompileGroup([alone], runtimeChecks);
+        foreach (var alone in compilable.Where(p => p.Isolated)) CompileGroup([alone], runtimeChecks);
     }
+
+    /// <summary>An empty compilation over the references: compilations made from it share its bound references.</summary>
+    private static readonly Lazy<CSharpCompilation> Template = new(() =>
+    {
+        var template = CSharpCompilation.Create("FuzzTemplate", [], CompilationReferences.Consumer, CompilationOptions);
+        template.GetDiagnostics();
+        return template;
+    });
 
     private static void CompileGroup(List<Prepared> group, bool runtimeChecks)
     {
@@ -129,17 +153,28 @@ public static class FuzzHarness
         var clean = group.ToList();
         for (int round = 0; round < 4 && clean.Count > 0; round++)
         {
-            var compilation = CSharpCompilation.Create("Fuzz" + Guid.NewGuid().ToString("N"), clean.SelectMany(p => p.Trees), CompilationReferences.Consumer, CompilationOptions);
+            var roslyn = System.Diagnostics.Stopwatch.StartNew();
+            var compilation = Template.Value.AddSyntaxTrees(clean.SelectMany(p => p.Trees)).WithAssemblyName("Fuzz" + Guid.NewGuid().ToString("N"));
             using var stream = new MemoryStream();
-            var result = compilation.Emit(stream);
+            // Without runtime checks only the diagnostics matter: no code generation.
+            var result = runtimeChecks ? compilation.Emit(stream) : new DiagnosticsOnly(compilation.GetDiagnostics());
+            RoslynTime += roslyn.Elapsed;
+            Compilations++;
+            CompiledTrees += compilation.SyntaxTrees.Count();
             var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-            foreach (var d in problems)
+            // Per program: its first error (later ones are mostly consequences), and each kind of warning once.
+            var ordered = problems.OrderBy(d => d.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start);
+            foreach (var d in ordered)
             {
                 string? unique = d.Location.SourceTree?.FilePath.Split('/')[0];
-                var failure = new Failure($"C# {(d.Severity == DiagnosticSeverity.Error ? "error" : "warning")} {d.Id}", Describe(d));
+                bool error = d.Severity == DiagnosticSeverity.Error;
+                var failure = new Failure($"C# {(error ? "error" : "warning")} {d.Id}", Describe(d));
                 if (unique is not null && byUnique.TryGetValue(unique, out var owner))
                 {
-                    if (!owner.Failures.Contains(failure)) owner.Failures.Add(failure);
+                    // C# diagnostics in code a payload injected are consequences of the injection, reported as such.
+                    if (owner.Failures.Any(f => f.Category.StartsWith("security", StringComparison.Ordinal))) continue;
+                    bool seen = error ? owner.Failures.Any(f => f.Category.StartsWith("C# error", StringComparison.Ordinal)) : owner.Failures.Any(f => f.Category == failure.Category);
+                    if (!seen) owner.Failures.Add(failure);
                 }
                 else
                 {
@@ -190,6 +225,7 @@ public static class FuzzHarness
                     }
                     var problem = p.Program.Problems[k];
                     var rng = new Random(p.Program.Seed * 31 + k);
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
                     try
                     {
                         var checker = new ProblemChecker(problem, rng, $"problem {problem.Name}");
@@ -198,11 +234,13 @@ public static class FuzzHarness
                         p.Inconclusive += checker.Inconclusive;
                         p.NoFinitePoint += checker.NoFinitePoint;
                         p.Executed |= checker.Executed;
+                        if (checker.TimedOut) p.TimedOut++;
                     }
                     catch (FuzzerBugException ex)
                     {
                         p.Failures.Add(new Failure("harness: reference evaluation failed (a fuzzer bug)", ex.Message));
                     }
+                    p.CheckTime += clock.Elapsed;
                 }
             }
         }
@@ -230,7 +268,7 @@ public static class FuzzHarness
     public static Prepared RunOne(FuzzProgram program, bool runtimeChecks)
     {
         var prepared = Prepare(program);
-        if (prepared.Accepted && prepared.Trees.Count > 0) CompileGroup([prepared], runtimeChecks);
+        if (prepared.Accepted && !prepared.SyntaxErrors && prepared.Trees.Count > 0) CompileGroup([prepared], runtimeChecks);
         return prepared;
     }
 
@@ -239,6 +277,15 @@ public static class FuzzHarness
         category.StartsWith("C# ", StringComparison.Ordinal) || category.StartsWith("OPT", StringComparison.Ordinal)
         || category.StartsWith("security", StringComparison.Ordinal) || category.StartsWith("accepted,", StringComparison.Ordinal)
         || category.StartsWith("OptCompiler", StringComparison.Ordinal);
+}
+
+/// <summary>The parts of an EmitResult the harness reads, for a compilation that is only diagnosed.</summary>
+internal sealed class DiagnosticsOnly(System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics)
+{
+    public System.Collections.Immutable.ImmutableArray<Diagnostic> Diagnostics { get; } = diagnostics;
+    public bool Success => !Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+    public static implicit operator DiagnosticsOnly(Microsoft.CodeAnalysis.Emit.EmitResult r) => new(r.Diagnostics) { Emitted = r.Success };
+    public bool Emitted { get; init; }
 }
 
 public sealed class FuzzerBugException(string message, Exception? inner = null) : Exception(message, inner);

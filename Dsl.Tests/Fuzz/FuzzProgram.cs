@@ -125,9 +125,12 @@ public sealed class ProblemDecl
 
     public int VariableCount => Vars.Sum(v => v.Size);
 
+    /// <summary>Reference evaluations give up (OutOfTimeException) after this Stopwatch timestamp (0: never).</summary>
+    public long Deadline;
+
     public Env NewEnv(double[] x)
     {
-        var env = new Env { X = x };
+        var env = new Env { X = x, Deadline = Deadline };
         foreach (var d in Dims) env.Dims[d.Name] = d.Value;
         foreach (var p in Params) env.Params[p.Name] = p.Value;
         foreach (var d in Data) env.Data[d.Name] = (d.Flat, d.Shape.Select(s => (int)s.Value).ToArray());

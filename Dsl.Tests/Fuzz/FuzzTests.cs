@@ -46,7 +46,7 @@ namespace OptDsl.Tests.Fuzz;
 
 public sealed class FuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultCount = 600;
+    private const int DefaultCount = 300;
     private const int DefaultSeed = 20261123;
 
     private static int Env(string name, int fallback) =>
@@ -61,7 +61,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
             Accepted = Env("OPTDSL_FUZZ_COUNT", DefaultCount),
             Seed = Env("OPTDSL_FUZZ_SEED", DefaultSeed),
             Only = only is null ? null : int.Parse(only, CultureInfo.InvariantCulture),
-            ShrinkBudget = TimeSpan.FromSeconds(Env("OPTDSL_FUZZ_SHRINK_SECONDS", 15)),
+            ShrinkBudget = TimeSpan.FromSeconds(Env("OPTDSL_FUZZ_SHRINK_SECONDS", 8)),
+            TotalShrinkBudget = TimeSpan.FromSeconds(Env("OPTDSL_FUZZ_SHRINK_TOTAL_SECONDS", 60)),
             ShrinkPerCategory = Env("OPTDSL_FUZZ_SHRINK_EXAMPLES", 1),
             Log = output.WriteLine,
         };

@@ -401,7 +401,7 @@ public sealed class OptProgramGenerator
             for (int k = 0; k < count; k++)
             {
                 var d = new DimDecl { Name = Fresh(NormalDimNames, CSharpKeywords.Concat(["N", "VariableCount", "Length", "Count", "x", "v", "f", "layout", "Layout", "t0", "value"]), Hostile * 0.7) };
-                long value = _g._extreme && P(0.5) ? _r.Next(30, 160) : _r.Next(1, 7);
+                long value = _g._extreme && P(0.5) ? _r.Next(20, 61) : _r.Next(1, 7);
                 if (P(0.5))
                 {
                     var fixedDims = _p.Dims.Where(x => x.Fixed).ToList();
@@ -661,7 +661,7 @@ public sealed class OptProgramGenerator
             }
             else
             {
-                _p.Goal = Scalar(_r.Next(2, 5), new Scope(), false);
+                _p.Goal = Scalar(_r.Next(1, 4), new Scope(), false);
             }
 
             if (P(0.35)) _p.Goal = new Bin('+', _p.Goal, MixedSum(new Scope()));

@@ -36,6 +36,21 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
     /// <summary>Skip StartPoint/VariableBounds (for wrappers in the oracle's own tests).</summary>
     public bool SkipReflection;
 
+    /// <summary>Time for the checks of one problem; beyond it they stop (counted as timed out, not as a failure).</summary>
+    public TimeSpan Budget = TimeSpan.FromSeconds(3);
+
+    public bool TimedOut;
+
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    /// <summary>How many coordinates get difference checks (all for small problems; fewer when evaluations are slow).</summary>
+    private int _columns = FullCheckLimit;
+
+    private void CheckTime()
+    {
+        if (_clock.Elapsed > Budget) throw new OutOfTimeException();
+    }
+
     private sealed class Abort : Exception;
 
     private void Fail(string category, string detail)
@@ -46,11 +61,12 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
 
     private T Call<T>(string method, Func<T> f)
     {
+        CheckTime();
         try
         {
             return f();
         }
-        catch (Exception ex) when (ex is not Abort and not FuzzerBugException)
+        catch (Exception ex) when (ex is not Abort and not FuzzerBugException and not OutOfTimeException)
         {
             var inner = ex is TargetInvocationException { InnerException: { } i } ? i : ex;
             string frame = inner.StackTrace?.Split('\n').FirstOrDefault()?.Trim() ?? "";
@@ -67,7 +83,7 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
         {
             return f();
         }
-        catch (Exception ex) when (ex is not FuzzerBugException)
+        catch (Exception ex) when (ex is not FuzzerBugException and not OutOfTimeException)
         {
             throw new FuzzerBugException(ex.GetType().Name + ": " + ex.Message, ex);
         }
@@ -103,12 +119,22 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
 
     public void CheckInstance(object instance)
     {
+        _clock.Restart();
+        problem.Deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Budget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         try
         {
             Check(instance);
         }
         catch (Abort)
         {
+        }
+        catch (OutOfTimeException)
+        {
+            TimedOut = true;
+        }
+        finally
+        {
+            problem.Deadline = 0;
         }
     }
 
@@ -204,8 +230,8 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
 
     private List<int> Coordinates(int n)
     {
-        if (n <= FullCheckLimit) return Enumerable.Range(0, n).ToList();
-        return Enumerable.Range(0, n).OrderBy(_ => rng.Next()).Take(40).OrderBy(k => k).ToList();
+        if (n <= _columns) return Enumerable.Range(0, n).ToList();
+        return Enumerable.Range(0, n).OrderBy(_ => rng.Next()).Take(_columns).OrderBy(k => k).ToList();
     }
 
     private static double[] Along(double[] x, int k, double t)
@@ -226,7 +252,11 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
     {
         int n = x.Length;
         var g = new double[n];
+        var timing = System.Diagnostics.Stopwatch.StartNew();
         double fg = Call("Gradient", () => p.Gradient(x, g));
+        // About 8 gradient calls per checked column, for the Hessian and again for the Lagrangian's: keep it within a third of the budget.
+        double perColumn = 24 * Math.Max(timing.Elapsed.TotalSeconds, 1e-7);
+        _columns = Math.Clamp((int)(Budget.TotalSeconds / 3 / perColumn), 4, n <= FullCheckLimit ? FullCheckLimit : 40);
         if (!Same(fg, f, 1e-11)) Fail("Gradient's return value ≠ Objective", $"Gradient returned {Fmt(fg)}, Objective {Fmt(f)} at {Point(x)}");
 
         var coordinates = Coordinates(n);
@@ -243,7 +273,7 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
                     break;
             }
         }
-        if (n > FullCheckLimit)
+        if (coordinates.Count < n)
         {
             for (int trial = 0; trial < 2; trial++)
             {

@@ -95,6 +95,24 @@ public static class Shrinker
             yield return (() => p.NewLine = "\n", () => p.NewLine = old);
         }
 
+        // Big wins first: whole constraints, then whole expressions, then declarations with their uses.
+        foreach (var problem in p.Problems.ToList())
+        {
+            foreach (var c in RemoveEach(problem.Constraints)) yield return c;
+            foreach (var (get, set) in Roots(problem))
+            {
+                var root = get();
+                foreach (var replacement in Replacements(root))
+                    yield return (() => set(replacement), () => set(root));
+            }
+            var names = problem.Vars.Select(v => v.Name).Concat(problem.Lets.Select(l => l.Name)).Concat(problem.Objectives.Select(o => o.Name))
+                .Concat(problem.Data.Select(d => d.Name)).Concat(problem.Params.Select(x => x.Name)).ToList();
+            // Halves, quarters, ... then one at a time (ddmin-style), so fifty declarations do not take fifty steps.
+            for (int chunk = names.Count / 2; chunk >= 1; chunk /= 2)
+                for (int start = 0; start < names.Count; start += chunk)
+                    yield return RemoveWithUses(problem, names.Skip(start).Take(chunk).ToHashSet());
+        }
+
         foreach (var problem in p.Problems.ToList())
         {
             if (problem.Name != "P")
@@ -164,16 +182,7 @@ public static class Shrinker
             }
 
             // Expressions: replace a node by one of its own sub-expressions or by a constant, largest first.
-            var roots = new List<(Func<Node> Get, Action<Node> Set)> { (() => problem.Goal, n => problem.Goal = n) };
-            foreach (var l in problem.Lets.ToList()) roots.Add((() => l.Body, n => l.Body = n));
-            foreach (var o in problem.Objectives.ToList()) roots.Add((() => o.Body, n => o.Body = n));
-            foreach (var c in problem.Constraints.ToList())
-                for (int k = 0; k < c.Sides.Count; k++)
-                {
-                    int kk = k;
-                    roots.Add((() => c.Sides[kk], n => c.Sides[kk] = n));
-                }
-            foreach (var (get, set) in roots)
+            foreach (var (get, set) in Roots(problem))
             {
                 var root = get();
                 foreach (var replacement in Replacements(root))
@@ -196,8 +205,84 @@ public static class Shrinker
         }
     }
 
+    private static List<(Func<Node> Get, Action<Node> Set)> Roots(ProblemDecl problem)
+    {
+        var roots = new List<(Func<Node> Get, Action<Node> Set)> { (() => problem.Goal, n => problem.Goal = n) };
+        foreach (var l in problem.Lets.ToList()) roots.Add((() => l.Body, n => l.Body = n));
+        foreach (var o in problem.Objectives.ToList()) roots.Add((() => o.Body, n => o.Body = n));
+        foreach (var c in problem.Constraints.ToList())
+            for (int k = 0; k < c.Sides.Count; k++)
+            {
+                int kk = k;
+                roots.Add((() => c.Sides[kk], n => c.Sides[kk] = n));
+            }
+        return roots;
+    }
+
+    /// <summary>Removes declarations and replaces every use of them by the constant 1.</summary>
+    private static (Action, Action) RemoveWithUses(ProblemDecl problem, HashSet<string> names)
+    {
+        var undo = new List<Action>();
+        void Apply()
+        {
+            undo.Clear();
+            foreach (var list in new System.Collections.IList[] { problem.Vars, problem.Lets, problem.Objectives, problem.Data, problem.Params })
+            {
+                for (int k = 0; k < list.Count; k++)
+                {
+                    object item = list[k]!;
+                    string? n = item switch { VarDecl v => v.Name, LetDef l => l.Name, ObjectiveDecl o => o.Name, DataDecl d => d.Name, ParamDecl x => x.Name, _ => null };
+                    if (n is null || !names.Contains(n)) continue;
+                    int at = k;
+                    list.RemoveAt(at);
+                    undo.Add(() => list.Insert(at, item));
+                    k--;
+                }
+            }
+            foreach (var (get, set) in Roots(problem))
+            {
+                var root = get();
+                if (root.RefName is { } rn && names.Contains(rn))
+                {
+                    set(new Num("1"));
+                    undo.Add(() => set(root));
+                    continue;
+                }
+                var stack = new Stack<Node>();
+                stack.Push(root);
+                while (stack.Count > 0)
+                {
+                    var node = stack.Pop();
+                    for (int slot = 0; slot < node.Kids.Length; slot++)
+                    {
+                        var kid = node.Kids[slot];
+                        if (kid.RefName is { } kn && names.Contains(kn))
+                        {
+                            int s = slot;
+                            node.Kids[s] = new Num("1");
+                            undo.Add(() => node.Kids[s] = kid);
+                        }
+                        else
+                        {
+                            stack.Push(kid);
+                        }
+                    }
+                }
+            }
+        }
+        void Undo()
+        {
+            for (int k = undo.Count - 1; k >= 0; k--) undo[k]();
+        }
+        return (Apply, Undo);
+    }
+
     private static IEnumerable<Node> Replacements(Node node)
     {
+        // Long left-nested chains (a + b + c + ...): jump down the spine by halves instead of one term per step.
+        var spine = new List<Node>();
+        for (var s = node; s is Chain || s is Bin { Op: '+' or '-' }; s = s.Kids[0]) spine.Add(s.Kids[0]);
+        for (int at = spine.Count / 2; at >= 1 && spine.Count > 2; at /= 2) yield return spine[spine.Count - at];
         foreach (var kid in node.Kids)
             if (kid.IsArray == node.IsArray && (!node.IsArray || kid.ShapeKey.SequenceEqual(node.ShapeKey)))
                 yield return kid;
