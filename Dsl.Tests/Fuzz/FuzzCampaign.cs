@@ -93,8 +93,15 @@ public sealed class FuzzCampaign
         foreach (var category in Categories.Values.OrderByDescending(c => c.Programs))
         {
             if (ShrinkBudget <= TimeSpan.Zero) break;
-            // Distinct first messages first, so a category with several causes shows more than one.
-            var picks = category.Examples.GroupBy(e => Normalize(e.Failure.Detail)).Select(g => g.First()).Take(ShrinkPerCategory).ToList();
+            // Small programs first, and examples that differ in message or in the shapes known to cause bugs, so a category
+            // with several causes shows more than one.
+            var picks = new List<(Prepared Program, Failure Failure)>();
+            var seen = new HashSet<string>();
+            foreach (var e in category.Examples.OrderBy(e => e.Program.Text.Length))
+            {
+                if (picks.Count >= ShrinkPerCategory) break;
+                if (seen.Add(Normalize(e.Failure.Detail) + "|" + Signature(e.Program.Text))) picks.Add(e);
+            }
             foreach (var (prepared, _) in picks)
             {
                 var left = TotalShrinkBudget - clock.Elapsed;
@@ -141,6 +148,19 @@ public sealed class FuzzCampaign
         }
         // Keep memory flat over long campaigns: the trees are not needed once checked.
         p.Trees.Clear();
+    }
+
+    /// <summary>Which known trouble shapes a program contains (to pick different examples of one category).</summary>
+    public static string Signature(string text)
+    {
+        var features = new List<string>();
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"(g|v|hv)_[A-Za-z]")) features.Add("slice-like name");
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"in [A-Za-z_][A-Za-z0-9_]*\.\.")) features.Add("range from an index");
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"in ([A-Za-z0-9_]+)\.\.")) features.Add("empty range");
+        if (text.Contains("cce_logits(", StringComparison.Ordinal)) features.Add("cce_logits");
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"c\d+:")) features.Add("c<k> label");
+        if (text.Contains("subject to", StringComparison.Ordinal)) features.Add("constraints");
+        return string.Join(",", features);
     }
 
     /// <summary>A failure message with numbers, names and locations blurred, for grouping.</summary>
@@ -196,7 +216,8 @@ public sealed class FuzzCampaign
         var sb = new StringBuilder();
         int rejected = Generated - AcceptedCount;
         sb.AppendLine($"OptDsl fuzz campaign: seed {Seed}, {Generated} programs generated, {AcceptedCount} accepted, {rejected} rejected ({Percent(rejected, Generated)}).");
-        sb.AppendLine($"Accepted inputs with at least one failure: {ProgramsWithFailures - Categories.GetValueOrDefault("OPT0999 internal compiler error")?.Programs ?? 0} of {AcceptedCount}; runtime checks ran on {Executed} of them.");
+        int failing = ProgramsWithFailures - (Categories.GetValueOrDefault("OPT0999 internal compiler error")?.Programs ?? 0);
+        sb.AppendLine($"Accepted inputs with at least one failure: {failing} of {AcceptedCount}; {AcceptedCount - failing} passed every check; runtime checks ran on {Executed} of the accepted inputs.");
         sb.AppendLine($"Time: {Total.TotalSeconds:F0} s (generate + .opt compile {GenerateAndCompileTime.TotalSeconds:F0} s, Roslyn + checks {RoslynAndRunTime.TotalSeconds:F0} s, shrinking {ShrinkTime.TotalSeconds:F0} s). " +
                       $"Inconclusive difference entries: {Inconclusive}; problems without a finite point: {NoFinitePoint}; problems whose checks hit the time budget: {TimedOut}.");
         sb.AppendLine($"Roslyn: {FuzzHarness.Compilations} compilations of {FuzzHarness.CompiledTrees} files in {FuzzHarness.RoslynTime.TotalSeconds:F0} s; slowest runtime checks: " +
@@ -215,7 +236,7 @@ public sealed class FuzzCampaign
             sb.AppendLine($"==== {c.Name}: {c.Programs} program(s)");
             foreach (var (message, count) in c.Messages.OrderByDescending(m => m.Value).Take(6))
                 sb.AppendLine($"    {count,5} × {message}");
-            var example = c.Examples[0];
+            var example = c.Examples.OrderBy(e => e.Program.Text.Length).First();
             sb.AppendLine($"  e.g. program #{example.Program.Program.Id}: {FuzzProgram.Visible(example.Failure.Detail)}");
             if (c.Reproducers.Count == 0)
             {
@@ -226,7 +247,8 @@ public sealed class FuzzCampaign
             {
                 var p = shrunk.Program;
                 sb.AppendLine($"  program #{original.Program.Id} (seed {original.Program.Seed}, replay with OPTDSL_FUZZ_SEED={Seed} OPTDSL_FUZZ_ONLY={original.Program.Id})");
-                sb.AppendLine($"  first failure: {FuzzProgram.Visible(c.Examples.First(e => e.Program == original).Failure.Detail)}");
+                if (original != example.Program)
+                    sb.AppendLine($"  its failure: {FuzzProgram.Visible(c.Examples.First(e => e.Program == original).Failure.Detail)}");
                 if (!shrunk.Reproduced)
                 {
                     sb.AppendLine("  (does not reproduce when compiled alone; original text follows)");

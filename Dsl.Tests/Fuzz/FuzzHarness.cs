@@ -85,7 +85,11 @@ public static class FuzzHarness
         for (int k = 0; k < sources.Count; k++)
             prepared.Trees.Add(CSharpSyntaxTree.ParseText(sources[k].Text, ParseOptions, path: $"{program.Unique}/{k}.g.cs"));
 
-        ScanForPayloads(prepared);
+        if (FindPayload(prepared.Trees) is { } payload)
+        {
+            prepared.Failures.Add(new Failure($"security: payload text became C# code (via {PayloadVector(program, payload.Tree, payload.Line)})",
+                $"identifier '{payload.Identifier}' at {payload.Tree.FilePath}:{payload.Line + 1}: {FuzzProgram.Visible(payload.Tree.GetText().Lines[payload.Line].ToString().Trim())}"));
+        }
         // Syntax errors need no compilation to be found (and such a program cannot run anyway).
         var syntax = prepared.Trees.SelectMany(t => t.GetDiagnostics()).FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error);
         if (syntax is not null && !prepared.Failures.Any(f => f.Category.StartsWith("security", StringComparison.Ordinal)))
@@ -98,19 +102,60 @@ public static class FuzzHarness
     }
 
     /// <summary>The security check: no payload identifier may be a C# identifier token (only comment or string text).</summary>
-    private static void ScanForPayloads(Prepared prepared)
+    private static (SyntaxTree Tree, int Line, string Identifier)? FindPayload(IEnumerable<SyntaxTree> trees)
     {
-        foreach (var tree in prepared.Trees)
+        foreach (var tree in trees)
         {
             foreach (var token in tree.GetRoot().DescendantTokens(descendIntoTrivia: false))
             {
                 if (!token.IsKind(SyntaxKind.IdentifierToken) || !OptProgramGenerator.PayloadIdentifiers.Contains(token.ValueText)) continue;
-                var line = tree.GetText().Lines.GetLineFromPosition(token.SpanStart);
-                prepared.Failures.Add(new Failure("security: payload text became C# code",
-                    $"identifier '{token.ValueText}' at {tree.FilePath}:{line.LineNumber + 1}: {FuzzProgram.Visible(line.ToString().Trim())}"));
-                return;
+                return (tree, tree.GetText().Lines.GetLineFromPosition(token.SpanStart).LineNumber, token.ValueText);
             }
         }
+        return null;
+    }
+
+    /// <summary>Which input carried the payload: the file name, the namespace, or a comment (and where the comment landed).</summary>
+    private static string PayloadVector(FuzzProgram program, SyntaxTree tree, int line)
+    {
+        bool Injects(FuzzProgram p)
+        {
+            var output = OptCompiler.Compile(p.Path, p.Text, p.NamespaceArgument);
+            return FindPayload(output.Sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions))) is not null;
+        }
+        var copy = program.ShallowCopy();
+        copy.Path = "p.opt";
+        if (!Injects(copy)) return "the file name";
+        copy = program.ShallowCopy();
+        copy.NamespaceArgument = program.Unique;
+        if (copy.NamespaceLine is not null) copy.NamespaceLine = [program.Unique];
+        if (!Injects(copy)) return "the namespace";
+        // A comment: the line comment it broke out of is the last comment line before the injected code.
+        var lines = tree.GetText().Lines;
+        for (int k = line - 1; k >= 0; k--)
+        {
+            string text = lines[k].ToString().TrimStart();
+            if (text.StartsWith("/// <summary>param", StringComparison.Ordinal)) return "a comment in a param default, into its doc comment";
+            if (text.StartsWith("/// <summary>The problem", StringComparison.Ordinal)) return "a comment in the objective, into the class doc comment";
+            if (text.StartsWith("/// ", StringComparison.Ordinal)) return "a comment, into a doc comment";
+            if (text.StartsWith("// ", StringComparison.Ordinal))
+            {
+                for (int j = k - 1; j >= 0; j--)
+                {
+                    string m = lines[j].ToString().TrimStart();
+                    bool header = (m.StartsWith("public ", StringComparison.Ordinal) || m.StartsWith("double ", StringComparison.Ordinal) || m.StartsWith("void ", StringComparison.Ordinal))
+                                  && m.Contains('(') && !m.TrimEnd().EndsWith(';');
+                    if (header)
+                    {
+                        if (m.Contains(" Constraints(", StringComparison.Ordinal)) return "a comment in a constraint, into a line comment";
+                        if (m.Contains(" Objective(", StringComparison.Ordinal)) return "a comment in the objective, into a line comment";
+                        return "a comment, into a line comment";
+                    }
+                }
+                return "a comment, into a line comment";
+            }
+        }
+        return "a comment";
     }
 
     /// <summary>True when the tree declares nothing but one namespace whose first segment is the program's own.</summary>

@@ -175,7 +175,8 @@ public sealed class OptProgramGenerator
         // File name.
         if (_payloads && P(0.5) || P(0.03))
         {
-            program.Path = Pick(HostileFileNames);
+            // Half the time one of the file names that inject code into string literals and interpolations.
+            program.Path = P(0.5) ? HostileFileNames[_r.Next(7)] : Pick(HostileFileNames);
             program.Vectors.Add("file name");
         }
         else if (P(0.1))
