@@ -54,7 +54,7 @@ public sealed class OptProgramGenerator
         "residual_count", "dimension", "variable_bounds", "_", "__", "_1", "x1", "X1", "value", "Value",
     ];
 
-    private static readonly string[] NormalScalarNames = ["alpha", "beta", "rate", "scale", "mu", "sigma", "tau", "gamma", "w0", "lam", "p", "q", "c", "d", "weight", "offset", "shift"];
+    private static readonly string[] NormalScalarNames = ["K", "Alpha", "alpha", "beta", "rate", "scale", "mu", "sigma", "tau", "gamma", "w0", "lam", "p", "q", "c", "d", "weight", "offset", "shift"];
     private static readonly string[] NormalArrayNames = ["y", "t", "A", "B", "cap", "obs", "target", "M", "W", "u", "z", "ys", "xs", "data1", "coef", "row"];
     private static readonly string[] NormalVarNames = ["x", "w", "b", "z", "theta", "u", "a", "y", "bias", "coef", "pos", "vel", "h", "r", "s"];
     private static readonly string[] NormalDimNames = ["n", "m", "k", "p", "d", "rows", "cols", "len", "nn", "q"];
