@@ -109,10 +109,12 @@ public sealed class FuzzCampaign
                 var fresh = OptProgramGenerator.Generate(prepared.Program.Seed, prepared.Program.Id);
                 var shrunk = Shrinker.Shrink(fresh, category.Name, left < ShrinkBudget ? left : ShrinkBudget);
                 category.Reproducers.Add((prepared, shrunk));
+                Log?.Invoke($"shrunk #{prepared.Program.Id} for '{category.Name}': {prepared.Text.Length} → {shrunk.Program.Text.Length} chars in {shrunk.Elapsed.TotalSeconds:F0} s");
             }
         }
         ShrinkTime = clock.Elapsed;
         Total = total.Elapsed;
+        Log?.Invoke($"done: {Generated} generated, {AcceptedCount} accepted, shrinking took {ShrinkTime.TotalSeconds:F0} s, {Total.TotalSeconds:F0} s in all");
     }
 
     private void Flush(List<Prepared> batch)

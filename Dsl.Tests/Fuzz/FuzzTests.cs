@@ -71,7 +71,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
             ShrinkBudget = TimeSpan.FromSeconds(Env("OPTDSL_FUZZ_SHRINK_SECONDS", full ? 40 : 8)),
             TotalShrinkBudget = TimeSpan.FromSeconds(Env("OPTDSL_FUZZ_SHRINK_TOTAL_SECONDS", full ? 3600 : 60)),
             ShrinkPerCategory = Env("OPTDSL_FUZZ_SHRINK_EXAMPLES", full ? 3 : 1),
-            Log = output.WriteLine,
+            Log = line =>
+            {
+                output.WriteLine(line);
+                // xunit shows test output only at the end: long campaigns also append progress to a file.
+                if (Environment.GetEnvironmentVariable("OPTDSL_FUZZ_REPORT") is { } report) File.AppendAllText(report + ".progress", line + "\n");
+            },
         };
         // A payload that became code and ran would create ./System; the harness never runs such programs.
         string canary = Path.Combine(Directory.GetCurrentDirectory(), "System");
