@@ -569,7 +569,8 @@ public sealed class MatVec : Node
 {
     public MatVec(Node a, Node x) => Kids = [a, x];
     public override bool IsArray => true;
-    public override string[] ShapeKey => [Kids[0].ShapeKey[0]];
+    // The shrinker may have put a scalar where the matrix was: then there is no meaningful shape.
+    public override string[] ShapeKey => Kids[0].ShapeKey is [var rows, ..] ? [rows] : [];
 
     public override void Render(StringBuilder sb)
     {

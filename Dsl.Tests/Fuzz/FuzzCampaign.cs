@@ -107,7 +107,17 @@ public sealed class FuzzCampaign
                 var left = TotalShrinkBudget - clock.Elapsed;
                 if (left <= TimeSpan.Zero) break;
                 var fresh = OptProgramGenerator.Generate(prepared.Program.Seed, prepared.Program.Id);
-                var shrunk = Shrinker.Shrink(fresh, category.Name, left < ShrinkBudget ? left : ShrinkBudget);
+                Shrinker.Result shrunk;
+                try
+                {
+                    shrunk = Shrinker.Shrink(fresh, category.Name, left < ShrinkBudget ? left : ShrinkBudget);
+                }
+                catch (Exception ex)
+                {
+                    // A shrinker bug must not cost the campaign: report the program unshrunk.
+                    Log?.Invoke($"shrinking #{prepared.Program.Id} failed: {ex}");
+                    shrunk = new Shrinker.Result(OptProgramGenerator.Generate(prepared.Program.Seed, prepared.Program.Id), null, 0, 0, TimeSpan.Zero, false);
+                }
                 category.Reproducers.Add((prepared, shrunk));
                 Log?.Invoke($"shrunk #{prepared.Program.Id} for '{category.Name}': {prepared.Text.Length} → {shrunk.Program.Text.Length} chars in {shrunk.Elapsed.TotalSeconds:F0} s");
             }
@@ -253,7 +263,7 @@ public sealed class FuzzCampaign
                     sb.AppendLine($"  its failure: {FuzzProgram.Visible(c.Examples.First(e => e.Program == original).Failure.Detail)}");
                 if (!shrunk.Reproduced)
                 {
-                    sb.AppendLine("  (does not reproduce when compiled alone; original text follows)");
+                    sb.AppendLine("  (not shrunk: it does not reproduce when compiled alone, or the shrinker failed; original text follows)");
                     AppendProgram(sb, OptProgramGenerator.Generate(original.Program.Seed, original.Program.Id));
                     continue;
                 }

@@ -39,7 +39,7 @@ public static class Shrinker
         while (progress && clock.Elapsed < budget)
         {
             progress = false;
-            foreach (var (apply, undo) in Candidates(program))
+            foreach (var (apply, undo) in Safe(Candidates(program)))
             {
                 if (clock.Elapsed >= budget) break;
                 string before = program.Text;
@@ -61,6 +61,26 @@ public static class Shrinker
             }
         }
         return new Result(program, failure, steps, tries, clock.Elapsed, true);
+    }
+
+    /// <summary>Stops the enumeration (instead of throwing) when a candidate cannot be built from a half-shrunk model.</summary>
+    private static IEnumerable<T> Safe<T>(IEnumerable<T> source)
+    {
+        using var e = source.GetEnumerator();
+        while (true)
+        {
+            T current;
+            try
+            {
+                if (!e.MoveNext()) yield break;
+                current = e.Current;
+            }
+            catch (Exception)
+            {
+                yield break;
+            }
+            yield return current;
+        }
     }
 
     private static IEnumerable<(Action Apply, Action Undo)> Candidates(FuzzProgram p)
