@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+
+namespace OptDsl.Tests.Fuzz;
+
+/// <summary>
+/// Central differences refined by Richardson extrapolation (as Compiler/Derivatives.cs), computed at two base steps so
+/// each estimate comes with its own error estimate: rounding noise and too-large steps show up as disagreement between
+/// the two, and a reference that cannot vouch for itself is reported as inconclusive instead of as a mismatch.
+/// </summary>
+public static class FiniteDifferences
+{
+    /// <summary>d/dt g(t) at t = 0 for a vector-valued g, with an error estimate per component.</summary>
+    public static (double[] Derivative, double[] Error) Derivative(Func<double, double[]> g, double h)
+    {
+        var cache = new Dictionary<double, double[]>();
+        double[] G(double t)
+        {
+            if (!cache.TryGetValue(t, out var v)) cache[t] = v = g(t);
+            return v;
+        }
+        double[] D(double s)
+        {
+            var a = G(s);
+            var b = G(-s);
+            var d = new double[a.Length];
+            for (int i = 0; i < d.Length; i++) d[i] = (a[i] - b[i]) / (2 * s);
+            return d;
+        }
+        double[] R(double s)
+        {
+            double[] d1 = D(s), d2 = D(s / 2), d3 = D(s / 4);
+            var r = new double[d1.Length];
+            for (int i = 0; i < r.Length; i++)
+            {
+                double r1 = (4 * d2[i] - d1[i]) / 3, r2 = (4 * d3[i] - d2[i]) / 3;
+                r[i] = (16 * r2 - r1) / 15;
+            }
+            return r;
+        }
+        var coarse = R(h);
+        var fine = R(h / 2);
+        var error = new double[fine.Length];
+        for (int i = 0; i < error.Length; i++) error[i] = Math.Abs(coarse[i] - fine[i]);
+        return (fine, error);
+    }
+
+    public static (double Derivative, double Error) Derivative(Func<double, double> g, double h)
+    {
+        var (d, e) = Derivative(t => [g(t)], h);
+        return (d[0], e[0]);
+    }
+
+    /// <summary>The outcome of comparing an exact value with a difference estimate.</summary>
+    public enum Verdict { Match, Mismatch, Inconclusive }
+
+    /// <summary>
+    /// Exact <paramref name="actual"/> against the estimate: a match within <paramref name="tolerance"/> (relative to
+    /// max(1, |values|, <paramref name="scale"/>)) plus ten times the estimate's own error; inconclusive when the
+    /// estimate's error is itself large or the estimate is not finite.
+    /// </summary>
+    public static Verdict Compare(double actual, double estimate, double error, double tolerance, double scale = 1)
+    {
+        if (!double.IsFinite(estimate) || !double.IsFinite(error)) return Verdict.Inconclusive;
+        double s = Math.Max(Math.Max(1, scale), Math.Max(Math.Abs(actual), Math.Abs(estimate)));
+        if (Math.Abs(actual - estimate) <= tolerance * s + 10 * error) return Verdict.Match;
+        if (error > 1e-4 * s) return Verdict.Inconclusive;
+        return Verdict.Mismatch;
+    }
+
+    /// <summary>Exact identity up to rounding: |a − b| ≤ tol·max(1, |a|, |b|, scale). NaN never matches.</summary>
+    public static bool Same(double a, double b, double tolerance, double scale = 1)
+    {
+        if (double.IsInfinity(a) || double.IsInfinity(b)) return a == b;
+        return Math.Abs(a - b) <= tolerance * Math.Max(Math.Max(1, scale), Math.Max(Math.Abs(a), Math.Abs(b)));
+    }
+}
