@@ -303,7 +303,7 @@ public sealed class KernelEmitter
                     {
                         ExprKind.Sum => $"{a.Accumulator} += {value};",
                         ExprKind.Prod => $"{a.Accumulator} *= {value};",
-                        _ => $"{a.Accumulator} = Math.Max({a.Accumulator}, {value});",
+                        _ => $"{a.Accumulator} = global::System.Math.Max({a.Accumulator}, {value});",
                     });
                     break;
             }
@@ -365,7 +365,10 @@ public sealed class KernelEmitter
         var length = _symbols.VectorLength(e.Kind, e.Symbol!);
         if (length is null || !length.Equals(i.Upper)) return null;
         if (!_symbols.Flatten(e.Kind, e.Symbol!, e.Indices).Equals(new IntIndex(i))) return null;
-        return _symbols.Array(e.Kind, e.Symbol!);
+        // Data is a double[]: as a span, so TensorPrimitives' generic overloads apply (an array infers no T, and the
+        // float overload would be picked) and CopyTo needs no using directive.
+        string array = _symbols.Array(e.Kind, e.Symbol!);
+        return e.Kind == ExprKind.Data ? $"new global::System.ReadOnlySpan<double>({array})" : array;
     }
 
     private string NewName(Region region, string prefix)
@@ -536,7 +539,7 @@ public sealed class KernelEmitter
                 break;
             case ExprKind.Min:
             case ExprKind.Max:
-                sb.Append(e.Kind == ExprKind.Min ? "Math.Min(" : "Math.Max(");
+                sb.Append(e.Kind == ExprKind.Min ? "global::System.Math.Min(" : "global::System.Math.Max(");
                 Write(sb, a[0], region, 0);
                 sb.Append(", ");
                 Write(sb, a[1], region, 0);
@@ -575,10 +578,10 @@ public sealed class KernelEmitter
                 case 3: { string x = Atom(b, region); sb.Append(x).Append(" * ").Append(x).Append(" * ").Append(x); return; }
                 case -1: sb.Append("1.0 / "); Write(sb, b, region, 2); return;
                 case -2: { string x = Atom(b, region); sb.Append("1.0 / (").Append(x).Append(" * ").Append(x).Append(')'); return; }
-                case 0.5: sb.Append("Math.Sqrt("); Write(sb, b, region, 0); sb.Append(')'); return;
+                case 0.5: sb.Append("global::System.Math.Sqrt("); Write(sb, b, region, 0); sb.Append(')'); return;
             }
         }
-        sb.Append("Math.Pow(");
+        sb.Append("global::System.Math.Pow(");
         Write(sb, b, region, 0);
         sb.Append(", ");
         Write(sb, exponent, region, 0);
@@ -587,18 +590,18 @@ public sealed class KernelEmitter
 
     private static string Call(Func f, string x) => f switch
     {
-        Func.Exp => $"Math.Exp({x})",
-        Func.Log => $"Math.Log({x})",
+        Func.Exp => $"global::System.Math.Exp({x})",
+        Func.Log => $"global::System.Math.Log({x})",
         Func.Log1p => $"global::OptDsl.Runtime.OptMath.Log1p({x})",
-        Func.Sqrt => $"Math.Sqrt({x})",
-        Func.Sin => $"Math.Sin({x})",
-        Func.Cos => $"Math.Cos({x})",
-        Func.Tan => $"Math.Tan({x})",
-        Func.Atan => $"Math.Atan({x})",
-        Func.Tanh => $"Math.Tanh({x})",
+        Func.Sqrt => $"global::System.Math.Sqrt({x})",
+        Func.Sin => $"global::System.Math.Sin({x})",
+        Func.Cos => $"global::System.Math.Cos({x})",
+        Func.Tan => $"global::System.Math.Tan({x})",
+        Func.Atan => $"global::System.Math.Atan({x})",
+        Func.Tanh => $"global::System.Math.Tanh({x})",
         Func.Sigmoid => $"global::OptDsl.Runtime.OptMath.Sigmoid({x})",
         Func.Softplus => $"global::OptDsl.Runtime.OptMath.Softplus({x})",
-        Func.Abs => $"Math.Abs({x})",
+        Func.Abs => $"global::System.Math.Abs({x})",
         Func.Relu => $"global::OptDsl.Runtime.OptMath.Relu({x})",
         Func.Sign => $"global::OptDsl.Runtime.OptMath.Sign({x})",
         Func.Step => $"global::OptDsl.Runtime.OptMath.Step({x})",
@@ -613,7 +616,7 @@ public sealed class KernelEmitter
         IntDim d => _symbols.Dim(d.Name),
         IntIndex i => region.LoopName(i.Var),
         IntBinary b => $"{IntOperand(b.Left, region, b.Op, false)} {b.Op} {IntOperand(b.Right, region, b.Op, true)}",
-        IntClamp c => $"Math.Max(0, {Int(c.Inner, region)})",
+        IntClamp c => $"global::System.Math.Max(0, {Int(c.Inner, region)})",
         _ => throw new InvalidOperationException(),
     };
 

@@ -105,7 +105,7 @@ public sealed partial class ProblemEmitter
         if (_singleVar) return vector;
         var v = _p.Vars.First(x => x.Name == variable);
         string name = prefix.Length == 0 ? _names.Local(variable) : _names.Slice(prefix, variable);
-        string type = readOnly ? "ReadOnlySpan<double>" : "Span<double>";
+        string type = readOnly ? "global::System.ReadOnlySpan<double>" : "global::System.Span<double>";
         symbols.Declare(3, name, $"{type} {name} = {vector}.Slice({MemberIntLocal(symbols, v.Offset)}, {MemberIntLocal(symbols, v.Size)});");
         return name;
     }
@@ -115,7 +115,7 @@ public sealed partial class ProblemEmitter
         IntConst c => c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
         IntDim d => symbols.Dim(d.Name),
         IntBinary b => $"{(b.Left is IntBinary ? "(" + MemberIntLocal(symbols, b.Left) + ")" : MemberIntLocal(symbols, b.Left))} {b.Op} {(b.Right is IntBinary ? "(" + MemberIntLocal(symbols, b.Right) + ")" : MemberIntLocal(symbols, b.Right))}",
-        IntClamp c => $"Math.Max(0, {MemberIntLocal(symbols, c.Inner)})",
+        IntClamp c => $"global::System.Math.Max(0, {MemberIntLocal(symbols, c.Inner)})",
         _ => throw new InvalidOperationException(),
     };
 
@@ -212,7 +212,7 @@ public sealed partial class ProblemEmitter
         string src = Comment(_p.ObjectiveText);
 
         _w.Line($"/// <summary>Evaluates {what} ({WhereXml(_p.ObjectiveLine)}).</summary>");
-        using (_w.Block("public double Objective(ReadOnlySpan<double> x)"))
+        using (_w.Block("public double Objective(global::System.ReadOnlySpan<double> x)"))
         {
             RequireX();
             _w.Line($"// {src}");
@@ -224,13 +224,13 @@ public sealed partial class ProblemEmitter
 
         EmitGradientMethod(
             $"/// <summary>Writes the gradient of {what} into <paramref name=\"gradient\"/> and returns its value. Symbolic reverse accumulation: every loop below mirrors a sum in the .opt file.</summary>",
-            "public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)", f);
+            "public double Gradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> gradient)", f);
         EmitHessianVectorProductMethod(
             $"/// <summary>Writes ∇²f(x)·v for {what}: the exact symbolic gradient of the directional derivative ∇f(x)·v.</summary>",
-            "public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)", f);
+            "public void HessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> v, global::System.Span<double> hv)", f);
 
         _w.Line($"/// <summary>Writes the dense Hessian of {what} (row-major, VariableCount × VariableCount): column j is the exact product ∇²f(x)·e_j.</summary>");
-        using (_w.Block("public void Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
+        using (_w.Block("public void Hessian(global::System.ReadOnlySpan<double> x, global::System.Span<double> hessian)"))
         {
             RequireX();
             RequireLength("hessian", "(long)VariableCount * VariableCount", "it must have");
@@ -240,24 +240,24 @@ public sealed partial class ProblemEmitter
 
         // The solvers minimize: a maximize problem hands them the negated function.
         string sign = _p.Maximize ? "-" : "";
-        _w.Line($"double {Runtime}.IGradientProblem.Objective(ReadOnlySpan<double> x) => {sign}Objective(x);");
+        _w.Line($"double {Runtime}.IGradientProblem.Objective(global::System.ReadOnlySpan<double> x) => {sign}Objective(x);");
         _w.Line();
         if (_p.Maximize)
         {
-            using (_w.Block($"double {Runtime}.IGradientProblem.Gradient(ReadOnlySpan<double> x, Span<double> gradient)"))
+            using (_w.Block($"double {Runtime}.IGradientProblem.Gradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> gradient)"))
             {
                 _w.Line("double f = Gradient(x, gradient);");
                 _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(gradient, gradient);");
                 _w.Line("return -f;");
             }
             _w.Line();
-            using (_w.Block($"void {Runtime}.ISecondOrderProblem.Hessian(ReadOnlySpan<double> x, Span<double> hessian)"))
+            using (_w.Block($"void {Runtime}.ISecondOrderProblem.Hessian(global::System.ReadOnlySpan<double> x, global::System.Span<double> hessian)"))
             {
                 _w.Line("Hessian(x, hessian);");
                 _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(hessian, hessian);");
             }
             _w.Line();
-            using (_w.Block($"void {Runtime}.ISecondOrderProblem.HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv)"))
+            using (_w.Block($"void {Runtime}.ISecondOrderProblem.HessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> v, global::System.Span<double> hv)"))
             {
                 _w.Line("HessianVectorProduct(x, v, hv);");
                 _w.Line("global::System.Numerics.Tensors.TensorPrimitives.Negate(hv, hv);");
@@ -341,7 +341,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line("/// <summary>Writes the constraint functions c(x); row k must satisfy lower[k] ≤ c_k(x) ≤ upper[k] (see <see cref=\"ConstraintBounds\"/>).</summary>");
-        using (_w.Block("public void Constraints(ReadOnlySpan<double> x, Span<double> values)"))
+        using (_w.Block("public void Constraints(global::System.ReadOnlySpan<double> x, global::System.Span<double> values)"))
         {
             RequireX();
             RequireLength("values", "ConstraintCount", "it must have");
@@ -354,7 +354,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line("/// <summary>Writes the bounds of each constraint row (equal for equalities; infinite for one-sided rows).</summary>");
-        using (_w.Block("public void ConstraintBounds(Span<double> lower, Span<double> upper)"))
+        using (_w.Block("public void ConstraintBounds(global::System.Span<double> lower, global::System.Span<double> upper)"))
         {
             RequireLength("lower", "ConstraintCount", "it must have");
             RequireLength("upper", "ConstraintCount", "it must have");
@@ -371,7 +371,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line("/// <summary>Writes the dense constraint Jacobian, row-major ConstraintCount × VariableCount.</summary>");
-        using (_w.Block("public void ConstraintJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
+        using (_w.Block("public void ConstraintJacobian(global::System.ReadOnlySpan<double> x, global::System.Span<double> jacobian)"))
         {
             RequireX();
             RequireLength("jacobian", "(long)ConstraintCount * VariableCount", "it must have");
@@ -383,7 +383,7 @@ public sealed partial class ProblemEmitter
 
         var lagrangian = Lagrangian();
         _w.Line("/// <summary>The Lagrangian L(x, λ) = f(x) + Σₖ λₖ cₖ(x), with f in minimization form (negated for maximize).</summary>");
-        using (_w.Block("public double Lagrangian(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers)"))
+        using (_w.Block("public double Lagrangian(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> multipliers)"))
         {
             RequireX();
             RequireLength("multipliers", "ConstraintCount", "it must have");
@@ -393,12 +393,12 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         EmitGradientMethod("/// <summary>Writes ∇ₓL(x, λ) and returns L(x, λ).</summary>",
-            "public double LagrangianGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> gradient)", lagrangian, withMultipliers: true);
+            "public double LagrangianGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> multipliers, global::System.Span<double> gradient)", lagrangian, withMultipliers: true);
         EmitHessianVectorProductMethod("/// <summary>Writes ∇²ₓₓL(x, λ)·v.</summary>",
-            "public void LagrangianHessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, ReadOnlySpan<double> v, Span<double> hv)", lagrangian, withMultipliers: true);
+            "public void LagrangianHessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> multipliers, global::System.ReadOnlySpan<double> v, global::System.Span<double> hv)", lagrangian, withMultipliers: true);
 
         _w.Line("/// <summary>Writes the dense Hessian of the Lagrangian, row-major VariableCount × VariableCount.</summary>");
-        using (_w.Block("public void LagrangianHessian(ReadOnlySpan<double> x, ReadOnlySpan<double> multipliers, Span<double> hessian)"))
+        using (_w.Block("public void LagrangianHessian(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> multipliers, global::System.Span<double> hessian)"))
         {
             RequireX();
             RequireLength("multipliers", "ConstraintCount", "it must have");
@@ -430,7 +430,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line($"/// <summary>Writes the residuals r(x), with f(x) = Σₖ rₖ(x)² ({WhereXml(_p.ObjectiveLine)}).</summary>");
-        using (_w.Block("public void Residuals(ReadOnlySpan<double> x, Span<double> residuals)"))
+        using (_w.Block("public void Residuals(global::System.ReadOnlySpan<double> x, global::System.Span<double> residuals)"))
         {
             RequireX();
             RequireLength("residuals", "ResidualCount", "it must have");
@@ -440,7 +440,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line("/// <summary>Writes the Jacobian of the residuals, row-major ResidualCount × VariableCount.</summary>");
-        using (_w.Block("public void ResidualJacobian(ReadOnlySpan<double> x, Span<double> jacobian)"))
+        using (_w.Block("public void ResidualJacobian(global::System.ReadOnlySpan<double> x, global::System.Span<double> jacobian)"))
         {
             RequireX();
             RequireLength("jacobian", "(long)ResidualCount * VariableCount", "it must have");
@@ -449,7 +449,7 @@ public sealed partial class ProblemEmitter
             EmitKernel(symbols, blocks.SelectMany(b => JacobianStores(b.Residual, ResidualRow(b), "jacobian")).ToList());
         }
         _w.Line();
-        _w.Line($"void {Runtime}.ILeastSquaresProblem.Jacobian(ReadOnlySpan<double> x, Span<double> jacobian) => ResidualJacobian(x, jacobian);");
+        _w.Line($"void {Runtime}.ILeastSquaresProblem.Jacobian(global::System.ReadOnlySpan<double> x, global::System.Span<double> jacobian) => ResidualJacobian(x, jacobian);");
         _w.Line();
     }
 }

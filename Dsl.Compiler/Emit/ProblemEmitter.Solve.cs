@@ -41,7 +41,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
 
         _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({WhereXml(solver.Line)}).</summary>");
-        using (_w.Block($"public {Runtime}.SolveResult Solve(ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
+        using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
             var settings = solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}").ToList();
@@ -83,7 +83,7 @@ public sealed partial class ProblemEmitter
         _w.Line($"private readonly double[] _paretoUpper = [{string.Join(", ", Enumerable.Repeat("double.PositiveInfinity", k))}];");
         _w.Line();
         _w.Line($"/// <summary>Writes each objective of the pareto block as written: {string.Join(", ", objectives.Select(o => o.Name))}.</summary>");
-        using (_w.Block("public void ObjectiveValues(ReadOnlySpan<double> x, Span<double> values)"))
+        using (_w.Block("public void ObjectiveValues(global::System.ReadOnlySpan<double> x, global::System.Span<double> values)"))
         {
             RequireX();
             RequireLength("values", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
@@ -100,7 +100,7 @@ public sealed partial class ProblemEmitter
         _w.Line();
         _w.Line($"global::System.Collections.Generic.IReadOnlyList<bool> {Runtime}.IParetoProblem.Maximize => [{string.Join(", ", objectives.Select(o => o.Maximize ? "true" : "false"))}];");
         _w.Line();
-        using (_w.Block($"{Runtime}.SolveResult {Runtime}.IParetoProblem.SolveScalarized(ReadOnlySpan<double> weights, ReadOnlySpan<double> upper, ReadOnlySpan<double> start, {Runtime}.SolveOptions? options)"))
+        using (_w.Block($"{Runtime}.SolveResult {Runtime}.IParetoProblem.SolveScalarized(global::System.ReadOnlySpan<double> weights, global::System.ReadOnlySpan<double> upper, global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options)"))
         {
             RequireLength("weights", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
             RequireLength("upper", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
@@ -127,7 +127,7 @@ public sealed partial class ProblemEmitter
     {
         OptionKind.Bool => (bool)value ? "true" : "false",
         OptionKind.Count or OptionKind.PositiveCount => ((int)value).ToString(CultureInfo.InvariantCulture),
-        OptionKind.Seconds => $"TimeSpan.FromSeconds({CSharpNames.Literal((double)value)})",
+        OptionKind.Seconds => $"global::System.TimeSpan.FromSeconds({CSharpNames.Literal((double)value)})",
         OptionKind.Choice => $"{Runtime}.{option.ChoiceType}.{CSharpNames.Pascal((string)value)}",
         _ => CSharpNames.Literal((double)value),
     };
@@ -156,7 +156,7 @@ public sealed partial class ProblemEmitter
             if (_p.Vars.Any(v => v.HasBounds))
             {
                 _w.Line("var bounds = VariableBounds()!;");
-                _w.Line("for (int k = 0; k < x.Length; k++) x[k] = Math.Clamp(x[k], bounds.Lower[k], bounds.Upper[k]);");
+                _w.Line("for (int k = 0; k < x.Length; k++) x[k] = global::System.Math.Clamp(x[k], bounds.Lower[k], bounds.Upper[k]);");
             }
             _w.Line("return x;");
         }
@@ -176,8 +176,8 @@ public sealed partial class ProblemEmitter
             {
                 _w.Line("var lower = new double[VariableCount];");
                 _w.Line("var upper = new double[VariableCount];");
-                _w.Line("Array.Fill(lower, double.NegativeInfinity);");
-                _w.Line("Array.Fill(upper, double.PositiveInfinity);");
+                _w.Line("global::System.Array.Fill(lower, double.NegativeInfinity);");
+                _w.Line("global::System.Array.Fill(upper, double.PositiveInfinity);");
                 foreach (var v in _p.Vars)
                 {
                     if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({WhereComment(v.Line)})");
@@ -194,10 +194,11 @@ public sealed partial class ProblemEmitter
         _w.Line($"// {comment}");
         if (values.Length == 1)
         {
-            _w.Line($"Array.Fill({array}, {CSharpNames.Literal(values[0])}, {MemberInt(v.Offset)}, {MemberInt(v.Size)});");
+            _w.Line($"global::System.Array.Fill({array}, {CSharpNames.Literal(values[0])}, {MemberInt(v.Offset)}, {MemberInt(v.Size)});");
             return;
         }
-        var offset = ((IntConst)v.Offset).Value;
-        for (int k = 0; k < values.Length; k++) _w.Line($"{array}[{offset + k}] = {CSharpNames.Literal(values[k])};");
+        // A list of values: the var's size is a constant, its offset may follow earlier vars of runtime size.
+        for (int k = 0; k < values.Length; k++)
+            _w.Line($"{array}[{Unwrap(MemberInt(IntExpr.Add(v.Offset, IntExpr.Const(k))))}] = {CSharpNames.Literal(values[k])};");
     }
 }

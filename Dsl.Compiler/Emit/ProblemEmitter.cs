@@ -59,8 +59,8 @@ public sealed partial class ProblemEmitter
         _w.Line("#nullable enable");
         _w.Line("#pragma warning disable CS1591 // members are documented in the .opt file");
         _w.Line();
-        _w.Line("using System;");
-        _w.Line();
+        // No using directives: every framework name is written global::System.…, so a namespace or type of the user's
+        // (namespace Acme.Math, a class Array) can never capture a name the generated code means.
         if (_namespace is not null)
         {
             _w.Line($"namespace {_namespace};");
@@ -103,7 +103,7 @@ public sealed partial class ProblemEmitter
         IntConst c => c.Value.ToString(CultureInfo.InvariantCulture),
         IntDim d => DimField(d.Name),
         IntBinary b => $"({MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)})",
-        IntClamp c => $"Math.Max(0, {Unwrap(MemberInt(c.Inner))})",
+        IntClamp c => $"global::System.Math.Max(0, {Unwrap(MemberInt(c.Inner))})",
         _ => throw new InvalidOperationException("Index variable outside a loop"),
     };
 
@@ -135,7 +135,7 @@ public sealed partial class ProblemEmitter
             foreach (var d in _p.Dims.Where(d => d.IsConstructorArgument))
             {
                 string arg = _names.Parameter(d.Name);
-                _w.Line($"if ({arg} < 0) throw new ArgumentOutOfRangeException(nameof({arg}), {arg}, \"dim {d.Name} ({WhereString(d.Line)}) cannot be negative.\");");
+                _w.Line($"if ({arg} < 0) throw new global::System.ArgumentOutOfRangeException(nameof({arg}), {arg}, \"dim {d.Name} ({WhereString(d.Line)}) cannot be negative.\");");
                 _w.Line($"{DimField(d.Name)} = {arg};");
             }
             // Dims bound by data come first, so every later length check can name its source.
@@ -144,7 +144,7 @@ public sealed partial class ProblemEmitter
                 var (data, axis) = d.BoundBy!.Value;
                 string arg = _names.Parameter(data);
                 var symbol = _p.Data.First(x => x.Name == data);
-                if (nullChecked.Add(arg)) _w.Line($"ArgumentNullException.ThrowIfNull({arg});");
+                if (nullChecked.Add(arg)) _w.Line($"global::System.ArgumentNullException.ThrowIfNull({arg});");
                 _w.Line($"{DimField(d.Name)} = {(symbol.Shape.Count == 1 ? $"{arg}.Length" : $"{arg}.GetLength({axis})")};");
             }
             foreach (var d in _p.Data)
@@ -154,11 +154,11 @@ public sealed partial class ProblemEmitter
                 string decl = $"data {d.Name} ({Where(d.Line)})";
                 if (d.Shape.Count == 0)
                 {
-                    _w.Line($"if (!double.IsFinite({arg})) throw new ArgumentException({CSharpNames.StringLiteral(decl + " must be a finite number, not ")} + {arg} + \".\", nameof({arg}));");
+                    _w.Line($"if (!double.IsFinite({arg})) throw new global::System.ArgumentException({CSharpNames.StringLiteral(decl + " must be a finite number, not ")} + {arg} + \".\", nameof({arg}));");
                     _w.Line($"{field} = {arg};");
                     continue;
                 }
-                if (nullChecked.Add(arg)) _w.Line($"ArgumentNullException.ThrowIfNull({arg});");
+                if (nullChecked.Add(arg)) _w.Line($"global::System.ArgumentNullException.ThrowIfNull({arg});");
                 for (int axis = 0; axis < d.Shape.Count; axis++)
                 {
                     var extent = d.Shape[axis];
@@ -167,7 +167,7 @@ public sealed partial class ProblemEmitter
                     string actual = d.Shape.Count == 1 ? $"{arg}.Length" : $"{arg}.GetLength({axis})";
                     string expected = MemberInt(extent);
                     string what = d.Shape.Count == 1 ? "length" : $"size along axis {axis}";
-                    _w.Line($"if ({actual} != {expected}) throw new ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} has {what} {{{actual}}}, but its declared shape needs {extent} = {{{expected}}}.\", nameof({arg}));");
+                    _w.Line($"if ({actual} != {expected}) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} has {what} {{{actual}}}, but its declared shape needs {extent} = {{{expected}}}.\", nameof({arg}));");
                 }
                 _w.Line(d.Shape.Count == 1
                     ? $"{field} = {arg};"
@@ -183,17 +183,17 @@ public sealed partial class ProblemEmitter
                 if (check.CheckLow) sides.Add($"{min} < {MemberInt(check.Lo)}");
                 if (check.CheckHigh) sides.Add($"{max} > {MemberInt(IntExpr.Sub(check.Hi, IntExpr.Const(1)))}");
                 string outside = string.Join(" || ", sides);
-                _w.Line($"if ({(runs.Length == 0 ? "" : runs + " && ")}({outside})) throw new ArgumentException($\"{CSharpNames.InterpolatedContent(check.What)} ({WhereInterpolated(check.Line)}) runs from {{{min}}} to {{{max}}}, outside {CSharpNames.InterpolatedContent(check.Lo.ToString()!)}..{CSharpNames.InterpolatedContent(check.Hi.ToString()!)} for these dims.\");");
+                _w.Line($"if ({(runs.Length == 0 ? "" : runs + " && ")}({outside})) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(check.What)} ({WhereInterpolated(check.Line)}) runs from {{{min}}} to {{{max}}}, outside {CSharpNames.InterpolatedContent(check.Lo.ToString()!)}..{CSharpNames.InterpolatedContent(check.Hi.ToString()!)} for these dims.\");");
             }
             foreach (var v in _p.Vars.Where(v => !v.Size.IsProvablyNonNegative))
             {
                 string size = Unwrap(MemberInt(v.Size));
-                _w.Line($"if ({size} < 0) throw new ArgumentException($\"var {v.Name}[{string.Join(", ", v.Shape)}] ({WhereInterpolated(v.Line)}) has {{{size}}} elements for these dims; a shape cannot be negative.\");");
+                _w.Line($"if ({size} < 0) throw new global::System.ArgumentException($\"var {v.Name}[{string.Join(", ", v.Shape)}] ({WhereInterpolated(v.Line)}) has {{{size}}} elements for these dims; a shape cannot be negative.\");");
             }
             if (!_p.VariableCount.IsConstant)
             {
                 _w.Line($"VariableCount = checked({Unwrap(MemberInt(_p.VariableCount))});");
-                _w.Line($"if (VariableCount <= 0) throw new ArgumentException($\"Problem {_p.Name} has {{VariableCount}} decision variables for these dims; it needs at least one.\");");
+                _w.Line($"if (VariableCount <= 0) throw new global::System.ArgumentException($\"Problem {_p.Name} has {{VariableCount}} decision variables for these dims; it needs at least one.\");");
             }
             if (_p.Constraints.Count > 0 && !_p.ConstraintCount.IsConstant) _w.Line($"ConstraintCount = checked({Unwrap(MemberInt(_p.ConstraintCount))});");
             if (_p.ResidualCount is { IsConstant: false } rc) _w.Line($"ResidualCount = checked({Unwrap(MemberInt(rc))});");
@@ -228,7 +228,7 @@ public sealed partial class ProblemEmitter
     {
         // A product of counts is computed in long (n² overflows int from n = 46,341), and so is the length it is compared with.
         string length = expected.StartsWith("(long)", StringComparison.Ordinal) ? $"(long){span}.Length" : $"{span}.Length";
-        _w.Line($"if ({length} != {expected}) throw new ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
+        _w.Line($"if ({length} != {expected}) throw new global::System.ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
     }
 
     private void RequireX() => RequireLength("x", "VariableCount", $"problem {_p.Name} has");

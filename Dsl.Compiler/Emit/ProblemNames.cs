@@ -27,13 +27,6 @@ internal sealed class ProblemNames
     /// <summary>Private fields of the generated class.</summary>
     public static readonly string[] GeneratedFields = ["_paretoWeights", "_paretoUpper", "_layout", "s_layout"];
 
-    /// <summary>Types and namespaces the generated code names without <c>global::</c>: a member or local of that name would hide them.</summary>
-    public static readonly string[] UnqualifiedTypes =
-    [
-        "System", "Math", "Array", "Span", "ReadOnlySpan", "TimeSpan", "ArgumentException", "ArgumentNullException",
-        "ArgumentOutOfRangeException", "OptDsl",
-    ];
-
     /// <summary>
     /// Parameters and fixed locals of the kernel methods (objective, derivatives, constraints, residuals), the only methods
     /// that also declare locals for .opt symbols. Other methods (Solve, StartPoint, ...) use no .opt names.
@@ -57,7 +50,8 @@ internal sealed class ProblemNames
     public ProblemNames(BoundProblem p, NameScope types, string path, List<OptDiagnostic> notes)
     {
         // The class: all-lowercase type names are reserved by C# (CS8981), and a member may not share its class's name.
-        var members = new NameScope(GeneratedMembers.Concat(ObjectMembers).Concat(UnqualifiedTypes));
+        // Framework types are written global::System.…, so no .opt name can hide one: only members can clash.
+        var members = new NameScope(GeneratedMembers.Concat(ObjectMembers));
         string candidate = p.Name.Any(char.IsUpper) ? p.Name : CSharpNames.Pascal(p.Name);
         if (members.IsTaken(candidate)) candidate += "Problem";
         ClassName = types.Claim(candidate, "Problem");
@@ -85,12 +79,13 @@ internal sealed class ProblemNames
         }
 
         // Fields of data and runtime dims (a field may not share a member's name either).
-        var fields = new NameScope(GeneratedFields.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(UnqualifiedTypes).Concat(_properties.Values).Append(ClassName));
+        var fields = new NameScope(GeneratedFields.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(_properties.Values).Append(ClassName));
         foreach (var d in p.Data) _fields[d.Name] = fields.Claim("_" + d.Name);
         foreach (var d in p.Dims.Where(d => d.Fixed is null)) _fields[d.Name] = fields.Claim("_" + d.Name);
 
-        // Constructor parameters: the .opt names (a keyword escaped with '@'), clear of what the constructor body names.
-        var parameters = new NameScope(UnqualifiedTypes.Concat(["VariableCount", "ConstraintCount", "ResidualCount", "nameof"]));
+        // Constructor parameters: the .opt names (a keyword escaped with '@'), clear of what the constructor body names:
+        // the fields it assigns (data '_p' beside dim 'p', whose field is '_p') and the counts it sets.
+        var parameters = new NameScope(_fields.Values.Concat(GeneratedFields).Concat(["VariableCount", "ConstraintCount", "ResidualCount", "nameof"]));
         foreach (var d in p.Data) _parameters[d.Name] = parameters.Claim(d.Name);
         foreach (var d in p.Dims.Where(d => d.IsConstructorArgument)) _parameters[d.Name] = parameters.Claim(d.Name);
         foreach (var pair in _parameters.Where(pair => Bare(pair.Value) != pair.Key))
@@ -100,7 +95,7 @@ internal sealed class ProblemNames
         }
 
         // Method locals: one table for every method, clear of parameters, fixed locals, members and fields.
-        _localScope = new NameScope(MethodLocals.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(UnqualifiedTypes)
+        _localScope = new NameScope(MethodLocals.Concat(GeneratedMembers).Concat(ObjectMembers)
             .Concat(GeneratedFields).Concat(_properties.Values).Concat(_fields.Values).Append(ClassName));
         foreach (var name in p.Dims.Select(d => d.Name).Concat(p.Data.Select(d => d.Name)).Concat(p.Params.Select(x => x.Name)).Concat(p.Vars.Select(v => v.Name)))
             _locals[name] = _localScope.Claim(name);

@@ -70,6 +70,9 @@ public sealed class Expr
     public bool HasDir { get; private set; }
     public bool HasMult { get; private set; }
 
+    /// <summary>The lowest level of a reduction inside this node (int.MaxValue when there is none).</summary>
+    public int MinBoundLevel { get; private set; } = int.MaxValue;
+
     /// <summary>Creation order; children always have smaller ids than parents (a topological order).</summary>
     public int Id { get; private set; }
 
@@ -112,6 +115,9 @@ public sealed class Expr
             Free = free;
         }
         (HasVar, HasDir, HasMult) = (hasVar, hasDir, hasMult);
+        int minBound = Bound?.Level ?? int.MaxValue;
+        foreach (var a in Args) minBound = Math.Min(minBound, a.MinBoundLevel);
+        MinBoundLevel = minBound;
     }
 
     private static int s_nextId;
@@ -393,6 +399,50 @@ public sealed class Expr
         var indices = Indices.Select(i => i.Substitute(map)).ToArray();
         var args = Args.Select(a => a.Substitute(map, memo)).ToArray();
         return Rebuild(args, indices);
+    }
+
+    /// <summary>
+    /// This expression placed where <paramref name="depth"/> loops are open (levels 0..depth−1): every reduction inside
+    /// it moves to levels ≥ depth, keeping their nesting. A scalar lowered outside a loop (dot(b, b) in
+    /// <c>mse(dot(b, b) - b, y)</c>) binds its index at the level of the loop it is then placed in; with equal index
+    /// variables, an index of the inner reduction would be taken for the outer loop's (a capture that made a residual
+    /// Jacobian wrong). Free indices, which belong to the open loops, are untouched.
+    /// </summary>
+    public Expr Rebase(int depth)
+    {
+        if (MinBoundLevel >= depth) return this;
+        int shift = depth - MinBoundLevel;
+        return Rebased(this, shift, new Dictionary<IndexVar, IndexVar>(), new Dictionary<Expr, Expr>());
+    }
+
+    private static Expr Rebased(Expr e, int shift, Dictionary<IndexVar, IndexVar> renamed, Dictionary<Expr, Expr> memo)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (e.MinBoundLevel == int.MaxValue && !e.Free.Any(renamed.ContainsKey)) return e;
+        if (memo.TryGetValue(e, out var done)) return done;
+        var map = renamed.ToDictionary(p => p.Key, p => (IntExpr)new IntIndex(p.Value));
+        IntExpr Index(IntExpr i) => map.Count == 0 ? i : i.Substitute(map);
+        Expr result;
+        if (e.Bound is { } b)
+        {
+            // A new binder: its body sees the moved index (and its own memo, since the same body node means another thing).
+            var moved = new IndexVar(b.Name, Index(b.Lower), Index(b.Upper), b.Level + shift);
+            var inner = new Dictionary<IndexVar, IndexVar>(renamed) { [b] = moved };
+            var body = Rebased(e.Args[0], shift, inner, new Dictionary<Expr, Expr>());
+            result = e.Kind switch
+            {
+                ExprKind.Sum => Sum(moved, body),
+                ExprKind.Prod => Prod(moved, body),
+                _ => MaxReduce(moved, body),
+            };
+        }
+        else
+        {
+            var args = e.Args.Select(a => Rebased(a, shift, renamed, memo)).ToArray();
+            result = e.Rebuild(args, e.Indices.Select(Index).ToArray());
+        }
+        memo[e] = result;
+        return result;
     }
 
     /// <summary>The same node kind over new children, through the simplifying factories.</summary>

@@ -349,11 +349,19 @@ internal sealed partial class Binder
         return new ScalarValue(result);
     }
 
-    /// <summary>logsumexp(i) e = M + log Σ exp(e − M) with M = max e, which never overflows; M's derivative is zero.</summary>
+    /// <summary>
+    /// logsumexp(i) e = M + log Σ exp(e − M) with M = max e, which never overflows; M's derivative is zero. Over a range
+    /// that may be empty (j in 0..i at i = 0, or 0..k for a dim k = 0) it is −∞, the log of an empty sum; the sum is then
+    /// kept away from 0 inside the log, so that no derivative multiplies 0 by 1/0 (an empty inner logsumexp has weight 0
+    /// in an outer one, and its NaN would otherwise spread).
+    /// </summary>
     private static Expr LogSumExp(IndexVar i, Expr body)
     {
         var m = Expr.MaxReduce(i, body);
-        return Expr.Add(m, Expr.Call(Func.Log, Expr.Sum(i, Expr.Call(Func.Exp, Expr.Sub(body, m)))));
+        var sum = Expr.Sum(i, Expr.Call(Func.Exp, Expr.Sub(body, m)));
+        if (IntExpr.Count(i.Lower, i.Upper) is IntConst { Value: > 0 }) return Expr.Add(m, Expr.Call(Func.Log, sum));
+        var safeSum = Expr.Select(sum, Comparison.Greater, sum, Expr.One);
+        return Expr.Select(sum, Comparison.Greater, Expr.Add(m, Expr.Call(Func.Log, safeSum)), Expr.Const(double.NegativeInfinity));
     }
 
     // ---- Operators -----------------------------------------------------------------------------------------

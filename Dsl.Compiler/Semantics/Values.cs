@@ -43,7 +43,9 @@ internal sealed class ArrayValue : Value
     {
         var key = (new EquatableArray<IntExpr>(indices), depth);
         if (_elements.TryGetValue(key, out var known)) return known;
-        var element = _at(indices, depth);
+        // Reductions inside the element bind below the loops open at the use site only if a scalar lowered further out was
+        // placed into it: move them above (Expr.Rebase), so no index of theirs is confused with an open loop's.
+        var element = _at(indices, depth).Rebase(depth);
         _elements[key] = element;
         return element;
     }

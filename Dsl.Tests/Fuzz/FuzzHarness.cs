@@ -101,7 +101,11 @@ public static class FuzzHarness
         return prepared;
     }
 
-    /// <summary>The security check: no payload identifier may be a C# identifier token (only comment or string text).</summary>
+    /// <summary>
+    /// The security check: no payload identifier may be a C# identifier token (only comment or string text), except as a
+    /// part of the name of a namespace declaration: a RootNamespace "X;System.IO.Directory.CreateDirectory(...)" made a
+    /// valid namespace is X_System.IO.Directory.CreateDirectory____, whose parts are names, not code that runs.
+    /// </summary>
     private static (SyntaxTree Tree, int Line, string Identifier)? FindPayload(IEnumerable<SyntaxTree> trees)
     {
         foreach (var tree in trees)
@@ -109,6 +113,8 @@ public static class FuzzHarness
             foreach (var token in tree.GetRoot().DescendantTokens(descendIntoTrivia: false))
             {
                 if (!token.IsKind(SyntaxKind.IdentifierToken) || !OptProgramGenerator.PayloadIdentifiers.Contains(token.ValueText)) continue;
+                if (token.Parent?.AncestorsAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax>().FirstOrDefault() is { } ns
+                    && ns.Name.Span.Contains(token.Span)) continue;
                 return (tree, tree.GetText().Lines.GetLineFromPosition(token.SpanStart).LineNumber, token.ValueText);
             }
         }

@@ -83,7 +83,7 @@ public sealed class ProblemDecl
 
     public ProblemDecl Clone() => (ProblemDecl)MemberwiseClone();
 
-    // ---- Semantics the harness relies on, from LANGUAGE.md / docs/language.md ----------------------------------
+    // ---- Semantics the harness relies on, from docs/language.md -----------------------------------------------
 
     /// <summary>The first data (declaration order) with a bare dim on an axis binds that dim.</summary>
     public Dictionary<string, (DataDecl Data, int Axis)> BoundDims()
