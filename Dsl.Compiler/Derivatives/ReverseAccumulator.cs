@@ -297,8 +297,9 @@ internal static class Rules
     public static Expr ProductOfOthers(Expr prod)
     {
         var i = prod.Bound!;
+        // j runs inside every loop the body's value depends on; reductions inside the body then bind above j.
         var j = new IndexVar(i.Name + "_other", i.Lower, i.Upper, prod.Args[0].Free.Max(v => v.Level) + 1);
-        var bodyAtJ = prod.Args[0].Substitute(new Dictionary<IndexVar, IntExpr> { [i] = new IntIndex(j) });
+        var bodyAtJ = prod.Args[0].Substitute(new Dictionary<IndexVar, IntExpr> { [i] = new IntIndex(j) }).Rebase(j.Level + 1);
         var isSame = Expr.IndexValue(IntExpr.Sub(new IntIndex(j), new IntIndex(i)));
         return Expr.Prod(j, Expr.Select(isSame, Comparison.Equal, Expr.One, bodyAtJ));
     }

@@ -291,6 +291,7 @@ public sealed class Expr
     public static Expr Sum(IndexVar i, Expr body)
     {
         if (body.IsConstValue(0)) return body;
+        body = Nested(i, body);
         if (!body.Free.Contains(i))
             return Mul(Count(i), body);
         // Factor loop-invariant multipliers out of the loop, anywhere in a product chain: Σ a·f(i)·b·g(i) = a·b·Σ f(i)·g(i).
@@ -326,12 +327,23 @@ public sealed class Expr
     public static Expr Prod(IndexVar i, Expr body)
     {
         if (body.IsConstValue(1)) return body;
+        body = Nested(i, body);
         if (!body.Free.Contains(i)) return Pow(body, Count(i));
         return Intern(ExprKind.Prod, args: [body], bound: i);
     }
 
-    public static Expr MaxReduce(IndexVar i, Expr body) =>
-        !body.Free.Contains(i) ? body : Intern(ExprKind.MaxReduce, args: [body], bound: i);
+    public static Expr MaxReduce(IndexVar i, Expr body)
+    {
+        body = Nested(i, body);
+        return !body.Free.Contains(i) ? body : Intern(ExprKind.MaxReduce, args: [body], bound: i);
+    }
+
+    /// <summary>
+    /// The invariant every pass relies on: a reduction inside the body of a reduction over <paramref name="i"/> binds at a
+    /// higher level, so it never binds an index equal to <paramref name="i"/>. A body assembled from parts lowered
+    /// elsewhere (logsumexp's own loop over the classes inside cce_logits' sum over the same classes) is rebased.
+    /// </summary>
+    private static Expr Nested(IndexVar i, Expr body) => body.MinBoundLevel <= i.Level ? body.Rebase(i.Level + 1) : body;
 
     /// <summary>The number of iterations of <paramref name="i"/>'s range, as a real.</summary>
     public static Expr Count(IndexVar i) => IndexValue(IntExpr.Count(i.Lower, i.Upper));
