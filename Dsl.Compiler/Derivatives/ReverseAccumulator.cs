@@ -284,7 +284,7 @@ internal static class Rules
             Func.Tan => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))),
             Func.Atan => Expr.Div(Expr.One, Expr.Add(Expr.One, Expr.Pow(u, Expr.Const(2)))),
             Func.Tanh => Expr.Sub(Expr.One, Expr.Pow(call, Expr.Const(2))),
-            Func.Sigmoid => Expr.Mul(call, Expr.Sub(Expr.One, call)),
+            Func.Sigmoid => Expr.Sub(call, Expr.Pow(call, Expr.Const(2))), // σ(1 − σ), without turning 1 − σ into another σ(−u)
             Func.Softplus => Expr.Call(Func.Sigmoid, u),
             Func.Abs => Expr.Call(Func.Sign, u),
             Func.Relu => Expr.Call(Func.Step, u),

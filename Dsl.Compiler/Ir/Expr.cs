@@ -209,6 +209,8 @@ public sealed class Expr
     public static Expr Sub(Expr a, Expr b)
     {
         if (a.IsConst && b.IsConst) return Const(a.Value - b.Value);
+        // 1 − σ(z) = σ(−z), without the cancellation that leaves 1 − σ(30) with two correct digits.
+        if (a.IsConstValue(1) && b is { Kind: ExprKind.Call, Func: Func.Sigmoid }) return Call(Func.Sigmoid, Neg(b.Args[0]));
         if (b.IsConstValue(0)) return a;
         if (a.IsConstValue(0)) return Neg(b);
         if (a == b) return Const(0);
@@ -277,6 +279,8 @@ public sealed class Expr
     public static Expr Call(Func f, Expr a)
     {
         if (a.IsConst) return Const(Evaluate(f, a.Value));
+        // log σ(z) = −softplus(−z): finite for every z (log of a saturated σ is 0 or −∞ in floating point).
+        if (f == Func.Log && a is { Kind: ExprKind.Call, Func: Func.Sigmoid }) return Neg(Call(Func.Softplus, Neg(a.Args[0])));
         return Intern(ExprKind.Call, func: f, args: [a]);
     }
 

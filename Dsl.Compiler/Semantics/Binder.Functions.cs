@@ -104,8 +104,11 @@ internal sealed partial class Binder
     /// the other term 0·log 0, which would be NaN in value and derivatives.
     /// </summary>
     private static Expr XLogY(Expr w, Expr p) =>
-        // log's argument is 1 where w = 0 (value w·0 = 0), so no derivative of any order multiplies 0 by log 0 or 1/0.
-        Expr.Mul(w, Expr.Call(Func.Log, Expr.Select(w, Comparison.Equal, Expr.One, p)));
+        p is { Kind: ExprKind.Call, Func: Func.Sigmoid }
+            // log σ(z) is −softplus(−z), finite everywhere: no guard needed (and none to block that rewrite).
+            ? Expr.Mul(w, Expr.Call(Func.Log, p))
+            // log's argument is 1 where w = 0 (value w·0 = 0), so no derivative of any order multiplies 0 by log 0 or 1/0.
+            : Expr.Mul(w, Expr.Call(Func.Log, Expr.Select(w, Comparison.Equal, Expr.One, p)));
 
     private string SuggestFunction(string name)
     {

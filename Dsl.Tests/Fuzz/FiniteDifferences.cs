@@ -41,7 +41,23 @@ public static class FiniteDifferences
         var coarse = R(h);
         var fine = R(h / 2);
         var error = new double[fine.Length];
-        for (int i = 0; i < error.Length; i++) error[i] = Math.Abs(coarse[i] - fine[i]);
+        for (int i = 0; i < error.Length; i++)
+        {
+            // Rounding noise: each difference divides an error of about ε·|g| by the step, and the extrapolation
+            // amplifies it about tenfold; two estimates can agree by accident (both at the noise floor, e.g. ±0).
+            double magnitude = 0;
+            bool flat = true;
+            double first = cache[h][i];
+            foreach (var v in cache.Values)
+            {
+                magnitude = Math.Max(magnitude, Math.Abs(v[i]));
+                flat &= v[i] == first;
+            }
+            double noise = 10 * 2.2e-16 * magnitude / (h / 8);
+            // Flat in double precision (a saturated sigmoid): the function does not move at any step, so the differences
+            // say nothing about a nonzero derivative. Marked NaN: only an exact 0 matches it (see Compare).
+            error[i] = flat ? double.NaN : Math.Max(Math.Abs(coarse[i] - fine[i]), noise);
+        }
         return (fine, error);
     }
 
@@ -61,6 +77,8 @@ public static class FiniteDifferences
     /// </summary>
     public static Verdict Compare(double actual, double estimate, double error, double tolerance, double scale = 1)
     {
+        if (double.IsNaN(error) && double.IsFinite(estimate))
+            return Math.Abs(actual - estimate) <= tolerance * Math.Max(Math.Max(1, scale), Math.Abs(estimate)) ? Verdict.Match : Verdict.Inconclusive;
         if (!double.IsFinite(estimate) || !double.IsFinite(error)) return Verdict.Inconclusive;
         double s = Math.Max(Math.Max(1, scale), Math.Max(Math.Abs(actual), Math.Abs(estimate)));
         if (Math.Abs(actual - estimate) <= tolerance * s + 10 * error) return Verdict.Match;
