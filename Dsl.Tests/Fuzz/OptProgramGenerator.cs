@@ -1356,8 +1356,10 @@ public sealed class OptProgramGenerator
                         double s = 0;
                         for (int i = 0; i < z.Length; i++)
                         {
-                            double p = RefMath.Sigmoid(z[i]);
-                            s += -(0.25 * y[i] * Math.Pow(1 - p, 2) * Math.Log(p) + 0.75 * (1 - y[i]) * Math.Pow(p, 2) * Math.Log(1 - p));
+                            // Exact identities, evaluated without cancellation: 1 − σ(z) = σ(−z), log σ(z) = −softplus(−z).
+                            double p = RefMath.Sigmoid(z[i]), q = RefMath.Sigmoid(-z[i]);
+                            double logP = -RefMath.Softplus(-z[i]), logQ = -RefMath.Softplus(z[i]);
+                            s += -(0.25 * y[i] * q * q * logP + 0.75 * (1 - y[i]) * p * p * logQ);
                         }
                         return s / z.Length;
                     }, a, Other());
