@@ -114,7 +114,7 @@ internal static class CompilationPipeline
             string? ns = file.Namespace ?? (string.IsNullOrWhiteSpace(defaultNamespace) ? null : defaultNamespace);
             if (ns is not null) ns = CSharpNames.Namespace(ns);
             string fileName = FileName(path);
-            var types = new NameScope();
+            var types = new NameScope(ProblemNames.ReservedTypeNames(ns));
             var seen = new Dictionary<string, BlockSyntax>(StringComparer.Ordinal);
             foreach (var block in file.Blocks)
             {

@@ -28,6 +28,36 @@ internal sealed class ProblemNames
     public static readonly string[] GeneratedFields = ["_paretoWeights", "_paretoUpper", "_layout", "s_layout"];
 
     /// <summary>
+    /// Class names that would capture a name the generated code writes as <c>global::Namespace.Type</c>: a class of the
+    /// generated file's own namespace with that name. Only the namespaces the generated code uses matter (a problem
+    /// named <c>Math</c> in namespace <c>System</c>; a class <c>System</c> in the global namespace).
+    /// </summary>
+    public static IEnumerable<string> ReservedTypeNames(string? ns)
+    {
+        string bare = ns is null ? "" : string.Join(".", ns.Split('.').Select(Bare));
+        var runtimeTypes = SolverCatalog.All.Select(s => s.ClassName).Concat(SolverCatalog.All.SelectMany(s => s.Options).Select(o => o.ChoiceType))
+            .Where(n => n is not null).Select(n => n!)
+            .Concat(["Bounds", "GeneratedSupport", "IConstrainedProblem", "IGradientProblem", "ILeastSquaresProblem", "IParetoProblem",
+                     "ISecondOrderProblem", "ParetoFront", "ParetoMethod", "ParetoSweep", "SolveOptions", "SolveResult", "VariableLayout",
+                     "OptMath", "IterationInfo"]);
+        return bare switch
+        {
+            "" => ["System", "OptDsl"],
+            "System" => ["Array", "Math", "Span", "ReadOnlySpan", "TimeSpan", "ArgumentException", "ArgumentNullException",
+                         "ArgumentOutOfRangeException", "Numerics", "Collections", "CodeDom"],
+            "System.Numerics" => ["Tensors"],
+            "System.Numerics.Tensors" => ["TensorPrimitives"],
+            "System.Collections" => ["Generic"],
+            "System.Collections.Generic" => ["List", "IReadOnlyList"],
+            "System.CodeDom" => ["Compiler"],
+            "System.CodeDom.Compiler" => ["GeneratedCode", "GeneratedCodeAttribute"],
+            "OptDsl" => ["Runtime"],
+            "OptDsl.Runtime" => runtimeTypes.Distinct().ToArray(),
+            _ => [],
+        };
+    }
+
+    /// <summary>
     /// Parameters and fixed locals of the kernel methods (objective, derivatives, constraints, residuals), the only methods
     /// that also declare locals for .opt symbols. Other methods (Solve, StartPoint, ...) use no .opt names.
     /// </summary>

@@ -360,7 +360,8 @@ internal sealed partial class Binder
         // M is used inside the sum over i and beside it: its own loop binds one level deeper, so the sum's body holds no
         // reduction over an index equal to i (Expr.Sum would rebase it into a second, separate max).
         var iMax = i with { Level = i.Level + 1 };
-        var m = Expr.MaxReduce(iMax, body.Substitute(new Dictionary<IndexVar, IntExpr> { [i] = new IntIndex(iMax) }));
+        // When every term is −∞ (each an empty inner logsumexp), e − M would be −∞ − (−∞) = NaN: M stays finite instead.
+        var m = Expr.Max(Expr.MaxReduce(iMax, body.Substitute(new Dictionary<IndexVar, IntExpr> { [i] = new IntIndex(iMax) })), Expr.Const(-double.MaxValue));
         var sum = Expr.Sum(i, Expr.Call(Func.Exp, Expr.Sub(body, m)));
         if (IntExpr.Count(i.Lower, i.Upper) is IntConst { Value: > 0 }) return Expr.Add(m, Expr.Call(Func.Log, sum));
         var safeSum = Expr.Select(sum, Comparison.Greater, sum, Expr.One);

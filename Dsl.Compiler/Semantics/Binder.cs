@@ -607,7 +607,9 @@ internal sealed partial class Binder
         {
             var (left, right) = (operands[0], operands[1]);
             // Keep the side with the variables as the body when the other side is free of them (a data bound stays a bound).
-            (body, Expr other, bool flipped) = !right.HasVar ? (left, right, false) : !left.HasVar ? (right, left, true) : (Expr.Sub(left, right), Expr.Zero, false);
+            // "Free of them" is read from the text, as the user does: mse(b, b) names b even though it simplifies to 0.
+            bool leftNamesVars = NamesVariable(c.Operands[0]), rightNamesVars = NamesVariable(c.Operands[1]);
+            (body, Expr other, bool flipped) = !rightNamesVars ? (left, right, false) : !leftNamesVars ? (right, left, true) : (Expr.Sub(left, right), Expr.Zero, false);
             string op = ops[0];
             if (flipped) op = op switch { "<=" => ">=", ">=" => "<=", _ => op };
             (lower, upper) = op switch
@@ -651,6 +653,32 @@ internal sealed partial class Binder
         if (!CheckTotal(count, c.Span, "The number of rows of this constraint family")) return null;
         string label = c.Label ?? $"c{ordinal}";
         return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
+    }
+
+    /// <summary>True when the expression names a decision variable, directly or through the lets and objectives it uses.</summary>
+    private bool NamesVariable(ExprSyntax e, HashSet<string>? visiting = null)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        bool Name(string name)
+        {
+            if (_vars.ContainsKey(name) || _declared.TryGetValue(name, out var d) && d is VarSyntax) return true;
+            ExprSyntax? body = _lets.TryGetValue(name, out var let) ? let.Value : _objectives.TryGetValue(name, out var o) ? o.Value : null;
+            if (body is null) return false;
+            visiting ??= new HashSet<string>(StringComparer.Ordinal);
+            if (!visiting.Add(name)) return false;
+            return NamesVariable(body, visiting);
+        }
+        return e switch
+        {
+            NameSyntax n => Name(n.Name),
+            IndexSyntax i => Name(i.Name) || i.Indices.Any(x => x is not null && NamesVariable(x, visiting)),
+            UnarySyntax u => NamesVariable(u.Operand, visiting),
+            BinarySyntax b => NamesVariable(b.Left, visiting) || NamesVariable(b.Right, visiting),
+            CallSyntax call => call.Arguments.Any(a => NamesVariable(a, visiting)),
+            ReductionSyntax r => NamesVariable(r.Body, visiting),
+            ListSyntax l => l.Items.Any(x => NamesVariable(x, visiting)),
+            _ => false,
+        };
     }
 
     /// <summary>

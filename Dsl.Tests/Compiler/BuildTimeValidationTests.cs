@@ -186,6 +186,18 @@ public sealed class BuildTimeValidationTests
     }
 
     [Fact]
+    public void A_constraint_side_that_names_a_variable_is_never_taken_for_a_bound()
+    {
+        // mse(b, b) simplifies to 0 but names b: the row is mse(b, b) - b = -b, as the text reads, not b with bound 0.
+        var p = (IConstrainedProblem)GeneratedCode.Build("side.opt", "problem S { var b[1]; minimize b[0]^2; subject to { mse(b[0], b[0]) == b[0]; } solver ipm; }").Create("S");
+        var values = new double[1];
+        p.Constraints([0.5], values);
+        Assert.Equal(-0.5, values[0]);
+        var errors = OptCompiler.Compile("side.opt", "problem S {\n  var b;\n  minimize b^2;\n  subject to { mse(b, b) == 1; }\n}", null).Diagnostics;
+        Assert.Equal("OPT0020", Assert.Single(errors).Id);
+    }
+
+    [Fact]
     public void A_triangular_forall_family_is_a_located_error()
     {
         var output = OptCompiler.Compile("bad.opt", "problem P {\n  var x[4];\n  minimize l2(x);\n  subject to { forall(i in 0..4, j in 0..i) x[i] - x[j] >= -1; }\n}", null);

@@ -132,6 +132,19 @@ public sealed class NameMappingTests
     }
 
     [Theory]
+    [InlineData("System", "Array", "ArrayProblem")]
+    [InlineData("System", "Math", "MathProblem")]
+    [InlineData("OptDsl.Runtime", "SolveResult", "SolveResultProblem")]
+    [InlineData(null, "System", "SystemProblem")]
+    public void A_class_that_would_capture_a_framework_name_in_its_own_namespace_is_renamed(string? ns, string problem, string className)
+    {
+        // global::System.Array inside namespace System would name a generated class Array.
+        var assembly = Build($"problem {problem} {{ dim n; var x[n] = 1.5; maximize -(x[0] - 2)^2; }}", ns);
+        var p = assembly.Create(className, 1);
+        Assert.True(GeneratedCode.Solve(p).Converged);
+    }
+
+    [Theory]
     [InlineData("My-App", "My_App")]
     [InlineData("1st.Project", "_1st.Project")]
     [InlineData("Company.class", "Company.class")]

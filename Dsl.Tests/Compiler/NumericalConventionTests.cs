@@ -108,6 +108,26 @@ public sealed class NumericalConventionTests
         ProblemChecks.AllDerivatives(p, [0.3, 0.6], "focal");
     }
 
+    [Fact]
+    public void A_logsumexp_whose_terms_are_all_empty_logsumexps_is_minus_infinity()
+    {
+        // r only takes 0, where i in 0..r is empty: the inner value is −∞, and so is the outer one (not NaN).
+        var p = (IConstrainedProblem)GeneratedCode.Build("lse.opt", """
+            problem L {
+                var s[2];
+                minimize l2(s);
+                subject to { 1 >= logsumexp(r in 0..1, i in 0..r) s[1 - i]; }
+                solver ipm;
+            }
+            """).Create("L");
+        var values = new double[1];
+        p.Constraints([0.3, -0.2], values);
+        Assert.Equal(double.NegativeInfinity, values[0]);
+        var jacobian = new double[2];
+        p.ConstraintJacobian([0.3, -0.2], jacobian);
+        Assert.Equal([0, 0], jacobian);
+    }
+
     [Theory]
     [InlineData("param p = 0/0;")]
     [InlineData("param p = (1/0) * 0;")]

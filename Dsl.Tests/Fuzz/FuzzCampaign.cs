@@ -46,6 +46,7 @@ public sealed class FuzzCampaign
     public readonly Dictionary<string, int> Features = new(StringComparer.Ordinal);
     public TimeSpan GenerateAndCompileTime, RoslynAndRunTime, ShrinkTime, Total;
     public readonly List<(TimeSpan Time, int Id, int Length)> Slowest = new();
+    public readonly List<(TimeSpan Time, int Id, int Length)> SlowestCompiles = new();
 
     public static int SeedOf(int baseSeed, int id) => unchecked(baseSeed * 1_000_003 + id * 7_919);
 
@@ -63,6 +64,8 @@ public sealed class FuzzCampaign
             id++;
             var prepared = FuzzHarness.Prepare(program);
             Generated++;
+            SlowestCompiles.Add((prepared.CompileTime, program.Id, prepared.Text.Length));
+            if (SlowestCompiles.Count > 20) SlowestCompiles.Remove(SlowestCompiles.MinBy(c => c.Time));
             CountFeatures(program, prepared.Text);
             GenerateAndCompileTime += clock.Elapsed;
             if (prepared.Accepted)
@@ -234,6 +237,8 @@ public sealed class FuzzCampaign
                       $"Inconclusive difference entries: {Inconclusive}; problems without a finite point: {NoFinitePoint}; problems whose checks hit the time budget: {TimedOut}.");
         sb.AppendLine($"Roslyn: {FuzzHarness.Compilations} compilations of {FuzzHarness.CompiledTrees} files in {FuzzHarness.RoslynTime.TotalSeconds:F0} s; slowest runtime checks: " +
                       string.Join(", ", Slowest.OrderByDescending(s => s.Time).Take(5).Select(s => $"#{s.Id} {s.Time.TotalSeconds:F1} s ({s.Length} chars)")));
+        sb.AppendLine(".opt compile times (limit 1 s), slowest: " +
+                      string.Join(", ", SlowestCompiles.OrderByDescending(s => s.Time).Take(5).Select(s => $"#{s.Id} {s.Time.TotalMilliseconds:F0} ms ({s.Length} chars)")));
         sb.AppendLine();
         sb.AppendLine("Rejections (error diagnostics, by id; an input can have several):");
         foreach (var (id, count) in Rejections.OrderByDescending(r => r.Value))
