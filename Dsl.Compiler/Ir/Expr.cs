@@ -202,8 +202,18 @@ public sealed class Expr
         if (a.Kind == ExprKind.Mul && a.Args[0].IsConst && a.Args[0].Value < 0 && !(b.Kind == ExprKind.Mul && b.Args[0].IsConst && b.Args[0].Value < 0))
             return Sub(b, Mul(Const(-a.Args[0].Value), a.Args[1]));
         if (a == b) return Mul(Const(2), a);
+        // Like terms: c·e + e = (c + 1)·e, e + c·e and c·e + d·e alike (a chain of 20,001 equal terms is one product).
+        if (LikeTerm(a, out double ca, out Expr ea) && LikeTerm(b, out double cb, out Expr eb) && ea == eb && !ea.IsConst)
+            return Mul(Const(ca + cb), ea);
         if (a.IsConst) (a, b) = (b, a);
         return Intern(ExprKind.Add, args: [a, b]);
+    }
+
+    /// <summary><paramref name="e"/> as <c>coefficient · term</c>: <c>c·t</c> for a constant c, else <c>1·e</c>.</summary>
+    private static bool LikeTerm(Expr e, out double coefficient, out Expr term)
+    {
+        (coefficient, term) = e.Kind == ExprKind.Mul && e.Args[0].IsConst ? (e.Args[0].Value, e.Args[1]) : (1.0, e);
+        return !double.IsNaN(coefficient) && !double.IsInfinity(coefficient);
     }
 
     public static Expr Sub(Expr a, Expr b)
