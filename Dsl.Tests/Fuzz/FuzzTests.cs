@@ -175,6 +175,26 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var checker = new ProblemChecker(problem, new Random(1), "oracle") { SkipReflection = true };
         checker.CheckInstance(new WrongGradient(real));
         Assert.Contains(checker.Failures, f => f.Category == "Gradient ≠ finite differences of Objective");
+
+        // And a Hessian off by 1e-3 in one entry: its column check and the product check both say so.
+        var hessianChecker = new ProblemChecker(problem, new Random(1), "oracle") { SkipReflection = true };
+        hessianChecker.CheckInstance(new WrongHessian(real));
+        Assert.Contains(hessianChecker.Failures, f => f.Category == "Hessian ≠ finite differences of Gradient");
+        Assert.Contains(hessianChecker.Failures, f => f.Category == "HessianVectorProduct ≠ Hessian·v");
+        Assert.DoesNotContain(hessianChecker.Failures, f => f.Category == "Gradient ≠ finite differences of Objective");
+    }
+
+    private sealed class WrongHessian(OptDsl.Runtime.ISecondOrderProblem inner) : OptDsl.Runtime.ISecondOrderProblem
+    {
+        public int Dimension => inner.Dimension;
+        public double Objective(ReadOnlySpan<double> x) => inner.Objective(x);
+        public double Gradient(ReadOnlySpan<double> x, Span<double> gradient) => inner.Gradient(x, gradient);
+        public void Hessian(ReadOnlySpan<double> x, Span<double> hessian)
+        {
+            inner.Hessian(x, hessian);
+            hessian[1 * inner.Dimension + 1] += 1e-3;
+        }
+        public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv) => inner.HessianVectorProduct(x, v, hv);
     }
 
     private sealed class WrongGradient(OptDsl.Runtime.ISecondOrderProblem inner) : OptDsl.Runtime.ISecondOrderProblem

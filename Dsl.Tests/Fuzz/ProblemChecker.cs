@@ -293,40 +293,13 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
             Call("Gradient", () => p.Gradient(y, gy));
             return gy;
         }
-        foreach (int j in coordinates)
-        {
-            var (column, error) = Derivative(t => Grad(Along(x, j, t)), Step);
-            for (int i = 0; i < n; i++)
-            {
-                switch (Compare(h[i * n + j], column[i], error[i], DerivativeTolerance))
-                {
-                    case Verdict.Mismatch:
-                        Fail("Hessian ≠ finite differences of Gradient", $"∂²f/∂{Element(i)}∂{Element(j)} = {Fmt(h[i * n + j])}, differences {Fmt(column[i])} (±{Fmt(error[i])}) at {Point(x)}");
-                        break;
-                    case Verdict.Inconclusive:
-                        Inconclusive++;
-                        break;
-                }
-            }
-        }
+        CheckColumns("Hessian ≠ finite differences of Gradient", h, n, Grad, x, coordinates,
+            (i, j) => $"∂²f/∂{Element(i)}∂{Element(j)}", "");
 
         var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var hv = new double[n];
         Call("HessianVectorProduct", () => p.HessianVectorProduct(x, v, hv));
-        for (int i = 0; i < n; i++)
-        {
-            double expected = 0, scale = 0;
-            for (int j = 0; j < n; j++)
-            {
-                expected += h[i * n + j] * v[j];
-                scale += Math.Abs(h[i * n + j] * v[j]);
-            }
-            if (!Same(hv[i], expected, IdentityTolerance, scale))
-            {
-                Fail("HessianVectorProduct ≠ Hessian·v", $"row {Element(i)}: {Fmt(hv[i])}, Hessian·v {Fmt(expected)} at {Point(x)}");
-                break;
-            }
-        }
+        CheckProduct("HessianVectorProduct ≠ Hessian·v", "Hessian·v", h, v, hv, x);
         return g;
     }
 
@@ -384,24 +357,8 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
         }
         var coordinates = Coordinates(n);
         if (m > 0)
-        {
-            foreach (int j in coordinates)
-            {
-                var (column, error) = Derivative(t => Values(Along(x, j, t)), Step);
-                for (int r = 0; r < m; r++)
-                {
-                    switch (Compare(jacobian[r * n + j], column[r], error[r], DerivativeTolerance))
-                    {
-                        case Verdict.Mismatch:
-                            Fail("ConstraintJacobian ≠ finite differences of Constraints", $"{Row(r)}, ∂/∂{Element(j)} = {Fmt(jacobian[r * n + j])}, differences {Fmt(column[r])} (±{Fmt(error[r])}) at {Point(x)}");
-                            break;
-                        case Verdict.Inconclusive:
-                            Inconclusive++;
-                            break;
-                    }
-                }
-            }
-        }
+            CheckColumns("ConstraintJacobian ≠ finite differences of Constraints", jacobian, m, Values, x, coordinates,
+                (r, j) => $"{Row(r)}, ∂/∂{Element(j)}", "");
 
         var lambda = Enumerable.Range(0, m).Select(_ => Math.Round(rng.NextDouble() * 2 - 1, 3)).ToArray();
         var gl = new double[n];
@@ -432,15 +389,31 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
             Call("LagrangianGradient", () => p.LagrangianGradient(y, lambda, gy));
             return gy;
         }
+        CheckColumns("LagrangianHessian ≠ finite differences of LagrangianGradient", hl, n, LagrangianGradient, x, coordinates,
+            (i, j) => $"∂²L/∂{Element(i)}∂{Element(j)}", $" with λ {Vector(lambda)}");
+        var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var hv = new double[n];
+        Call("LagrangianHessianVectorProduct", () => p.LagrangianHessianVectorProduct(x, lambda, v, hv));
+        CheckProduct("LagrangianHessianVectorProduct ≠ LagrangianHessian·v", "LagrangianHessian·v", hl, v, hv, x);
+    }
+
+    /// <summary>
+    /// Each checked column j of the row-major <paramref name="rows"/>×n <paramref name="matrix"/> against central
+    /// differences of <paramref name="function"/> along coordinate j (a Jacobian of the function's values).
+    /// </summary>
+    private void CheckColumns(string category, double[] matrix, int rows, Func<double[], double[]> function, double[] x,
+        IReadOnlyList<int> coordinates, Func<int, int, string> entry, string context)
+    {
+        int n = x.Length;
         foreach (int j in coordinates)
         {
-            var (column, error) = Derivative(t => LagrangianGradient(Along(x, j, t)), Step);
-            for (int i = 0; i < n; i++)
+            var (column, error) = Derivative(t => function(Along(x, j, t)), Step);
+            for (int i = 0; i < rows; i++)
             {
-                switch (Compare(hl[i * n + j], column[i], error[i], DerivativeTolerance))
+                switch (Compare(matrix[i * n + j], column[i], error[i], DerivativeTolerance))
                 {
                     case Verdict.Mismatch:
-                        Fail("LagrangianHessian ≠ finite differences of LagrangianGradient", $"∂²L/∂{Element(i)}∂{Element(j)} = {Fmt(hl[i * n + j])}, differences {Fmt(column[i])} (±{Fmt(error[i])}) with λ {Vector(lambda)} at {Point(x)}");
+                        Fail(category, $"{entry(i, j)} = {Fmt(matrix[i * n + j])}, differences {Fmt(column[i])} (±{Fmt(error[i])}){context} at {Point(x)}");
                         break;
                     case Verdict.Inconclusive:
                         Inconclusive++;
@@ -448,20 +421,23 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
                 }
             }
         }
-        var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var hv = new double[n];
-        Call("LagrangianHessianVectorProduct", () => p.LagrangianHessianVectorProduct(x, lambda, v, hv));
+    }
+
+    /// <summary>A matrix-vector product <paramref name="product"/> against the dense n×n <paramref name="matrix"/> times <paramref name="v"/>.</summary>
+    private void CheckProduct(string category, string reference, double[] matrix, double[] v, double[] product, double[] x)
+    {
+        int n = v.Length;
         for (int i = 0; i < n; i++)
         {
             double expected = 0, scale = 0;
             for (int j = 0; j < n; j++)
             {
-                expected += hl[i * n + j] * v[j];
-                scale += Math.Abs(hl[i * n + j] * v[j]);
+                expected += matrix[i * n + j] * v[j];
+                scale += Math.Abs(matrix[i * n + j] * v[j]);
             }
-            if (!Same(hv[i], expected, IdentityTolerance, scale))
+            if (!Same(product[i], expected, IdentityTolerance, scale))
             {
-                Fail("LagrangianHessianVectorProduct ≠ LagrangianHessian·v", $"row {Element(i)}: {Fmt(hv[i])}, LagrangianHessian·v {Fmt(expected)} at {Point(x)}");
+                Fail(category, $"row {Element(i)}: {Fmt(product[i])}, {reference} {Fmt(expected)} at {Point(x)}");
                 break;
             }
         }
@@ -488,22 +464,8 @@ public sealed class ProblemChecker(ProblemDecl problem, Random rng, string name)
             return ry;
         }
         if (m == 0) return;
-        foreach (int j in Coordinates(n))
-        {
-            var (column, error) = Derivative(t => Residuals(Along(x, j, t)), Step);
-            for (int k = 0; k < m; k++)
-            {
-                switch (Compare(jacobian[k * n + j], column[k], error[k], DerivativeTolerance))
-                {
-                    case Verdict.Mismatch:
-                        Fail("ResidualJacobian ≠ finite differences of Residuals", $"∂r[{k}]/∂{Element(j)} = {Fmt(jacobian[k * n + j])}, differences {Fmt(column[k])} (±{Fmt(error[k])}) at {Point(x)}");
-                        break;
-                    case Verdict.Inconclusive:
-                        Inconclusive++;
-                        break;
-                }
-            }
-        }
+        CheckColumns("ResidualJacobian ≠ finite differences of Residuals", jacobian, m, Residuals, x, Coordinates(n),
+            (k, j) => $"∂r[{k}]/∂{Element(j)}", "");
     }
 
     // ---- Formatting ---------------------------------------------------------------------------------------------------
