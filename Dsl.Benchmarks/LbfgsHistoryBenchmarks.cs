@@ -29,8 +29,6 @@ public class LbfgsHistoryBenchmarks
     private int _step;
 
     private LbfgsMemory _memory = null!;
-    private double[] _s = [];
-    private double[] _y = [];
 
     // The baseline's own history: Memory slots as a ring, newest at _newest.
     private double[][] _sByHand = [];
@@ -62,8 +60,6 @@ public class LbfgsHistoryBenchmarks
         }
         _direction = new double[N];
         _memory = new LbfgsMemory(N, Memory);
-        _s = new double[N];
-        _y = new double[N];
         _sByHand = new double[Memory][];
         _yByHand = new double[Memory][];
         for (int k = 0; k < Memory; k++)
@@ -92,9 +88,9 @@ public class LbfgsHistoryBenchmarks
     public double RuntimeLbfgsMemory()
     {
         int k = _step++ % Pool, next = (k + 1) % Pool;
-        TensorPrimitives.Subtract(_points[next], _points[k], _s);
-        TensorPrimitives.Subtract(_gradients[next], _gradients[k], _y);
-        _memory.TryPush(_s, _y);
+        TensorPrimitives.Subtract(_points[next], _points[k], _memory.NextS);
+        TensorPrimitives.Subtract(_gradients[next], _gradients[k], _memory.NextY);
+        _memory.TryPush();
         _memory.ApplyInverse(_gradients[next], _direction);
         return _direction[0];
     }

@@ -34,9 +34,8 @@ public sealed class LbfgsSolver
 
         var g = new double[n];
         var d = new double[n];
-        var s = new double[n];
-        var y = new double[n];
-        var memory = new LbfgsMemory(n, Memory);
+        // The compact tables SᵀY, SᵀS are read by the L-BFGS-B subproblem only.
+        var memory = new LbfgsMemory(n, Memory, compactTables: box.IsBounded);
         var subproblem = box.IsBounded ? new LbfgsbSubproblem(n, Memory) : null;
         var search = new WolfeLineSearch(n, ApproximateWolfe);
 
@@ -99,15 +98,17 @@ public sealed class LbfgsSolver
             }
 
             double fOld = f;
+            // s and y go straight into the memory's free slot.
+            var s = memory.NextS;
             System.Numerics.Tensors.TensorPrimitives.Subtract(search.X, x, s);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(search.G, g, y);
-            memory.TryPush(s, y);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(search.G, g, memory.NextY);
+            double stepNorm = Vec.InfNorm(s);
+            memory.TryPush();
             search.X.CopyTo(x);
             search.G.CopyTo(g);
             f = search.F;
             gnorm = box.ProjectedGradientNorm(x, g);
             // The step test uses the proposed step d (not α·d): a short step from the line search alone is no sign of convergence.
-            double stepNorm = Vec.InfNorm(s);
             if (monitor.CompleteIteration(fOld, f, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(stepNorm, Vec.InfNorm(d)))) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
