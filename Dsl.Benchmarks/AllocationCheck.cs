@@ -29,7 +29,7 @@ public static class AllocationCheck
         long bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
         s_bytesPerCall[Key(benchmarks.Name, method, parameters)] = bytes;
         if (bytes != 0)
-            throw new InvalidOperationException($"{benchmarks.Name}.{method} {parameters} allocates {bytes} B per call; the derivatives must allocate nothing.");
+            throw new InvalidOperationException($"{benchmarks.Name}.{method} {parameters} allocates {bytes} B per call; the benchmarked code must allocate nothing.");
     }
 
     /// <summary>The bytes per call measured for a benchmark, if it was checked in this process.</summary>

@@ -32,11 +32,12 @@ public static class RatioReport
         new(nameof(HessianVectorProductBenchmarks), "HessianVectorProduct", "Gradient", null),
         new(nameof(HessianVectorProductBenchmarks), "HessianVectorProduct", "HandWrittenHessianVectorProduct", null),
         new(nameof(HessianVectorProductBenchmarks), "Gradient", "Objective", 3.0),
+        new(nameof(LbfgsHistoryBenchmarks), "RuntimeLbfgsMemory", "HandWrittenTwoLoop", 1.5),
     ];
 
     /// <summary>The classes whose every benchmark must allocate nothing per call.</summary>
     private static readonly string[] s_allocationFree =
-        [nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks)];
+        [nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks), nameof(LbfgsHistoryBenchmarks)];
 
     private sealed record Measurement(
         string Class, string Method, string Job, string Parameters, double? MedianNs, double? MinNs, long? AllocatedBytes, long? ThreadBytes);

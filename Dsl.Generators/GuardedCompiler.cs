@@ -13,11 +13,11 @@ internal static class GuardedCompiler
 {
     public delegate CompileOutput CompileFunction(string path, string text, string? defaultNamespace, CancellationToken cancellationToken);
 
-    public static OptFileResult Compile(OptFile file, GeneratorSettings settings, CancellationToken cancellationToken) =>
+    public static OptFileResult Compile(OptFileInput file, GeneratorSettings settings, CancellationToken cancellationToken) =>
         Compile(file, settings, OptCompiler.Compile, cancellationToken);
 
     /// <summary>The same, with the compiler passed in (tests use it to make the compiler fail).</summary>
-    public static OptFileResult Compile(OptFile file, GeneratorSettings settings, CompileFunction compile, CancellationToken cancellationToken)
+    public static OptFileResult Compile(OptFileInput file, GeneratorSettings settings, CompileFunction compile, CancellationToken cancellationToken)
     {
         var displayPath = settings.DisplayPathOf(file.Path);
         if (file.Text is null)

@@ -15,7 +15,7 @@ public sealed class OptGenerator : IIncrementalGenerator
     {
         // Filter and read in one step, so no step's output holds an AdditionalText (which has no value equality).
         var files = context.AdditionalTextsProvider
-            .Select(static (file, cancellationToken) => OptFile.TryRead(file, cancellationToken))
+            .Select(static (file, cancellationToken) => OptFileInput.TryRead(file, cancellationToken))
             .WithTrackingName(TrackingNames.AdditionalFiles)
             .Where(static file => file is not null)
             .WithTrackingName(TrackingNames.OptFiles);

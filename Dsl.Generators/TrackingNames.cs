@@ -3,7 +3,7 @@ namespace OptDsl.Generators;
 /// <summary>Names of the generator's incremental steps, so tests can check what was cached.</summary>
 internal static class TrackingNames
 {
-    /// <summary>Every additional file: its <see cref="OptFile"/> if it is an <c>.opt</c> file, else null (its text is not read).</summary>
+    /// <summary>Every additional file: its <see cref="OptFileInput"/> if it is an <c>.opt</c> file, else null (its text is not read).</summary>
     public const string AdditionalFiles = nameof(AdditionalFiles);
 
     /// <summary>The <c>.opt</c> files only.</summary>

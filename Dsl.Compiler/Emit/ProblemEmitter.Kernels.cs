@@ -240,7 +240,7 @@ public sealed partial class ProblemEmitter
 
         // The solvers minimize: a maximize problem hands them the negated function.
         string sign = _p.Maximize ? "-" : "";
-        _w.Line($"double {Runtime}.IGradientProblem.Objective(global::System.ReadOnlySpan<double> x) => {sign}Objective(x);");
+        _w.Line($"double {Runtime}.IObjectiveProblem.Objective(global::System.ReadOnlySpan<double> x) => {sign}Objective(x);");
         _w.Line();
         if (_p.Maximize)
         {
@@ -423,8 +423,6 @@ public sealed partial class ProblemEmitter
         var blocks = _p.Residuals!;
         _w.Line("/// <summary>The number of residuals rₖ in f = Σₖ rₖ².</summary>");
         _w.Line(_p.ResidualCount is IntConst rc ? $"public const int ResidualCount = {rc.Value};" : "public int ResidualCount { get; }");
-        _w.Line();
-        _w.Line($"int {Runtime}.ILeastSquaresProblem.Dimension => VariableCount;");
         _w.Line();
         _w.Line($"int {Runtime}.ILeastSquaresProblem.ResidualCount => ResidualCount;");
         _w.Line();

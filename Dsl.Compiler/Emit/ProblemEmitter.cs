@@ -216,7 +216,7 @@ public sealed partial class ProblemEmitter
         _w.Line("/// <summary>The number of decision variables: " + string.Join(", ", _p.Vars.Select(v => v.Name + (v.Shape.Count == 0 ? "" : "[" + string.Join(", ", v.Shape) + "]"))) + ", in that order, each row-major.</summary>");
         _w.Line(_p.VariableCount is IntConst vc ? $"public const int VariableCount = {vc.Value};" : "public int VariableCount { get; }");
         _w.Line();
-        _w.Line($"int {Runtime}.IGradientProblem.Dimension => VariableCount;");
+        _w.Line($"int {Runtime}.IObjectiveProblem.Dimension => VariableCount;");
         _w.Line();
     }
 

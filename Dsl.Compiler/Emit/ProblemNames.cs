@@ -37,7 +37,7 @@ internal sealed class ProblemNames
         string bare = ns is null ? "" : string.Join(".", ns.Split('.').Select(Bare));
         var runtimeTypes = SolverCatalog.All.Select(s => s.ClassName).Concat(SolverCatalog.All.SelectMany(s => s.Options).Select(o => o.ChoiceType))
             .Where(n => n is not null).Select(n => n!)
-            .Concat(["Bounds", "GeneratedSupport", "IConstrainedProblem", "IGradientProblem", "ILeastSquaresProblem", "IParetoProblem",
+            .Concat(["Bounds", "GeneratedSupport", "IConstrainedProblem", "IGradientProblem", "ILeastSquaresProblem", "IObjectiveProblem", "IParetoProblem",
                      "ISecondOrderProblem", "ParetoFront", "ParetoMethod", "ParetoSweep", "SolveOptions", "SolveResult", "VariableLayout",
                      "OptMath", "IterationInfo"]);
         return bare switch

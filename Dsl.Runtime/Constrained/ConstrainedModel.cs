@@ -63,13 +63,11 @@ internal sealed class ConstrainedModel
     /// <summary>The caller's bounds (null without a finite entry), for nested bound-constrained solves.</summary>
     public Bounds? Bounds => HasBounds ? new Bounds(BoxLower, BoxUpper) : null;
 
-    /// <summary>Checks the problem and the arguments; returns the model and the start point clipped into the box.</summary>
-    public static ConstrainedModel Create(IConstrainedProblem problem, ReadOnlySpan<double> start, Bounds? bounds, string solver, out double[] x)
+    /// <summary>Checks the problem's constraint rows and labels (the start point and the bounds are checked already) and returns the model.</summary>
+    public static ConstrainedModel Create(IConstrainedProblem problem, Box box, string solver)
     {
-        ArgumentNullException.ThrowIfNull(problem);
         string name = problem.GetType().Name;
-        int n = problem.Dimension;
-        x = Arguments.StartPoint(problem, n, start, bounds, solver);
+        int n = box.Lower.Length;
         int m = problem.ConstraintCount;
         if (m < 0) throw new ArgumentException($"{solver}: problem {name} reports a negative constraint count ({m}).", nameof(problem));
         var lower = new double[m];
@@ -87,9 +85,7 @@ internal sealed class ConstrainedModel
                 throw new ArgumentException($"{solver}: problem {name} labels rows {offset}..{offset + count} as '{label}', outside its {m} constraint rows.", nameof(problem));
             labels.Add((label, offset, count));
         }
-        var box = bounds ?? Bounds.Unbounded(n);
-        return new ConstrainedModel(problem, n, m, lower, upper, (double[])box.Lower.Clone(), (double[])box.Upper.Clone(),
-            bounds is not null && bounds.HasFiniteEntry, labels.ToArray());
+        return new ConstrainedModel(problem, n, m, lower, upper, box.Lower.ToArray(), box.Upper.ToArray(), box.IsBounded, labels.ToArray());
     }
 
     /// <summary>True when row k is an equality (equal finite bounds).</summary>

@@ -46,7 +46,7 @@ internal sealed class IterationMonitor
     /// <summary>Evaluations left before the budget is used up (int.MaxValue without a budget).</summary>
     public int RemainingEvaluations => Options.MaxEvaluations > 0 ? Math.Max(0, Options.MaxEvaluations - FunctionEvaluations) : int.MaxValue;
 
-    public double Objective(IGradientProblem problem, ReadOnlySpan<double> x)
+    public double Objective(IObjectiveProblem problem, ReadOnlySpan<double> x)
     {
         FunctionEvaluations++;
         return problem.Objective(x);

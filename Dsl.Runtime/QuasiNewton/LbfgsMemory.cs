@@ -1,32 +1,48 @@
 using System;
+using System.Numerics.Tensors;
 using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime.QuasiNewton;
 
 /// <summary>
-/// The last m correction pairs (sᵢ, yᵢ) of limited-memory BFGS, oldest first, with the inner products
-/// SᵀY and SᵀS kept up to date for the compact representation (Byrd, Nocedal &amp; Schnabel 1994).
-/// Storage is allocated once; when full, the oldest pair is dropped by shifting.
+/// The last m correction pairs (sᵢ, yᵢ) of limited-memory BFGS, indexed oldest first (i = 0 … Count − 1), in a ring
+/// buffer of m + 1 slots allocated once: a new pair is written by the caller straight into the free slot
+/// (<see cref="NextS"/>, <see cref="NextY"/>) and <see cref="TryPush()"/> only moves indices, so dropping the oldest
+/// pair copies nothing. With <c>compactTables</c> (L-BFGS-B) the inner products SᵀY and SᵀS of the compact
+/// representation (Byrd, Nocedal &amp; Schnabel 1994) are kept up to date, 3·Count dot products per push; the two-loop
+/// recursion needs only each pair's sᵀy, which is always kept.
 /// </summary>
 internal sealed class LbfgsMemory
 {
     private readonly int _n;
     private readonly int _m;
-    private readonly double[] _s;
+    private readonly int _slots;          // m + 1: one slot is always free for the next pair
+    private readonly double[] _s;         // slot p holds s at [p·n, (p + 1)·n)
     private readonly double[] _y;
-    private readonly double[] _sy; // _sy[i*m + j] = sᵢᵀyⱼ
-    private readonly double[] _ss; // _ss[i*m + j] = sᵢᵀsⱼ
+    private readonly double[] _curvature; // _curvature[p] = sᵀy of the pair in slot p
+    private readonly double[]? _sy;       // _sy[p·slots + q] = s_pᵀy_q, by slot
+    private readonly double[]? _ss;       // _ss[p·slots + q] = s_pᵀs_q, by slot
     private readonly double[] _alpha;
+    private int _oldest;                  // the slot of pair 0
     private double _lastYy;
 
-    public LbfgsMemory(int dimension, int capacity)
+    /// <param name="dimension">n, the length of each vector.</param>
+    /// <param name="capacity">m ≥ 1, the most pairs kept.</param>
+    /// <param name="compactTables">Keep SᵀY and SᵀS for <see cref="SY"/> and <see cref="SS"/> (the L-BFGS-B subproblem reads them).</param>
+    public LbfgsMemory(int dimension, int capacity, bool compactTables = false)
     {
+        if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "An L-BFGS memory keeps at least one pair.");
         _n = dimension;
         _m = capacity;
-        _s = new double[capacity * dimension];
-        _y = new double[capacity * dimension];
-        _sy = new double[capacity * capacity];
-        _ss = new double[capacity * capacity];
+        _slots = capacity + 1;
+        _s = new double[_slots * dimension];
+        _y = new double[_slots * dimension];
+        _curvature = new double[_slots];
+        if (compactTables)
+        {
+            _sy = new double[_slots * _slots];
+            _ss = new double[_slots * _slots];
+        }
         _alpha = new double[capacity];
     }
 
@@ -35,57 +51,83 @@ internal sealed class LbfgsMemory
     /// <summary>Number of stored pairs.</summary>
     public int Count { get; private set; }
 
+    /// <summary>True when <see cref="SY"/> and <see cref="SS"/> are kept.</summary>
+    public bool HasCompactTables => _sy is not null;
+
     /// <summary>θ = yᵀy / sᵀy of the newest pair (1 when empty): B₀ = θI, H₀ = I/θ.</summary>
-    public double Theta => Count == 0 ? 1.0 : _lastYy / SY(Count - 1, Count - 1);
+    public double Theta => Count == 0 ? 1.0 : _lastYy / _curvature[Slot(Count - 1)];
 
-    public ReadOnlySpan<double> S(int i) => _s.AsSpan(i * _n, _n);
-    public ReadOnlySpan<double> Y(int i) => _y.AsSpan(i * _n, _n);
-    public double SY(int i, int j) => _sy[i * _m + j];
-    public double SS(int i, int j) => _ss[i * _m + j];
+    /// <summary>sᵢ, i = 0 (oldest) … Count − 1 (newest).</summary>
+    public ReadOnlySpan<double> S(int i) => _s.AsSpan(Slot(i) * _n, _n);
 
-    public void Clear() => Count = 0;
+    /// <summary>yᵢ, i = 0 (oldest) … Count − 1 (newest).</summary>
+    public ReadOnlySpan<double> Y(int i) => _y.AsSpan(Slot(i) * _n, _n);
+
+    /// <summary>sᵢᵀyⱼ (needs the compact tables).</summary>
+    public double SY(int i, int j) => Tables(_sy)[Slot(i) * _slots + Slot(j)];
+
+    /// <summary>sᵢᵀsⱼ (needs the compact tables).</summary>
+    public double SS(int i, int j) => Tables(_ss)[Slot(i) * _slots + Slot(j)];
+
+    /// <summary>Where the caller writes the next s before <see cref="TryPush()"/>; its content is undefined until then.</summary>
+    public Span<double> NextS => _s.AsSpan(Slot(Count) * _n, _n);
+
+    /// <summary>Where the caller writes the next y before <see cref="TryPush()"/>.</summary>
+    public Span<double> NextY => _y.AsSpan(Slot(Count) * _n, _n);
+
+    public void Clear()
+    {
+        Count = 0;
+        _oldest = 0;
+    }
 
     /// <summary>
-    /// Stores (s, y) unless the curvature sᵀy is not safely positive (sᵀy ≤ ε·yᵀy, the L-BFGS-B rule);
-    /// returns whether it was stored.
+    /// Stores the pair written into <see cref="NextS"/> and <see cref="NextY"/>, dropping the oldest pair when the memory
+    /// is full, unless the curvature sᵀy is not safely positive (sᵀy ≤ ε·yᵀy, the L-BFGS-B rule); returns whether it
+    /// was stored.
     /// </summary>
-    public bool TryPush(ReadOnlySpan<double> s, ReadOnlySpan<double> y)
+    public bool TryPush()
     {
+        int slot = Slot(Count);
+        var s = _s.AsSpan(slot * _n, _n);
+        var y = _y.AsSpan(slot * _n, _n);
         double sy = Vec.Dot(s, y);
         double yy = Vec.Dot(y, y);
         if (!(sy > double.Epsilon) || !(sy > 2.220446049250313e-16 * yy) || !double.IsFinite(yy)) return false;
 
         if (Count == _m)
         {
-            // Drop the oldest pair: shift vectors and the inner-product tables up by one.
-            Array.Copy(_s, _n, _s, 0, (_m - 1) * _n);
-            Array.Copy(_y, _n, _y, 0, (_m - 1) * _n);
-            for (int i = 0; i < _m - 1; i++)
-            {
-                for (int j = 0; j < _m - 1; j++)
-                {
-                    _sy[i * _m + j] = _sy[(i + 1) * _m + j + 1];
-                    _ss[i * _m + j] = _ss[(i + 1) * _m + j + 1];
-                }
-            }
+            // Drop the oldest pair: its slot becomes the free one. The new pair keeps its slot (Slot(Count) is unchanged).
+            _oldest = (_oldest + 1) % _slots;
             Count--;
         }
         int k = Count;
-        s.CopyTo(_s.AsSpan(k * _n, _n));
-        y.CopyTo(_y.AsSpan(k * _n, _n));
-        for (int i = 0; i < k; i++)
+        if (_sy is not null && _ss is not null)
         {
-            _sy[i * _m + k] = Vec.Dot(S(i), y);
-            _sy[k * _m + i] = Vec.Dot(s, Y(i));
-            double ss = Vec.Dot(S(i), s);
-            _ss[i * _m + k] = ss;
-            _ss[k * _m + i] = ss;
+            for (int i = 0; i < k; i++)
+            {
+                int p = Slot(i);
+                _sy[p * _slots + slot] = Vec.Dot(S(i), y);
+                _sy[slot * _slots + p] = Vec.Dot(s, Y(i));
+                double ss = Vec.Dot(S(i), s);
+                _ss[p * _slots + slot] = ss;
+                _ss[slot * _slots + p] = ss;
+            }
+            _sy[slot * _slots + slot] = sy;
+            _ss[slot * _slots + slot] = Vec.Dot(s, s);
         }
-        _sy[k * _m + k] = sy;
-        _ss[k * _m + k] = Vec.Dot(s, s);
+        _curvature[slot] = sy;
         _lastYy = yy;
         Count = k + 1;
         return true;
+    }
+
+    /// <summary>Copies (s, y) into the free slot and stores it as <see cref="TryPush()"/> does.</summary>
+    public bool TryPush(ReadOnlySpan<double> s, ReadOnlySpan<double> y)
+    {
+        s.CopyTo(NextS);
+        y.CopyTo(NextY);
+        return TryPush();
     }
 
     /// <summary>result ← H·v by the two-loop recursion (Nocedal 1980), with H₀ = (sᵀy/yᵀy)·I from the newest pair.</summary>
@@ -94,16 +136,22 @@ internal sealed class LbfgsMemory
         v.CopyTo(result);
         for (int i = Count - 1; i >= 0; i--)
         {
-            double a = Vec.Dot(S(i), result) / SY(i, i);
+            double a = Vec.Dot(S(i), result) / _curvature[Slot(i)];
             _alpha[i] = a;
             Vec.Axpy(-a, Y(i), result);
         }
         double gamma = 1.0 / Theta;
-        System.Numerics.Tensors.TensorPrimitives.Multiply(result, gamma, result);
+        TensorPrimitives.Multiply(result, gamma, result);
         for (int i = 0; i < Count; i++)
         {
-            double b = Vec.Dot(Y(i), result) / SY(i, i);
+            double b = Vec.Dot(Y(i), result) / _curvature[Slot(i)];
             Vec.Axpy(_alpha[i] - b, S(i), result);
         }
     }
+
+    /// <summary>The slot of pair i (i = Count is the free slot).</summary>
+    private int Slot(int i) => (_oldest + i) % _slots;
+
+    private static double[] Tables(double[]? table) =>
+        table ?? throw new InvalidOperationException("This L-BFGS memory keeps no compact tables (SᵀY, SᵀS); create it with compactTables: true.");
 }

@@ -4,21 +4,6 @@ using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime;
 
-/// <summary>The method that minimizes each augmented Lagrangian of <see cref="AugmentedLagrangianSolver"/> (<c>auglag(inner: ...)</c>).</summary>
-public enum InnerSolver
-{
-    /// <summary><see cref="LbfgsSolver"/> (L-BFGS-B with bounds).</summary>
-    Lbfgs,
-    /// <summary><see cref="BfgsSolver"/> (its L-BFGS-B-style step with bounds).</summary>
-    Bfgs,
-    /// <summary><see cref="NewtonSolver"/>; it takes no bounds, so variable bounds become augmented-Lagrangian rows.</summary>
-    Newton,
-    /// <summary><see cref="NewtonCgSolver"/>; it takes no bounds, so variable bounds become augmented-Lagrangian rows.</summary>
-    NewtonCg,
-    /// <summary><see cref="GradientDescentSolver"/> (projected, Armijo backtracking).</summary>
-    Gd,
-}
-
 /// <summary>
 /// Augmented Lagrangian method for constrained problems (<c>.opt</c> name <c>auglag</c>), in the manner of
 /// Conn, Gould &amp; Toint's LANCELOT (Nocedal &amp; Wright 2006, §17.4, Algorithm 17.4):
@@ -33,10 +18,8 @@ public enum InnerSolver
 /// outer iterations and each inner solve; the evaluation counters include every inner evaluation. Convergence, the
 /// multiplier convention, the <c>"bounds"</c> key and the statuses are those of <see cref="InteriorPointSolver"/>.
 /// </summary>
-public sealed class AugmentedLagrangianSolver
+public sealed class AugmentedLagrangianSolver : Solver<IConstrainedProblem>
 {
-    private const string Name = "auglag";
-
     /// <summary>The inner solver (<c>inner</c>, default L-BFGS).</summary>
     public InnerSolver Inner { get; set; } = InnerSolver.Lbfgs;
 
@@ -46,14 +29,19 @@ public sealed class AugmentedLagrangianSolver
     /// <summary>Tolerance on the primal feasibility (largest row or bound violation) and the complementarity of the result (default 1e-8).</summary>
     public double FeasibilityTolerance { get; set; } = 1e-8;
 
-    public SolveResult Minimize(IConstrainedProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>auglag</c>.</summary>
+    public override string Name => "auglag";
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
         if (InitialPenalty is { } rho) Arguments.Positive(rho, nameof(InitialPenalty), Name);
         Arguments.NonNegative(FeasibilityTolerance, nameof(FeasibilityTolerance), Name);
         if (!Enum.IsDefined(Inner)) throw new ArgumentException($"{Name}: Inner is not a known inner solver (got {(int)Inner}).", nameof(Inner));
-        var monitor = new IterationMonitor(Name, options);
-        var model = ConstrainedModel.Create(problem, start, bounds, Name, out var x);
+    }
+
+    private protected override SolveResult Solve(IConstrainedProblem problem, double[] x, Box box, IterationMonitor monitor)
+    {
+        var model = ConstrainedModel.Create(problem, box, Name);
         return new AugmentedLagrangian(model, monitor, Inner, InitialPenalty ?? 10, FeasibilityTolerance).Run(x);
     }
 }

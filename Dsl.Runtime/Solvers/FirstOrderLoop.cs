@@ -3,30 +3,16 @@ using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime;
 
-/// <summary>One update rule of a fixed-step first-order method (the state lives in the rule, allocated once per solve).</summary>
-internal abstract class FirstOrderRule
-{
-    /// <summary>Coupled L2 weight decay λ: the method minimizes f + ½λ‖x‖², so the stopping test uses ∇f + λx.</summary>
-    public virtual double CoupledWeightDecay => 0.0;
-
-    /// <summary>Applies step <paramref name="t"/> (1-based) in place to <paramref name="x"/> given ∇f(x) = <paramref name="g"/>.</summary>
-    public abstract void Step(int t, Span<double> x, ReadOnlySpan<double> g);
-}
-
 /// <summary>
-/// The iteration of every fixed-step first-order method: update, project into the box, evaluate the gradient,
-/// test for convergence. A NaN or infinite iterate, objective or gradient ends the solve with
-/// <see cref="SolveStatus.Diverged"/> at the last finite point.
+/// The iteration of every fixed-step first-order method: a step of its <see cref="UpdateRule"/> with the solver's learning
+/// rate, projection into the box, the gradient at the new point, the convergence tests. A NaN or infinite iterate,
+/// objective or gradient ends the solve with <see cref="SolveStatus.Diverged"/> at the last finite point.
 /// </summary>
 internal static class FirstOrderLoop
 {
-    public static SolveResult Run(string name, FirstOrderRule rule, IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options, Bounds? bounds)
+    public static SolveResult Run(UpdateRule rule, double learningRate, IGradientProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        var monitor = new IterationMonitor(name, options);
-        int n = problem.Dimension;
-        var x = Arguments.StartPoint(problem, n, start, bounds, name);
-        var box = Box.From(bounds, n);
+        int n = x.Length;
         var g = new double[n];
         var xPrevious = new double[n];
         var gPrevious = new double[n];
@@ -45,7 +31,7 @@ internal static class FirstOrderLoop
             x.CopyTo(xPrevious, 0);
             g.CopyTo(gPrevious, 0);
             double fPrevious = f;
-            rule.Step(monitor.Iterations + 1, x, g);
+            rule.Step(x, g, learningRate);
             box.Project(x);
             bool finite = Vec.AllFinite(x);
             if (finite)
@@ -69,6 +55,7 @@ internal static class FirstOrderLoop
         return monitor.Result(x, f, gnorm, status, message);
     }
 
+    /// <summary>‖∇f‖ projected, or, for a rule with coupled weight decay λ (which minimizes f + ½λ‖x‖²), that of ∇f + λx.</summary>
     private static double StoppingNorm(Box box, ReadOnlySpan<double> x, ReadOnlySpan<double> g, double decay, Span<double> effective, double gnorm)
     {
         if (decay == 0) return gnorm;

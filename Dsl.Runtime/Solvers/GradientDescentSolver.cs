@@ -15,36 +15,39 @@ namespace OptDsl.Runtime;
 /// Backtracking follows the projection arc: α is accepted when f(P(x − α∇f)) ≤ f(x) + 10⁻⁴·∇fᵀ(P(x − α∇f) − x),
 /// shortened by safeguarded quadratic interpolation (factor in [0.1, 0.5]).
 /// </summary>
-public sealed class GradientDescentSolver
+public sealed class GradientDescentSolver : Solver<IGradientProblem>
 {
-    private const string Name = "gd";
-
     /// <summary>The fixed step, or the first trial step of the line search (<c>lr</c>).</summary>
     public double? LearningRate { get; set; }
 
     /// <summary>The step rule (<c>line_search</c>).</summary>
     public LineSearchKind? LineSearch { get; set; }
 
-    public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>gd</c>.</summary>
+    public override string Name => "gd";
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
         if (LearningRate is { } lr) Arguments.Positive(lr, nameof(LearningRate), Name);
+    }
+
+    private protected override SolveResult Solve(IGradientProblem problem, double[] x, Box box, IterationMonitor monitor)
+    {
         bool armijo = LineSearch switch
         {
             LineSearchKind.Armijo => true,
             LineSearchKind.None => false,
             _ => LearningRate is null,
         };
-        if (!armijo) return FirstOrderLoop.Run(Name, new FixedStep(LearningRate ?? 1e-3), problem, start, options, bounds);
-        return MinimizeWithArmijo(problem, start, options, bounds, LearningRate ?? 1.0);
+        return armijo
+            ? MinimizeWithArmijo(problem, x, box, monitor, LearningRate ?? 1.0)
+            : FirstOrderLoop.Run(new GradientDescentRule(x.Length), LearningRate ?? 1e-3, problem, x, box, monitor);
     }
 
-    private static SolveResult MinimizeWithArmijo(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options, Bounds? bounds, double initialStep)
+    /// <summary>Projected gradient descent with Armijo backtracking along the projection arc from <paramref name="initialStep"/>.</summary>
+    private static SolveResult MinimizeWithArmijo(IGradientProblem problem, double[] x, Box box, IterationMonitor monitor, double initialStep)
     {
-        var monitor = new IterationMonitor(Name, options);
-        int n = problem.Dimension;
-        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
-        var box = Box.From(bounds, n);
+        int n = x.Length;
         var g = new double[n];
         var trial = new double[n];
         var gTrial = new double[n];
@@ -100,10 +103,5 @@ public sealed class GradientDescentSolver
             if (monitor.CompleteIteration(fPrevious, f, gnorm, step, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(step, proposedStep))) break;
         }
         return monitor.Result(x, f, gnorm, status, message);
-    }
-
-    private sealed class FixedStep(double learningRate) : FirstOrderRule
-    {
-        public override void Step(int t, Span<double> x, ReadOnlySpan<double> g) => Vec.Axpy(-learningRate, g, x);
     }
 }

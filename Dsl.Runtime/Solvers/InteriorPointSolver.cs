@@ -22,23 +22,26 @@ namespace OptDsl.Runtime;
 /// multipliers z (∇f + Jᵀλ + z = 0, same signs) are under the key <c>"bounds"</c> when the bounds have a finite entry.
 /// <see cref="SolveResult.Iterations"/> counts interior-point iterations.
 /// </summary>
-public sealed class InteriorPointSolver
+public sealed class InteriorPointSolver : Solver<IConstrainedProblem>
 {
-    private const string Name = "ipm";
-
     /// <summary>The initial barrier parameter μ₀ (<c>mu0</c>); null for 0.1 (IPOPT's default).</summary>
     public double? InitialBarrier { get; set; }
 
     /// <summary>Tolerance on the primal feasibility (largest row or bound violation) and the complementarity of the result (default 1e-8).</summary>
     public double FeasibilityTolerance { get; set; } = 1e-8;
 
-    public SolveResult Minimize(IConstrainedProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>ipm</c>.</summary>
+    public override string Name => "ipm";
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
         if (InitialBarrier is { } mu0) Arguments.Positive(mu0, nameof(InitialBarrier), Name);
         Arguments.NonNegative(FeasibilityTolerance, nameof(FeasibilityTolerance), Name);
-        var monitor = new IterationMonitor(Name, options);
-        var model = ConstrainedModel.Create(problem, start, bounds, Name, out var x);
+    }
+
+    private protected override SolveResult Solve(IConstrainedProblem problem, double[] x, Box box, IterationMonitor monitor)
+    {
+        var model = ConstrainedModel.Create(problem, box, Name);
         return new InteriorPoint(model, monitor, InitialBarrier ?? 0.1, FeasibilityTolerance).Run(x);
     }
 }

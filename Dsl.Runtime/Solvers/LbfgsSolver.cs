@@ -12,104 +12,23 @@ namespace OptDsl.Runtime;
 /// generalized Cauchy point, subspace minimization over the free variables, then the same line search along
 /// the feasible segment. Stationarity is measured by ‖x − P(x − ∇f)‖∞.
 /// </summary>
-public sealed class LbfgsSolver
+public sealed class LbfgsSolver : Solver<IGradientProblem>
 {
-    private const string Name = "lbfgs";
-
     /// <summary>Line searches also accept Hager–Zhang approximate Wolfe steps (see <see cref="WolfeLineSearch"/>); set by the augmented Lagrangian for its inner solves.</summary>
     internal bool ApproximateWolfe { get; set; }
 
     /// <summary>Number of correction pairs kept (<c>memory</c>, default 10).</summary>
     public int Memory { get; set; } = 10;
 
-    public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>lbfgs</c>.</summary>
+    public override string Name => "lbfgs";
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        if (Memory < 1 || Memory > Internal.OptionLimits.MaxLbfgsMemory)
-            throw new ArgumentException($"{Name}: Memory must lie in [1, {Internal.OptionLimits.MaxLbfgsMemory}] (got {Memory}).", nameof(Memory));
-        var monitor = new IterationMonitor(Name, options);
-        int n = problem.Dimension;
-        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
-        var box = Box.From(bounds, n);
-
-        var g = new double[n];
-        var d = new double[n];
-        var s = new double[n];
-        var y = new double[n];
-        var memory = new LbfgsMemory(n, Memory);
-        var subproblem = box.IsBounded ? new LbfgsbSubproblem(n, Memory) : null;
-        var search = new WolfeLineSearch(n, ApproximateWolfe);
-
-        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
-        double gnorm = box.ProjectedGradientNorm(x, g);
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
-
-        SolveStatus status;
-        string? message = null;
-        while (!monitor.ShouldStop(out status))
-        {
-            bool accepted = false;
-            LineSearchOutcome outcome = LineSearchOutcome.Failed;
-            // At most two attempts: the quasi-Newton direction, then steepest descent after clearing the memory.
-            for (int attempt = 0; attempt < 2 && !accepted; attempt++)
-            {
-                if (attempt == 1)
-                {
-                    if (memory.Count == 0) break;
-                    memory.Clear();
-                }
-                if (subproblem is not null)
-                {
-                    if (!subproblem.Solve(memory, box, x, g, d))
-                    {
-                        memory.Clear();
-                        subproblem.Solve(memory, box, x, g, d);
-                    }
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(d, x, d);
-                }
-                else
-                {
-                    memory.ApplyInverse(g, d);
-                    System.Numerics.Tensors.TensorPrimitives.Negate(d, d);
-                }
-                double slope = Vec.Dot(g, d);
-                if (!(slope < 0)) { outcome = LineSearchOutcome.Failed; continue; }
-
-                double maxStep = subproblem is null ? 1e10 : Math.Max(1.0, box.MaxFeasibleStep(x, d, 1e10));
-                double initialStep = 1.0;
-                if (memory.Count == 0)
-                {
-                    if (subproblem is not null) maxStep = 1.0;
-                    initialStep = Math.Min(1.0 / Vec.Norm(d), maxStep);
-                }
-                outcome = search.Search(problem, monitor, box, x, f, d, slope, initialStep, maxStep);
-                accepted = outcome is LineSearchOutcome.Wolfe or LineSearchOutcome.Decrease;
-                if (outcome is LineSearchOutcome.NonFinite or LineSearchOutcome.BudgetExhausted) break;
-            }
-
-            if (!accepted)
-            {
-                (status, message) = outcome switch
-                {
-                    LineSearchOutcome.NonFinite => (SolveStatus.Diverged, "Diverged: the objective or gradient was NaN or infinite at every trial step; X is the last finite point."),
-                    LineSearchOutcome.BudgetExhausted => (SolveStatus.MaxEvaluations, (string?)null),
-                    _ => (SolveStatus.LineSearchFailed, $"The line search found no decrease along the quasi-Newton or the steepest-descent direction ({search.Detail}); |g|∞ = {gnorm:G3}. At a minimizer this means the gradient tolerance is below the rounding level of the gradient; otherwise check the gradient."),
-                };
-                break;
-            }
-
-            double fOld = f;
-            System.Numerics.Tensors.TensorPrimitives.Subtract(search.X, x, s);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(search.G, g, y);
-            memory.TryPush(s, y);
-            search.X.CopyTo(x);
-            search.G.CopyTo(g);
-            f = search.F;
-            gnorm = box.ProjectedGradientNorm(x, g);
-            // The step test uses the proposed step d (not α·d): a short step from the line search alone is no sign of convergence.
-            double stepNorm = Vec.InfNorm(s);
-            if (monitor.CompleteIteration(fOld, f, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: Math.Max(stepNorm, Vec.InfNorm(d)))) break;
-        }
-        return monitor.Result(x, f, gnorm, status, message);
+        if (Memory < 1 || Memory > OptionLimits.MaxLbfgsMemory)
+            throw new ArgumentException($"{Name}: Memory must lie in [1, {OptionLimits.MaxLbfgsMemory}] (got {Memory}).", nameof(Memory));
     }
+
+    private protected override SolveResult Solve(IGradientProblem problem, double[] x, Box box, IterationMonitor monitor) =>
+        QuasiNewtonLoop.Run(new LimitedMemoryModel(x.Length, Memory, box.IsBounded), problem, x, box, monitor, ApproximateWolfe);
 }

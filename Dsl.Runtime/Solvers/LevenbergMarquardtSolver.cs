@@ -18,9 +18,8 @@ namespace OptDsl.Runtime;
 /// precision (status <see cref="SolveStatus.FunctionTolerance"/> or <see cref="SolveStatus.StepTolerance"/>), or when r is
 /// orthogonal to the columns of J to machine precision (<see cref="SolveStatus.Converged"/>).
 /// </summary>
-public sealed class LevenbergMarquardtSolver
+public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
 {
-    private const string Name = "lm";
     private const double Epsilon = 2.220446049250313e-16;
     private const double Dwarf = 2.2250738585072014e-308;
 
@@ -30,16 +29,24 @@ public sealed class LevenbergMarquardtSolver
     /// </summary>
     public double? InitialDamping { get; set; }
 
-    public SolveResult Minimize(ILeastSquaresProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>lm</c>.</summary>
+    public override string Name => "lm";
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
         if (InitialDamping is { } l0) Arguments.NonNegative(l0, nameof(InitialDamping), Name);
-        var monitor = new IterationMonitor(Name, options);
-        int n = problem.Dimension;
+    }
+
+    private protected override void CheckProblem(ILeastSquaresProblem problem)
+    {
+        int m = problem.ResidualCount;
+        if (m < 0) throw new ArgumentException($"{Name}: problem {problem.GetType().Name} reports a negative residual count ({m}).", nameof(problem));
+    }
+
+    private protected override SolveResult Solve(ILeastSquaresProblem problem, double[] x, Box box, IterationMonitor monitor)
+    {
+        int n = x.Length;
         int mProblem = problem.ResidualCount;
-        if (mProblem < 0) throw new ArgumentException($"{Name}: problem {problem.GetType().Name} reports a negative residual count ({mProblem}).", nameof(problem));
-        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
-        var box = Box.From(bounds, n);
         int m = Math.Max(mProblem, n); // zero rows pad an underdetermined problem (lmder needs m ≥ n)
         var w = new Work(m, mProblem, n);
 

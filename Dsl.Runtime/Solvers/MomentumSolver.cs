@@ -1,14 +1,14 @@
 using System;
-using System.Numerics.Tensors;
+using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime;
 
 /// <summary>
-/// Heavy-ball and Nesterov momentum (<c>.opt</c> names <c>momentum</c>, <c>nesterov</c>), exactly torch.optim.SGD's update:
-/// g ← ∇f(x) + λx; b ← g on the first step, else b ← μb + (1 − τ)g; g ← g + μb (Nesterov) or g ← b; x ← x − γg,
-/// followed by projection into the box.
+/// Heavy-ball and Nesterov momentum (<c>.opt</c> names <c>momentum</c>, <c>nesterov</c>), exactly torch.optim.SGD's update
+/// (<see cref="MomentumRule"/>): g ← ∇f(x) + λx; b ← g on the first step, else b ← μb + (1 − τ)g; g ← g + μb (Nesterov)
+/// or g ← b; x ← x − γg, followed by projection into the box.
 /// </summary>
-public sealed class MomentumSolver
+public sealed class MomentumSolver : Solver<IGradientProblem>
 {
     /// <summary>γ (<c>lr</c>), default 0.01.</summary>
     public double LearningRate { get; set; } = 0.01;
@@ -25,45 +25,19 @@ public sealed class MomentumSolver
     /// <summary>λ, coupled L2 weight decay, default 0.</summary>
     public double WeightDecay { get; set; }
 
-    private string Name => Nesterov ? "nesterov" : "momentum";
+    /// <summary><c>nesterov</c> when <see cref="Nesterov"/> is set, else <c>momentum</c>.</summary>
+    public override string Name => Nesterov ? "nesterov" : "momentum";
 
-    public SolveResult Minimize(IGradientProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        Internal.Arguments.Positive(LearningRate, nameof(LearningRate), Name);
-        Internal.Arguments.NonNegative(Momentum, nameof(Momentum), Name);
-        Internal.Arguments.NonNegative(Dampening, nameof(Dampening), Name);
-        Internal.Arguments.NonNegative(WeightDecay, nameof(WeightDecay), Name);
+        Arguments.Positive(LearningRate, nameof(LearningRate), Name);
+        Arguments.NonNegative(Momentum, nameof(Momentum), Name);
+        Arguments.NonNegative(Dampening, nameof(Dampening), Name);
+        Arguments.NonNegative(WeightDecay, nameof(WeightDecay), Name);
         if (Nesterov && (Momentum <= 0 || Dampening != 0))
             throw new ArgumentException($"{Name}: Nesterov momentum requires Momentum > 0 and Dampening = 0 (as torch.optim.SGD).", nameof(Nesterov));
-        var rule = new Rule(problem.Dimension, LearningRate, Momentum, Dampening, WeightDecay, Nesterov);
-        return FirstOrderLoop.Run(Name, rule, problem, start, options, bounds);
     }
 
-    private sealed class Rule(int n, double lr, double momentum, double dampening, double weightDecay, bool nesterov) : FirstOrderRule
-    {
-        private readonly double[] _buffer = new double[n];
-        private readonly double[] _direction = new double[n];
-
-        public override double CoupledWeightDecay => weightDecay;
-
-        public override void Step(int t, Span<double> x, ReadOnlySpan<double> g)
-        {
-            Span<double> d = _direction;
-            if (weightDecay != 0) TensorPrimitives.MultiplyAdd(x, weightDecay, g, d);
-            else g.CopyTo(d);
-            if (momentum != 0)
-            {
-                if (t == 1) d.CopyTo(_buffer);
-                else
-                {
-                    TensorPrimitives.Multiply(_buffer, momentum, _buffer);
-                    TensorPrimitives.MultiplyAdd(d, 1 - dampening, _buffer, _buffer);
-                }
-                if (nesterov) TensorPrimitives.MultiplyAdd(_buffer, momentum, d, d);
-                else _buffer.CopyTo(d);
-            }
-            TensorPrimitives.MultiplyAdd(d, -lr, x, x);
-        }
-    }
+    private protected override SolveResult Solve(IGradientProblem problem, double[] x, Box box, IterationMonitor monitor) =>
+        FirstOrderLoop.Run(new MomentumRule(x.Length, Momentum, Dampening, WeightDecay, Nesterov), LearningRate, problem, x, box, monitor);
 }

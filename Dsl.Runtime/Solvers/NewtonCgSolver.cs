@@ -10,24 +10,28 @@ namespace OptDsl.Runtime;
 /// (or η = <see cref="CgTolerance"/>). The radius starts at max(1, ‖x₀‖) and follows the usual 0.25 / 0.75 ratio rules.
 /// <see cref="SolveResult.HessianEvaluations"/> counts Hessian-vector products. No bounds.
 /// </summary>
-public sealed class NewtonCgSolver
+public sealed class NewtonCgSolver : Solver<ISecondOrderProblem>
 {
-    private const string Name = "newton_cg";
-
     /// <summary>Relative residual tolerance η of the inner CG (<c>cg_tol</c>); null for the forcing sequence min(0.5, √‖∇f‖).</summary>
     public double? CgTolerance { get; set; }
 
     /// <summary>Computes the trust-region ratio with Conn–Gould–Toint's rounding correction; set by the augmented Lagrangian for its inner solves.</summary>
     internal bool NoiseTolerantRatio { get; set; }
 
-    public SolveResult Minimize(ISecondOrderProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>newton_cg</c>.</summary>
+    public override string Name => "newton_cg";
+
+    /// <summary>Newton-CG takes no bounds: finite bounds are an <see cref="ArgumentException"/>.</summary>
+    private protected override bool HandlesBounds => false;
+
+    private protected override void CheckSettings()
     {
-        ArgumentNullException.ThrowIfNull(problem);
         if (CgTolerance is { } eta) Arguments.Positive(eta, nameof(CgTolerance), Name);
-        Arguments.NoFiniteBounds(problem, bounds, Name);
-        var monitor = new IterationMonitor(Name, options);
-        int n = problem.Dimension;
-        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
+    }
+
+    private protected override SolveResult Solve(ISecondOrderProblem problem, double[] x, Box box, IterationMonitor monitor)
+    {
+        int n = x.Length;
         var g = new double[n];
         var p = new double[n];
         var r = new double[n];

@@ -17,24 +17,25 @@ namespace OptDsl.Runtime;
 /// <see cref="Damping"/> is the initial Levenberg shift μ₀ added to the Hessian; it is divided by 10 after every
 /// iteration whose full step was accepted, and multiplied by 4 after one that needed backtracking or a radius cut.
 /// </summary>
-public sealed class NewtonSolver
+public sealed class NewtonSolver : Solver<ISecondOrderProblem>
 {
-    private const string Name = "newton";
-
     /// <summary>Use a trust region instead of a line search (<c>trust_region</c>).</summary>
     public bool TrustRegion { get; set; }
 
     /// <summary>Initial Levenberg shift μ₀ ≥ 0 (<c>damping</c>).</summary>
     public double Damping { get; set; }
 
-    public SolveResult Minimize(ISecondOrderProblem problem, ReadOnlySpan<double> start, SolveOptions? options = null, Bounds? bounds = null)
+    /// <summary><c>newton</c>.</summary>
+    public override string Name => "newton";
+
+    /// <summary>Newton takes no bounds: finite bounds are an <see cref="ArgumentException"/>.</summary>
+    private protected override bool HandlesBounds => false;
+
+    private protected override void CheckSettings() => Arguments.NonNegative(Damping, nameof(Damping), Name);
+
+    private protected override SolveResult Solve(ISecondOrderProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        Arguments.NonNegative(Damping, nameof(Damping), Name);
-        Arguments.NoFiniteBounds(problem, bounds, Name);
-        var monitor = new IterationMonitor(Name, options);
-        int n = problem.Dimension;
-        var x = Arguments.StartPoint(problem, n, start, bounds, Name);
+        int n = x.Length;
         var state = new State(n);
 
         if (monitor.EvaluateStart(problem, x, state.G, out double f) is { } diverged) return diverged;

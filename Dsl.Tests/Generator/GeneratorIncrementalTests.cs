@@ -230,7 +230,7 @@ public sealed class GeneratorIncrementalTests
 
     private OptFileResult Compile(InMemoryAdditionalText file) =>
         GuardedCompiler.Compile(
-            new OptFile(file.Path, file.Text),
+            new OptFileInput(file.Path, file.Text),
             new GeneratorSettings(_harness.RootNamespace, _harness.ProjectDir),
             CancellationToken.None);
 }

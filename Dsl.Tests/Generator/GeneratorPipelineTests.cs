@@ -24,7 +24,7 @@ public sealed class GeneratorPipelineTests
     {
         var calls = new List<(string Path, string Text, string? Namespace)>();
 
-        GuardedCompiler.Compile(new OptFile("/src/Consumer/Problems/rosenbrock.opt", "problem P {}"), Settings, (path, text, ns, _) =>
+        GuardedCompiler.Compile(new OptFileInput("/src/Consumer/Problems/rosenbrock.opt", "problem P {}"), Settings, (path, text, ns, _) =>
         {
             calls.Add((path, text, ns));
             return Empty;
@@ -49,7 +49,7 @@ public sealed class GeneratorPipelineTests
     {
         string? passed = "not called";
 
-        GuardedCompiler.Compile(new OptFile("/p/a.opt", ""), new GeneratorSettings(null, null), (_, _, ns, _) =>
+        GuardedCompiler.Compile(new OptFileInput("/p/a.opt", ""), new GeneratorSettings(null, null), (_, _, ns, _) =>
         {
             passed = ns;
             return Empty;
@@ -63,7 +63,7 @@ public sealed class GeneratorPipelineTests
     public void A_compiler_exception_becomes_OPT0999_on_the_file()
     {
         var result = GuardedCompiler.Compile(
-            new OptFile("/src/Consumer/a.opt", "problem P {}"),
+            new OptFileInput("/src/Consumer/a.opt", "problem P {}"),
             Settings,
             (_, _, _, _) => throw new InvalidOperationException("stage 3 exploded\non two lines"),
             CancellationToken.None);
@@ -79,7 +79,7 @@ public sealed class GeneratorPipelineTests
     [Fact]
     public void Stack_overflow_guards_aside_any_exception_type_is_caught()
     {
-        var result = GuardedCompiler.Compile(new OptFile("/src/Consumer/a.opt", "x"), Settings, (_, _, _, _) => throw new IndexOutOfRangeException(), CancellationToken.None);
+        var result = GuardedCompiler.Compile(new OptFileInput("/src/Consumer/a.opt", "x"), Settings, (_, _, _, _) => throw new IndexOutOfRangeException(), CancellationToken.None);
 
         Assert.Equal("OPT0999", Assert.Single(result.Output.Diagnostics).Id);
     }
@@ -91,7 +91,7 @@ public sealed class GeneratorPipelineTests
         cancellation.Cancel();
 
         Assert.Throws<OperationCanceledException>(() => GuardedCompiler.Compile(
-            new OptFile("/src/Consumer/a.opt", "x"),
+            new OptFileInput("/src/Consumer/a.opt", "x"),
             Settings,
             (_, _, _, ct) =>
             {
@@ -104,7 +104,7 @@ public sealed class GeneratorPipelineTests
     [Fact]
     public void OperationCanceledException_without_cancellation_is_a_compiler_bug_reported_as_OPT0999()
     {
-        var result = GuardedCompiler.Compile(new OptFile("/src/Consumer/a.opt", "x"), Settings, (_, _, _, _) => throw new OperationCanceledException(), CancellationToken.None);
+        var result = GuardedCompiler.Compile(new OptFileInput("/src/Consumer/a.opt", "x"), Settings, (_, _, _, _) => throw new OperationCanceledException(), CancellationToken.None);
 
         Assert.Equal("OPT0999", Assert.Single(result.Output.Diagnostics).Id);
     }
@@ -112,7 +112,7 @@ public sealed class GeneratorPipelineTests
     [Fact]
     public void Unreadable_file_reports_OPT0999()
     {
-        var result = GuardedCompiler.Compile(new OptFile("/src/Consumer/a.opt", null), Settings, (_, _, _, _) => throw new InvalidOperationException("not called"), CancellationToken.None);
+        var result = GuardedCompiler.Compile(new OptFileInput("/src/Consumer/a.opt", null), Settings, (_, _, _, _) => throw new InvalidOperationException("not called"), CancellationToken.None);
 
         Assert.Contains("could not be read", Assert.Single(result.Output.Diagnostics).Message);
     }

@@ -5,13 +5,14 @@ using OptDsl.Runtime.Linear;
 namespace OptDsl.Runtime.QuasiNewton;
 
 /// <summary>
-/// The step computation of L-BFGS-B (Byrd, Lu, Nocedal &amp; Zhu 1995; Morales &amp; Nocedal 2011): the generalized
+/// The box subproblem of limited-memory BFGS, i.e. the step computation of L-BFGS-B (Byrd, Lu, Nocedal &amp; Zhu 1995;
+/// Morales &amp; Nocedal 2011); <see cref="DenseBoxSubproblem"/> is its counterpart for a dense matrix. The generalized
 /// Cauchy point along the projected steepest-descent path of the quadratic model with the compact L-BFGS
 /// matrix B = θI − W·M·Wᵀ (W = [Y θS]), then minimization of the model over the variables that are free
 /// at the Cauchy point (direct primal method, Sherman–Morrison–Woodbury on the 2m×2m middle matrix), projected
-/// back into the box. All work arrays are allocated by the constructor.
+/// back into the box. The memory must keep its compact tables (SᵀY, SᵀS). All work arrays are allocated by the constructor.
 /// </summary>
-internal sealed class LbfgsbSubproblem
+internal sealed class LimitedMemoryBoxSubproblem
 {
     private readonly int _n;
     private readonly double[] _t, _d, _keys, _r;
@@ -21,7 +22,7 @@ internal sealed class LbfgsbSubproblem
     private readonly double[] _minv, _mlu, _k;
     private readonly int[] _pivots, _pivotsK;
 
-    public LbfgsbSubproblem(int dimension, int memory)
+    public LimitedMemoryBoxSubproblem(int dimension, int memory)
     {
         _n = dimension;
         _t = new double[dimension];

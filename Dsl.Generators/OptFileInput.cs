@@ -7,10 +7,11 @@ namespace OptDsl.Generators;
 /// <summary>
 /// The content of one <c>.opt</c> additional file: a plain value, so the steps after it are cached
 /// as long as the text does not change. <see cref="Text"/> is null when the file could not be read.
+/// (The generator's input; the compiler's syntax tree of a file is a different type, <c>OptDsl.Compiler.Syntax.OptFile</c>.)
 /// </summary>
-internal sealed class OptFile : IEquatable<OptFile>
+internal sealed class OptFileInput : IEquatable<OptFileInput>
 {
-    public OptFile(string path, string? text)
+    public OptFileInput(string path, string? text)
     {
         Path = path;
         Text = text;
@@ -24,7 +25,7 @@ internal sealed class OptFile : IEquatable<OptFile>
     public static bool IsOptPath(string path) => path.EndsWith(".opt", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads an additional file if it is an <c>.opt</c> file; null otherwise (the text of other files is never read).</summary>
-    public static OptFile? TryRead(AdditionalText file, CancellationToken cancellationToken)
+    public static OptFileInput? TryRead(AdditionalText file, CancellationToken cancellationToken)
     {
         if (!IsOptPath(file.Path))
         {
@@ -32,13 +33,13 @@ internal sealed class OptFile : IEquatable<OptFile>
         }
 
         var text = file.GetText(cancellationToken);
-        return new OptFile(file.Path, text?.ToString());
+        return new OptFileInput(file.Path, text?.ToString());
     }
 
-    public bool Equals(OptFile? other) =>
+    public bool Equals(OptFileInput? other) =>
         other is not null && string.Equals(Path, other.Path, StringComparison.Ordinal) && string.Equals(Text, other.Text, StringComparison.Ordinal);
 
-    public override bool Equals(object? obj) => Equals(obj as OptFile);
+    public override bool Equals(object? obj) => Equals(obj as OptFileInput);
 
     public override int GetHashCode() => unchecked((StringComparer.Ordinal.GetHashCode(Path) * 397) ^ (Text is null ? 0 : StringComparer.Ordinal.GetHashCode(Text)));
 }
