@@ -29,7 +29,7 @@ public sealed class ConsumerCollisionTests
         "Collections", "Generic", "List", "IReadOnlyList", "IEnumerable", "Numerics", "Tensors", "TensorPrimitives",
         "Linq", "Enumerable", "CodeDom", "GeneratedCode", "GeneratedCodeAttribute", "Threading", "CancellationToken",
         "TimeSpan", "IProgress", "SolveResult", "SolveOptions", "SolveStatus", "GeneratedSupport", "OptMath",
-        "IGradientProblem", "ISecondOrderProblem", "IConstrainedProblem", "ILeastSquaresProblem", "IParetoProblem",
+        "IObjectiveProblem", "IGradientProblem", "ISecondOrderProblem", "IConstrainedProblem", "ILeastSquaresProblem", "IParetoProblem",
         "ParetoFront", "ParetoSweep", "VariableLayout", "Globalization", "CultureInfo", "Diagnostics", "Debug",
     ];
 
