@@ -588,25 +588,7 @@ public sealed class KernelEmitter
         sb.Append(')');
     }
 
-    private static string Call(Func f, string x) => f switch
-    {
-        Func.Exp => $"global::System.Math.Exp({x})",
-        Func.Log => $"global::System.Math.Log({x})",
-        Func.Log1p => $"global::OptDsl.Runtime.OptMath.Log1p({x})",
-        Func.Sqrt => $"global::System.Math.Sqrt({x})",
-        Func.Sin => $"global::System.Math.Sin({x})",
-        Func.Cos => $"global::System.Math.Cos({x})",
-        Func.Tan => $"global::System.Math.Tan({x})",
-        Func.Atan => $"global::System.Math.Atan({x})",
-        Func.Tanh => $"global::System.Math.Tanh({x})",
-        Func.Sigmoid => $"global::OptDsl.Runtime.OptMath.Sigmoid({x})",
-        Func.Softplus => $"global::OptDsl.Runtime.OptMath.Softplus({x})",
-        Func.Abs => $"global::System.Math.Abs({x})",
-        Func.Relu => $"global::OptDsl.Runtime.OptMath.Relu({x})",
-        Func.Sign => $"global::OptDsl.Runtime.OptMath.Sign({x})",
-        Func.Step => $"global::OptDsl.Runtime.OptMath.Step({x})",
-        _ => throw new ArgumentOutOfRangeException(nameof(f)),
-    };
+    private static string Call(Func f, string x) => ElementaryFunctions.Of(f).CSharpCall(x);
 
     // ---- Integer expressions -------------------------------------------------------------------------------
 

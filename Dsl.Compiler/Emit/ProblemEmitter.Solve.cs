@@ -44,17 +44,11 @@ public sealed partial class ProblemEmitter
         using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
-            var settings = solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}").ToList();
-            if (solver.Name == "nesterov") settings.Insert(0, "Nesterov = true");
+            var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
+                .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}")).ToList();
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
             _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
-            string problem = solver.Spec.Kind switch
-            {
-                ProblemKind.LeastSquares => $"({Runtime}.ILeastSquaresProblem)this",
-                ProblemKind.SecondOrder => $"({Runtime}.ISecondOrderProblem)this",
-                ProblemKind.Constrained => $"({Runtime}.IConstrainedProblem)this",
-                _ => $"({Runtime}.IGradientProblem)this",
-            };
+            string problem = $"({Runtime}.{solver.Spec.ProblemInterface})this";
             bool bounds = _p.Vars.Any(v => v.HasBounds) && solver.Spec.SupportsBounds;
             _w.Line($"var result = solver.Minimize({problem}, start, options ?? DefaultSolveOptions{(bounds ? ", VariableBounds()" : "")});");
             if (_p.Maximize)

@@ -10,13 +10,7 @@ namespace OptDsl.Compiler.Semantics;
 // sum inside whatever loop asks for its i-th element, and nothing over data or runtime dims is ever unrolled.
 internal sealed partial class Binder
 {
-    private static readonly Dictionary<string, Func> UnaryFunctions = new(StringComparer.Ordinal)
-    {
-        ["exp"] = Func.Exp, ["log"] = Func.Log, ["log1p"] = Func.Log1p, ["sqrt"] = Func.Sqrt, ["sin"] = Func.Sin,
-        ["cos"] = Func.Cos, ["tan"] = Func.Tan, ["atan"] = Func.Atan, ["tanh"] = Func.Tanh, ["sigmoid"] = Func.Sigmoid,
-        ["softplus"] = Func.Softplus, ["abs"] = Func.Abs, ["relu"] = Func.Relu,
-    };
-
+    /// <summary>Functions that are not elementary (<see cref="ElementaryFunctions"/>), with their arity.</summary>
     private static readonly Dictionary<string, int> OtherFunctions = new(StringComparer.Ordinal)
     {
         ["sq"] = 1, ["min"] = 2, ["max"] = 2, ["pow"] = 2, ["dot"] = 2, ["norm"] = 1, ["l1"] = 1, ["l2"] = 1,
@@ -24,7 +18,8 @@ internal sealed partial class Binder
         ["hinge"] = 2, ["focal"] = 4,
     };
 
-    private static readonly HashSet<string> NonSmoothFunctions = new(StringComparer.Ordinal) { "abs", "relu", "min", "max", "l1", "mae", "hinge", "norm" };
+    /// <summary>Functions built from others (not elementary) whose value has kinks; elementary ones say so in their table entry.</summary>
+    private static readonly HashSet<string> NonSmoothFunctions = new(StringComparer.Ordinal) { "min", "max", "l1", "mae", "hinge", "norm" };
 
     private Value Lower(ExprSyntax e, Scope scope)
     {

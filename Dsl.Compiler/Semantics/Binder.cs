@@ -188,13 +188,13 @@ internal sealed partial class Binder
         if (constraints.Count > 0 && solver.Spec.Kind != ProblemKind.Constrained && solver.Spec.IsBuilt)
         {
             Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
-                $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use 'auglag' or 'ipm'");
+                $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use {string.Join(" or ", SolverCatalog.All.Where(x => x.IsBuilt && x.Kind == ProblemKind.Constrained).Select(x => $"'{x.Name}'"))}");
         }
 
         if (constraints.Count == 0 && solver.Spec.Kind == ProblemKind.Constrained && solverSyntax.Count > 0)
         {
             Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
-                $"Solver '{solver.Name}' is for problems with constraints, and '{problem.Name}' has none; use 'lbfgs' (or another unconstrained solver)");
+                $"Solver '{solver.Name}' is for problems with constraints, and '{problem.Name}' has none; use '{SolverCatalog.Default(constrained: false, nonSmooth: false).Name}' (or another unconstrained solver)");
         }
 
         if (solver.Spec.UsesDerivatives)
@@ -713,8 +713,8 @@ internal sealed partial class Binder
         if (s is null)
         {
             // docs/language.md: lbfgs for smooth unconstrained, ipm with constraints, nelder_mead when not differentiable.
-            string name = constrained ? "ipm" : _nonSmooth.Count > 0 ? "nelder_mead" : "lbfgs";
-            var spec = SolverCatalog.Find(name)!;
+            var spec = SolverCatalog.Default(constrained, _nonSmooth.Count > 0);
+            string name = spec.Name;
             if (!spec.IsBuilt)
             {
                 Report(Descriptors.NotBuiltYet, problem.NameSpan,
