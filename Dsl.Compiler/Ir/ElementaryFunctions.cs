@@ -77,7 +77,7 @@ public static class ElementaryFunctions
     [
         Framework(Func.Exp, "exp", true, Math.Exp, (call, _) => call, "Exp"),
         Framework(Func.Log, "log", true, Math.Log, (_, u) => Expr.Div(Expr.One, u), "Log"),
-        Runtime(Func.Log1p, "log1p", true, true, x => x == 0 ? 0 : Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x), (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, u)), "Log1p"),
+        Runtime(Func.Log1p, "log1p", true, true, Log1p, (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, u)), "Log1p"),
         // sqrt has no derivative at 0 (its slope is infinite there); the subgradient-0 convention of the non-smooth
         // functions applies, so norm(u) at u = 0 and sqrt(x^2) at 0 get a zero gradient instead of 0·∞ = NaN.
         Framework(Func.Sqrt, "sqrt", true, Math.Sqrt,
@@ -89,13 +89,28 @@ public static class ElementaryFunctions
         Framework(Func.Atan, "atan", true, Math.Atan, (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, Expr.Pow(u, Expr.Const(2)))), "Atan"),
         Framework(Func.Tanh, "tanh", true, Math.Tanh, (call, _) => Expr.Sub(Expr.One, Expr.Pow(call, Expr.Const(2))), "Tanh"),
         // σ(1 − σ), without turning 1 − σ into another σ(−u).
-        Runtime(Func.Sigmoid, "sigmoid", true, true, x => 1 / (1 + Math.Exp(-x)), (call, _) => Expr.Sub(call, Expr.Pow(call, Expr.Const(2))), "Sigmoid"),
-        Runtime(Func.Softplus, "softplus", true, true, x => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))), (_, u) => Expr.Call(Func.Sigmoid, u), "Softplus"),
+        Runtime(Func.Sigmoid, "sigmoid", true, true, Sigmoid, (call, _) => Expr.Sub(call, Expr.Pow(call, Expr.Const(2))), "Sigmoid"),
+        Runtime(Func.Softplus, "softplus", true, true, x => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x))), (_, u) => Expr.Call(Func.Sigmoid, u), "Softplus"),
         Framework(Func.Abs, "abs", false, Math.Abs, (_, u) => Expr.Call(Func.Sign, u), "Abs"),
-        Runtime(Func.Relu, "relu", true, false, x => x > 0 ? x : 0, (_, u) => Expr.Call(Func.Step, u), "Relu"),
-        Runtime(Func.Sign, "sign", false, false, x => Math.Sign(x), (_, _) => Expr.Zero, "Sign"),
+        Runtime(Func.Relu, "relu", true, false, x => x > 0 ? x : double.IsNaN(x) ? x : 0.0, (_, u) => Expr.Call(Func.Step, u), "Relu"),
+        Runtime(Func.Sign, "sign", false, false, x => x > 0 ? 1.0 : x < 0 ? -1.0 : x, (_, _) => Expr.Zero, "Sign"),
         Runtime(Func.Step, "step", false, false, x => x > 0 ? 1.0 : 0.0, (_, _) => Expr.Zero, "Step"),
     ];
+
+    // The runtime helpers' own formulas (OptDsl.Runtime.OptMath), so a folded constant is the number the code would compute.
+
+    private static double Log1p(double x)
+    {
+        double u = 1.0 + x;
+        return u == 1.0 ? x : Math.Log(u) * x / (u - 1.0);
+    }
+
+    private static double Sigmoid(double x)
+    {
+        if (x >= 0) return 1.0 / (1.0 + Math.Exp(-x));
+        double e = Math.Exp(x);
+        return e / (1.0 + e);
+    }
 
     private static readonly Dictionary<string, ElementaryFunction> s_byName =
         All.Where(f => f.IsCallable).ToDictionary(f => f.Name, StringComparer.Ordinal);
