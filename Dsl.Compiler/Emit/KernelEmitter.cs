@@ -51,7 +51,7 @@ public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumul
     /// <summary>The free indices of the value and the index, the <see cref="Context"/> loops (a gradient term that runs once
     /// per iteration of a loop whose index it does not mention), and the loops their ranges depend on.</summary>
     public override IReadOnlyList<IndexVar> Loops { get; } =
-        Derivatives.IndexClosure.Of((Context ?? []).Concat(Value.Free).Concat(Index.FreeIndices()));
+        IndexClosure.Of((Context ?? []).Concat(Value.Free).Concat(Index.FreeIndices()));
 }
 
 /// <summary>The body of a reduction, folded into its accumulator once per iteration.</summary>

@@ -53,20 +53,11 @@ public sealed partial class ProblemEmitter
             {
                 case ExprKind.Var:
                 case ExprKind.Dir:
-                    return Shapes.Flatten(indices, owner._p.Vars.First(v => v.Name == symbol).Shape);
+                    return owner._p.Vars.First(v => v.Name == symbol).Elements.Flatten(indices);
                 case ExprKind.Mult:
-                {
-                    var family = owner._p.Constraints.First(c => c.Label == symbol);
-                    IntExpr flat = new IntConst(0);
-                    for (int k = 0; k < family.ForAll.Count; k++)
-                    {
-                        var iv = family.ForAll[k];
-                        flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(indices[k], iv.Lower));
-                    }
-                    return IntExpr.Add(family.RowOffset, flat);
-                }
+                    return owner._p.Constraints.First(c => c.Label == symbol).Rows.Flatten(indices);
                 default:
-                    return Shapes.Flatten(indices, owner._p.Data.First(d => d.Name == symbol).Shape);
+                    return owner._p.Data.First(d => d.Name == symbol).Elements.Flatten(indices);
             }
         }
 
@@ -139,11 +130,10 @@ public sealed partial class ProblemEmitter
     /// A variable whose terms write each of its elements exactly once (x[i] over its whole range; x[2i] and x[2i + 1]
     /// over half of it) is assigned directly: no clearing pass, no read-modify-write.
     /// </summary>
-    private (List<KernelItem> Stores, List<string> Clears) GradientStores(Symbols symbols, Expr root, string vector, string prefix)
+    private (List<KernelItem> Stores, List<string> Clears) GradientStores(Symbols symbols, IReadOnlyList<GradientTerm> terms, string vector, string prefix)
     {
         var stores = new List<KernelItem>();
         var clears = new List<string>();
-        var terms = ReverseAccumulator.Gradient(root);
         foreach (var v in _p.Vars)
         {
             var mine = terms.Where(t => t.Variable == v.Name).ToList();
@@ -152,7 +142,7 @@ public sealed partial class ProblemEmitter
             foreach (var term in mine)
             {
                 string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
-                stores.Add(new Store(target, Shapes.Flatten(term.Indices, v.Shape), term.Value, Accumulate: !direct, Element: (v.Name, term.Indices),
+                stores.Add(new Store(target, v.Elements.Flatten(term.Indices), term.Value, Accumulate: !direct, Element: (v.Name, term.Indices),
                     ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null, Context: term.Loops));
             }
         }
@@ -193,12 +183,13 @@ public sealed partial class ProblemEmitter
     };
 
     /// <summary>Dense row-major Jacobian entries of a family of rows: J[row, column] += ∂row/∂x[column].</summary>
-    private IEnumerable<KernelItem> JacobianStores(Expr rowExpression, IntExpr row, string matrix)
+    private IEnumerable<KernelItem> JacobianStores(DerivedRows rows, string matrix)
     {
-        foreach (var term in ReverseAccumulator.Gradient(rowExpression))
+        var row = rows.Rows.Row;
+        foreach (var term in rows.Jacobian)
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
-            var column = IntExpr.Add(v.Offset, Shapes.Flatten(term.Indices, v.Shape));
+            var column = v.InVector.Flatten(term.Indices);
             yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Element: (v.Name, term.Indices), Context: term.Loops);
         }
     }
@@ -207,7 +198,7 @@ public sealed partial class ProblemEmitter
 
     private void EmitObjectiveMethods()
     {
-        var f = _p.Objective;
+        var f = _d.Objective.Value;
         string what = _p.Maximize ? "the maximized expression" : "the objective";
         string src = Comment(_p.ObjectiveText);
 
@@ -224,10 +215,10 @@ public sealed partial class ProblemEmitter
 
         EmitGradientMethod(
             $"/// <summary>Writes the gradient of {what} into <paramref name=\"gradient\"/> and returns its value. Symbolic reverse accumulation: every loop below mirrors a sum in the .opt file.</summary>",
-            "public double Gradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> gradient)", f);
+            "public double Gradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> gradient)", _d.Objective);
         EmitHessianVectorProductMethod(
             $"/// <summary>Writes ∇²f(x)·v for {what}: the exact symbolic gradient of the directional derivative ∇f(x)·v.</summary>",
-            "public void HessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> v, global::System.Span<double> hv)", f);
+            "public void HessianVectorProduct(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> v, global::System.Span<double> hv)", _d.Objective);
 
         _w.Line($"/// <summary>Writes the dense Hessian of {what} (row-major, VariableCount × VariableCount): column j is the exact product ∇²f(x)·e_j.</summary>");
         using (_w.Block("public void Hessian(global::System.ReadOnlySpan<double> x, global::System.Span<double> hessian)"))
@@ -267,7 +258,7 @@ public sealed partial class ProblemEmitter
     }
 
     /// <summary>A method that writes the gradient of <paramref name="root"/> and returns its value.</summary>
-    private void EmitGradientMethod(string doc, string header, Expr root, bool withMultipliers = false)
+    private void EmitGradientMethod(string doc, string header, DerivedFunction function, bool withMultipliers = false)
     {
         _w.Line(doc);
         using (_w.Block(header))
@@ -276,8 +267,8 @@ public sealed partial class ProblemEmitter
             if (withMultipliers) RequireLength("multipliers", "ConstraintCount", "it must have");
             RequireLength("gradient", "VariableCount", "it must have");
             var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, root, "gradient", "g_");
-            var items = new List<KernelItem> { new DeclareScalar("f", root) };
+            var (stores, clears) = GradientStores(symbols, function.Gradient, "gradient", "g_");
+            var items = new List<KernelItem> { new DeclareScalar("f", function.Value) };
             items.AddRange(stores);
             EmitKernel(symbols, items, clears: clears);
             _w.Line("return f;");
@@ -286,9 +277,8 @@ public sealed partial class ProblemEmitter
     }
 
     /// <summary>A method that writes ∇²(root)·v: the reverse-mode gradient of the forward-mode directional derivative.</summary>
-    private void EmitHessianVectorProductMethod(string doc, string header, Expr root, bool withMultipliers = false)
+    private void EmitHessianVectorProductMethod(string doc, string header, DerivedFunction function, bool withMultipliers = false)
     {
-        var tangent = new TangentBuilder().Tangent(root);
         _w.Line(doc);
         using (_w.Block(header))
         {
@@ -297,33 +287,13 @@ public sealed partial class ProblemEmitter
             RequireLength("v", "VariableCount", "it must have");
             RequireLength("hv", "VariableCount", "it must have");
             var symbols = new Symbols(this);
-            var (stores, clears) = GradientStores(symbols, tangent, "hv", "hv_");
+            var (stores, clears) = GradientStores(symbols, function.HessianVectorProduct, "hv", "hv_");
             EmitKernel(symbols, stores, clears: clears);
         }
         _w.Line();
     }
 
     // ---- Constraints ---------------------------------------------------------------------------------------
-
-    /// <summary>The Lagrangian L(x, λ) = f(x) + Σ λ·c(x), with f in minimization form.</summary>
-    private Expr Lagrangian()
-    {
-        var l = _p.Maximize ? Expr.Neg(_p.Objective) : _p.Objective;
-        foreach (var c in _p.Constraints)
-        {
-            var term = Expr.Mul(Expr.Mult(c.Label, c.ForAll.Select(iv => (IntExpr)new IntIndex(iv)).ToList()), c.Body);
-            for (int k = c.ForAll.Count - 1; k >= 0; k--) term = Expr.Sum(c.ForAll[k], term);
-            l = Expr.Add(l, term);
-        }
-        return l;
-    }
-
-    private static IntExpr RowOf(ConstraintFamily c)
-    {
-        IntExpr flat = new IntConst(0);
-        foreach (var iv in c.ForAll) flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(new IntIndex(iv), iv.Lower));
-        return IntExpr.Add(c.RowOffset, flat);
-    }
 
     private void EmitConstraintMethods()
     {
@@ -348,7 +318,7 @@ public sealed partial class ProblemEmitter
             var symbols = new Symbols(this);
             var items = new List<KernelItem>();
             foreach (var c in _p.Constraints)
-                items.Add(new Store("values", RowOf(c), c.Body, Accumulate: false, Comment: $"{Comment(c.SourceText)} ({WhereComment(c.Line)})"));
+                items.Add(new Store("values", c.Rows.Row, c.Body, Accumulate: false, Comment: $"{Comment(c.SourceText)} ({WhereComment(c.Line)})"));
             EmitKernel(symbols, items);
         }
         _w.Line();
@@ -363,8 +333,8 @@ public sealed partial class ProblemEmitter
             foreach (var c in _p.Constraints)
             {
                 // A bound that does not vary over the family still runs once per row: the row index carries the loops.
-                items.Add(new Store("lower", RowOf(c), c.Lower, Accumulate: false, Comment: c.Label));
-                items.Add(new Store("upper", RowOf(c), c.Upper, Accumulate: false));
+                items.Add(new Store("lower", c.Rows.Row, c.Lower, Accumulate: false, Comment: c.Label));
+                items.Add(new Store("upper", c.Rows.Row, c.Upper, Accumulate: false));
             }
             EmitKernel(symbols, items);
         }
@@ -377,17 +347,17 @@ public sealed partial class ProblemEmitter
             RequireLength("jacobian", "(long)ConstraintCount * VariableCount", "it must have");
             _w.Line("jacobian.Clear();");
             var symbols = new Symbols(this);
-            EmitKernel(symbols, _p.Constraints.SelectMany(c => JacobianStores(c.Body, RowOf(c), "jacobian")).ToList());
+            EmitKernel(symbols, _d.Constraints.SelectMany(c => JacobianStores(c, "jacobian")).ToList());
         }
         _w.Line();
 
-        var lagrangian = Lagrangian();
+        var lagrangian = _d.Lagrangian!;
         _w.Line("/// <summary>The Lagrangian L(x, λ) = f(x) + Σₖ λₖ cₖ(x), with f in minimization form (negated for maximize).</summary>");
         using (_w.Block("public double Lagrangian(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> multipliers)"))
         {
             RequireX();
             RequireLength("multipliers", "ConstraintCount", "it must have");
-            EmitKernel(new Symbols(this), [new DeclareScalar("f", lagrangian)]);
+            EmitKernel(new Symbols(this), [new DeclareScalar("f", lagrangian.Value)]);
             _w.Line("return f;");
         }
         _w.Line();
@@ -411,13 +381,6 @@ public sealed partial class ProblemEmitter
 
     // ---- Least squares -------------------------------------------------------------------------------------
 
-    private IntExpr ResidualRow(ResidualBlock block)
-    {
-        IntExpr flat = new IntConst(0);
-        foreach (var iv in block.Loops) flat = IntExpr.Add(IntExpr.Mul(flat, IntExpr.Sub(iv.Upper, iv.Lower)), IntExpr.Sub(new IntIndex(iv), iv.Lower));
-        return IntExpr.Add(block.Offset, flat);
-    }
-
     private void EmitLeastSquaresMethods()
     {
         var blocks = _p.Residuals!;
@@ -435,7 +398,7 @@ public sealed partial class ProblemEmitter
             RequireX();
             RequireLength("residuals", "ResidualCount", "it must have");
             var symbols = new Symbols(this);
-            EmitKernel(symbols, blocks.Select(b => (KernelItem)new Store("residuals", ResidualRow(b), b.Residual, Accumulate: false)).ToList());
+            EmitKernel(symbols, blocks.Select(b => (KernelItem)new Store("residuals", b.Rows.Row, b.Residual, Accumulate: false)).ToList());
         }
         _w.Line();
 
@@ -446,7 +409,7 @@ public sealed partial class ProblemEmitter
             RequireLength("jacobian", "(long)ResidualCount * VariableCount", "it must have");
             _w.Line("jacobian.Clear();");
             var symbols = new Symbols(this);
-            EmitKernel(symbols, blocks.SelectMany(b => JacobianStores(b.Residual, ResidualRow(b), "jacobian")).ToList());
+            EmitKernel(symbols, _d.Residuals!.SelectMany(b => JacobianStores(b, "jacobian")).ToList());
         }
         _w.Line();
         _w.Line($"void {Runtime}.ILeastSquaresProblem.Jacobian(global::System.ReadOnlySpan<double> x, global::System.Span<double> jacobian) => ResidualJacobian(x, jacobian);");

@@ -14,6 +14,7 @@ public sealed partial class ProblemEmitter
     private const string Runtime = "global::OptDsl.Runtime";
     private const string Version = "0.1.0";
 
+    private readonly DerivedProblem _d;
     private readonly BoundProblem _p;
     private readonly string _file;
     private readonly string? _namespace;
@@ -21,19 +22,20 @@ public sealed partial class ProblemEmitter
     private readonly ProblemNames _names;
     private readonly bool _singleVar;
 
-    private ProblemEmitter(BoundProblem problem, ProblemNames names, string fileName, string? ns)
+    private ProblemEmitter(DerivedProblem problem, ProblemNames names, string fileName, string? ns)
     {
-        _p = problem;
+        _d = problem;
+        _p = problem.Problem;
         _names = names;
         _file = fileName;
         _namespace = ns;
-        _singleVar = problem.Vars.Count == 1;
+        _singleVar = _p.Vars.Count == 1;
     }
 
     /// <summary>The C# source of <paramref name="problem"/>'s class, with the names chosen in <paramref name="names"/>.</summary>
     /// <param name="fileName">The .opt file's name as the user sees it: untrusted text, escaped wherever it is written.</param>
     /// <param name="ns">A valid C# namespace (<see cref="CSharpNames.Namespace"/>), or null.</param>
-    internal static string Emit(BoundProblem problem, ProblemNames names, string fileName, string? ns) => new ProblemEmitter(problem, names, fileName, ns).Emit();
+    internal static string Emit(DerivedProblem problem, ProblemNames names, string fileName, string? ns) => new ProblemEmitter(problem, names, fileName, ns).Emit();
 
     /// <summary>"file.opt:12", raw: escape it for where it lands (<see cref="CSharpNames"/>).</summary>
     private string Where(int line) => $"{_file}:{line}";

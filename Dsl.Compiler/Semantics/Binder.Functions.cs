@@ -141,7 +141,7 @@ internal sealed partial class Binder
         var pointwise = Elementwise(prediction, target, f, c.Span, c.Name);
         if (pointwise is not ArrayValue a) return pointwise;
         var total = (ScalarValue)SumOver(a, scope.Depth, x => x);
-        return new ScalarValue(Expr.Div(total.Expr, Expr.IndexValue(Shapes.Size(a.Shape))));
+        return new ScalarValue(Expr.Div(total.Expr, Expr.IndexValue(IndexSpace.OfShape(a.Shape).Count)));
     }
 
     /// <summary>A loss over class vectors: one vector, or a matrix whose rows are samples (averaged).</summary>

@@ -159,7 +159,7 @@ internal sealed partial class Binder
                         if (constraints.Any(c => c.Label == label))
                             Report(Descriptors.InvalidConstraint, pareto.Span, $"The epsilon method names its row for '{paretoObjectives[k].Name}' '{label}', which is already a constraint label; rename that constraint");
                         var family = new ConstraintFamily(label, pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
-                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), rows, new IntConst(1));
+                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), IndexSpace.OverLoops([], rows));
                         constraints.Add(family);
                         rows = IntExpr.Add(rows, family.RowCount);
                     }
@@ -230,7 +230,7 @@ internal sealed partial class Binder
             try
             {
                 residuals = LeastSquares.Decompose(objective);
-                residualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count));
+                residualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Rows.Count));
             }
             catch (OverflowException)
             {
@@ -333,7 +333,7 @@ internal sealed partial class Binder
     }
 
     private static IEnumerable<string> ReverseUse(Expr e) =>
-        Derivatives.ReverseAccumulator.TopologicalOrder(e).Where(n => n.Kind == ExprKind.Var).Select(n => n.Symbol!);
+        ExprGraph.TopologicalOrder(e).Where(n => n.Kind == ExprKind.Var).Select(n => n.Symbol!);
 
     /// <summary>True when <paramref name="member"/> is the declaration that owns <paramref name="name"/> (not a rejected duplicate).</summary>
     private bool IsDeclaration(string name, MemberSyntax member) => _declared.TryGetValue(name, out var owner) && ReferenceEquals(owner, member);
@@ -481,7 +481,7 @@ internal sealed partial class Binder
     {
         try
         {
-            var size = Shapes.Size(shape);
+            var size = IndexSpace.OfShape(shape).Count;
             if (size is IntConst { Value: > MaxArrayLength } c)
             {
                 Report(Descriptors.SizeTooLarge, span, $"{what} has {c.Value} elements; a .NET array holds at most {MaxArrayLength}");
@@ -641,10 +641,11 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidConstraint, c.Span, "This constraint does not involve any decision variable");
             return null;
         }
+        var rows = IndexSpace.OverLoops(forAll, rowOffset);
         IntExpr count;
         try
         {
-            count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Count(iv.Lower, iv.Upper)));
+            count = rows.Count;
         }
         catch (OverflowException)
         {
@@ -652,7 +653,7 @@ internal sealed partial class Binder
         }
         if (!CheckTotal(count, c.Span, "The number of rows of this constraint family")) return null;
         string label = c.Label ?? $"c{ordinal}";
-        return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
+        return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rows);
     }
 
     /// <summary>True when the expression names a decision variable, directly or through the lets and objectives it uses.</summary>

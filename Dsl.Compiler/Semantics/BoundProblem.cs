@@ -18,6 +18,9 @@ public sealed record DimSymbol(string Name, int Line, long? Fixed)
 public sealed record DataSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape)
 {
     public SourceSpan NameSpan { get; init; }
+
+    /// <summary>The elements, row-major (a matrix is held as a flat row-major copy).</summary>
+    public IndexSpace Elements => IndexSpace.OfShape(Shape);
 }
 
 public sealed record ParamSymbol(string Name, int Line, double Default, string DefaultText)
@@ -32,21 +35,34 @@ public sealed record VarSymbol(string Name, int Line, IReadOnlyList<IntExpr> Sha
     public double[]? Upper { get; set; }
     public double[]? Start { get; set; }
     public bool HasBounds => Lower is not null || Upper is not null;
+
+    /// <summary>The elements inside the variable's own slice, row-major.</summary>
+    public IndexSpace Elements => IndexSpace.OfShape(Shape);
+
+    /// <summary>The elements' positions in the flat vector x of all variables.</summary>
+    public IndexSpace InVector => IndexSpace.OfShape(Shape, Offset);
 }
 
 /// <summary>
 /// One constraint or indexed family: <c>Lower ≤ Body ≤ Upper</c> for each value of <see cref="ForAll"/>.
-/// Rows are laid out in declaration order, families row-major over their indices.
+/// Rows are laid out in declaration order, families row-major over their indices (<see cref="Rows"/>).
 /// </summary>
 public sealed record ConstraintFamily(
     string Label, int Line, string SourceText, IReadOnlyList<IndexVar> ForAll,
-    Expr Body, Expr Lower, Expr Upper, IntExpr RowOffset, IntExpr RowCount)
+    Expr Body, Expr Lower, Expr Upper, IndexSpace Rows)
 {
     public bool IsEquality => Lower == Upper;
+
+    public IntExpr RowOffset => Rows.Offset;
+
+    public IntExpr RowCount => Rows.Count;
 }
 
-/// <summary>A block of least-squares residuals: the objective contains <c>Σ_loops Residual²</c>.</summary>
-public sealed record ResidualBlock(IReadOnlyList<IndexVar> Loops, Expr Residual, IntExpr Offset, IntExpr Count);
+/// <summary>A block of least-squares residuals: the objective contains <c>Σ_loops Residual²</c>, one row per iteration of <see cref="Rows"/>.</summary>
+public sealed record ResidualBlock(Expr Residual, IndexSpace Rows)
+{
+    public IReadOnlyList<IndexVar> Loops => Rows.Loops;
+}
 
 public sealed record BoundSolver(string Name, int Line, SolverSpec Spec, IReadOnlyList<(OptionSpec Option, object Value)> Options);
 
