@@ -6,6 +6,7 @@ using System.Threading;
 using OptDsl.Compiler.Derivatives;
 using OptDsl.Compiler.Emit;
 using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Schedule;
 using OptDsl.Compiler.Semantics;
 using OptDsl.Compiler.Syntax;
 
@@ -13,7 +14,8 @@ namespace OptDsl.Compiler;
 
 /// <summary>
 /// The stages, in order: parse (text to <see cref="FileSyntax"/>), bind (names, shapes, lowering to IR:
-/// <see cref="BoundProblem"/>), derive (symbolic derivatives: <see cref="DerivedProblem"/>), emit (C#).
+/// <see cref="BoundProblem"/>), derive (symbolic derivatives: <see cref="DerivedProblem"/>), schedule (loops, locals:
+/// <see cref="ProblemPlan"/>), print (C#). Names of the class's members and locals are chosen after binding.
 /// </summary>
 internal static class CompilationPipeline
 {
@@ -188,7 +190,8 @@ internal static class CompilationPipeline
             if (bound is null) return null;
             var names = new ProblemNames(bound, types, path, diagnostics);
             var derived = Derive(bound);
-            return (names.ClassName, ProblemEmitter.Emit(derived, names, fileName, ns));
+            var plan = Schedule(derived, names);
+            return (names.ClassName, Print(bound, plan, names, fileName, ns));
         }
         catch (InsufficientExecutionStackException) when (retryOnDeepStack)
         {
@@ -215,6 +218,13 @@ internal static class CompilationPipeline
 
     /// <summary>Stage 3: every derivative the problem's class needs.</summary>
     internal static DerivedProblem Derive(BoundProblem bound) => Differentiation.Derive(bound);
+
+    /// <summary>Stage 4: where and how each kernel computes (loops, fusion, hoisting, locals, vectorized calls).</summary>
+    internal static ProblemPlan Schedule(DerivedProblem derived, ProblemNames names) => ProblemScheduler.Schedule(derived, names);
+
+    /// <summary>Stage 5: the C# text of the problem's class.</summary>
+    internal static string Print(BoundProblem bound, ProblemPlan plan, ProblemNames names, string fileName, string? ns) =>
+        ProblemEmitter.Emit(bound, plan, names, fileName, ns);
 
     private static CompileOutput Output(List<GeneratedSource> sources, List<OptDiagnostic> diagnostics) =>
         new(new EquatableArray<GeneratedSource>(sources),

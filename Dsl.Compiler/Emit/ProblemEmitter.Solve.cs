@@ -81,7 +81,7 @@ public sealed partial class ProblemEmitter
         {
             RequireX();
             RequireLength("values", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
-            EmitKernel(new Symbols(this), objectives.Select((o, i) => (KernelItem)new Store("values", new IntConst(i), o.Value, Accumulate: false, Comment: o.Name)).ToList());
+            PrintKernel(_plan.ObjectiveValues!);
         }
         _w.Line();
         if (!_p.CanSolve) return;
@@ -193,6 +193,6 @@ public sealed partial class ProblemEmitter
         }
         // A list of values: the var's size is a constant, its offset may follow earlier vars of runtime size.
         for (int k = 0; k < values.Length; k++)
-            _w.Line($"{array}[{Unwrap(MemberInt(IntExpr.Add(v.Offset, IntExpr.Const(k))))}] = {CSharpNames.Literal(values[k])};");
+            _w.Line($"{array}[{MemberInt(IntExpr.Add(v.Offset, IntExpr.Const(k)), outermost: true)}] = {CSharpNames.Literal(values[k])};");
     }
 }

@@ -2,40 +2,38 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using OptDsl.Compiler.Derivatives;
+using OptDsl.Compiler.Schedule;
 using OptDsl.Compiler.Ir;
 using OptDsl.Compiler.Semantics;
 
 namespace OptDsl.Compiler.Emit;
 
-/// <summary>Prints the C# class for one bound problem. All decisions were made by the binder; this only writes.</summary>
+/// <summary>Prints the C# class for one problem. Every decision was made before (binding, differentiation, scheduling); this only writes.</summary>
 public sealed partial class ProblemEmitter
 {
     private const string Runtime = "global::OptDsl.Runtime";
     private const string Version = "0.1.0";
 
-    private readonly DerivedProblem _d;
     private readonly BoundProblem _p;
+    private readonly ProblemPlan _plan;
     private readonly string _file;
     private readonly string? _namespace;
     private readonly SourceWriter _w = new();
     private readonly ProblemNames _names;
-    private readonly bool _singleVar;
 
-    private ProblemEmitter(DerivedProblem problem, ProblemNames names, string fileName, string? ns)
+    private ProblemEmitter(BoundProblem problem, ProblemPlan plan, ProblemNames names, string fileName, string? ns)
     {
-        _d = problem;
-        _p = problem.Problem;
+        _p = problem;
+        _plan = plan;
         _names = names;
         _file = fileName;
         _namespace = ns;
-        _singleVar = _p.Vars.Count == 1;
     }
 
-    /// <summary>The C# source of <paramref name="problem"/>'s class, with the names chosen in <paramref name="names"/>.</summary>
+    /// <summary>The C# source of <paramref name="problem"/>'s class, its kernels as <paramref name="plan"/> schedules them, with the names chosen in <paramref name="names"/>.</summary>
     /// <param name="fileName">The .opt file's name as the user sees it: untrusted text, escaped wherever it is written.</param>
     /// <param name="ns">A valid C# namespace (<see cref="CSharpNames.Namespace"/>), or null.</param>
-    internal static string Emit(DerivedProblem problem, ProblemNames names, string fileName, string? ns) => new ProblemEmitter(problem, names, fileName, ns).Emit();
+    internal static string Emit(BoundProblem problem, ProblemPlan plan, ProblemNames names, string fileName, string? ns) => new ProblemEmitter(problem, plan, names, fileName, ns).Emit();
 
     /// <summary>"file.opt:12", raw: escape it for where it lands (<see cref="CSharpNames"/>).</summary>
     private string Where(int line) => $"{_file}:{line}";
@@ -99,17 +97,19 @@ public sealed partial class ProblemEmitter
 
     private string DimField(string dim) => _names.Field(dim);
 
-    /// <summary>An integer expression in member context (constructor, properties), reading dims from fields.</summary>
-    private string MemberInt(IntExpr e) => e switch
+    /// <summary>
+    /// An integer expression in member context (constructor, properties), reading dims from fields. Every compound
+    /// operand is parenthesized; <paramref name="outermost"/> leaves the whole expression bare (it stands alone).
+    /// </summary>
+    private string MemberInt(IntExpr e, bool outermost = false) => e switch
     {
         IntConst c => c.Value.ToString(CultureInfo.InvariantCulture),
         IntDim d => DimField(d.Name),
+        IntBinary b when outermost => $"{MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)}",
         IntBinary b => $"({MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)})",
-        IntClamp c => $"global::System.Math.Max(0, {Unwrap(MemberInt(c.Inner))})",
+        IntClamp c => $"global::System.Math.Max(0, {MemberInt(c.Inner, outermost: true)})",
         _ => throw new InvalidOperationException("Index variable outside a loop"),
     };
-
-    private static string Unwrap(string e) => e.StartsWith("(") && e.EndsWith(")") ? e.Substring(1, e.Length - 2) : e;
 
     private void EmitFieldsAndConstructor()
     {
@@ -179,8 +179,8 @@ public sealed partial class ProblemEmitter
             foreach (var check in _p.IndexChecks)
             {
                 // An index that runs over loops must stay on its axis: a row-major array would read another row silently.
-                string runs = string.Join(" && ", check.LoopCounts.Where(c => c is not IntConst).Select(c => $"{Unwrap(MemberInt(c))} > 0"));
-                string min = Unwrap(MemberInt(check.Min)), max = Unwrap(MemberInt(check.Max));
+                string runs = string.Join(" && ", check.LoopCounts.Where(c => c is not IntConst).Select(c => $"{MemberInt(c, outermost: true)} > 0"));
+                string min = MemberInt(check.Min, outermost: true), max = MemberInt(check.Max, outermost: true);
                 var sides = new List<string>();
                 if (check.CheckLow) sides.Add($"{min} < {MemberInt(check.Lo)}");
                 if (check.CheckHigh) sides.Add($"{max} > {MemberInt(IntExpr.Sub(check.Hi, IntExpr.Const(1)))}");
@@ -189,16 +189,16 @@ public sealed partial class ProblemEmitter
             }
             foreach (var v in _p.Vars.Where(v => !v.Size.IsProvablyNonNegative))
             {
-                string size = Unwrap(MemberInt(v.Size));
+                string size = MemberInt(v.Size, outermost: true);
                 _w.Line($"if ({size} < 0) throw new global::System.ArgumentException($\"var {v.Name}[{string.Join(", ", v.Shape)}] ({WhereInterpolated(v.Line)}) has {{{size}}} elements for these dims; a shape cannot be negative.\");");
             }
             if (!_p.VariableCount.IsConstant)
             {
-                _w.Line($"VariableCount = checked({Unwrap(MemberInt(_p.VariableCount))});");
+                _w.Line($"VariableCount = checked({MemberInt(_p.VariableCount, outermost: true)});");
                 _w.Line($"if (VariableCount <= 0) throw new global::System.ArgumentException($\"Problem {_p.Name} has {{VariableCount}} decision variables for these dims; it needs at least one.\");");
             }
-            if (_p.Constraints.Count > 0 && !_p.ConstraintCount.IsConstant) _w.Line($"ConstraintCount = checked({Unwrap(MemberInt(_p.ConstraintCount))});");
-            if (_p.ResidualCount is { IsConstant: false } rc) _w.Line($"ResidualCount = checked({Unwrap(MemberInt(rc))});");
+            if (_p.Constraints.Count > 0 && !_p.ConstraintCount.IsConstant) _w.Line($"ConstraintCount = checked({MemberInt(_p.ConstraintCount, outermost: true)});");
+            if (_p.ResidualCount is { IsConstant: false } rc) _w.Line($"ResidualCount = checked({MemberInt(rc, outermost: true)});");
         }
         _w.Line();
 
@@ -226,10 +226,11 @@ public sealed partial class ProblemEmitter
     /// An argument check. The throw stays inline on purpose: measured against a non-inlined throw helper, the inline
     /// form keeps the JIT's code for the loops that follow twice as fast (docs/benchmarks.md).
     /// </summary>
-    private void RequireLength(string span, string expected, string what)
+    /// <param name="product">True when <paramref name="expected"/> is a product of counts, computed in long (n² overflows
+    /// int from n = 46,341): the length it is compared with is then converted too.</param>
+    private void RequireLength(string span, string expected, string what, bool product = false)
     {
-        // A product of counts is computed in long (n² overflows int from n = 46,341), and so is the length it is compared with.
-        string length = expected.StartsWith("(long)", StringComparison.Ordinal) ? $"(long){span}.Length" : $"{span}.Length";
+        string length = product ? $"(long){span}.Length" : $"{span}.Length";
         _w.Line($"if ({length} != {expected}) throw new global::System.ArgumentException($\"{span} has length {{{span}.Length}}; {what} {{{expected}}}.\", nameof({span}));");
     }
 
