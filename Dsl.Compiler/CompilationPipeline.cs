@@ -214,7 +214,7 @@ internal static class CompilationPipeline
 
     /// <summary>Stage 2: one problem block bound and lowered to IR, or null when it has errors (reported into <paramref name="diagnostics"/>).</summary>
     internal static BoundProblem? Bind(string path, string text, ProblemSyntax problem, List<OptDiagnostic> diagnostics) =>
-        new Binder(path, text, diagnostics).BindProblem(problem);
+        new ProblemBinder(path, text, diagnostics).Bind(problem);
 
     /// <summary>Stage 3: every derivative the problem's class needs.</summary>
     internal static DerivedProblem Derive(BoundProblem bound) => Differentiation.Derive(bound);

@@ -7,14 +7,14 @@ using OptDsl.Compiler.Syntax;
 namespace OptDsl.Compiler.Semantics;
 
 // Functions, norms and losses (docs/language.md "Functions"), with the stability rewrites the language allows.
-internal sealed partial class Binder
+internal sealed partial class ExpressionBinder
 {
     private Value LowerCall(CallSyntax c, Scope scope)
     {
         bool unary = ElementaryFunctions.TryFind(c.Name, out var elementary);
         if (!unary && !OtherFunctions.ContainsKey(c.Name))
         {
-            string hint = _declared.ContainsKey(c.Name) ? $"; '{c.Name}' is a declared name: index it with [ ]" : SuggestFunction(c.Name);
+            string hint = _c.Declared.ContainsKey(c.Name) ? $"; '{c.Name}' is a declared name: index it with [ ]" : SuggestFunction(c.Name);
             Report(Descriptors.UnknownFunction, c.NameSpan, c.Name, hint);
             return ErrorValue.Instance;
         }
@@ -24,7 +24,7 @@ internal sealed partial class Binder
             Report(Descriptors.WrongArity, c.Span, c.Name, arity == 1 ? "1 argument" : $"{arity} arguments", c.Arguments.Count);
             return ErrorValue.Instance;
         }
-        if (unary ? !elementary.IsSmooth : NonSmoothFunctions.Contains(c.Name)) _nonSmooth.Add((c.Name, c.NameSpan));
+        if (unary ? !elementary.IsSmooth : NonSmoothFunctions.Contains(c.Name)) _c.NonSmooth.Add((c.Name, c.NameSpan));
 
         // Rewrites for numerical stability; the mathematical value is unchanged.
         if (c.Name == "log" && c.Arguments[0] is CallSyntax { Name: "sigmoid", Arguments.Count: 1 } sig)
