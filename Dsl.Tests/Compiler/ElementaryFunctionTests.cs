@@ -111,6 +111,23 @@ public sealed class ElementaryFunctionTests
         Expr.ResetInterning();
     }
 
+    [Fact]
+    public void Every_callable_function_is_in_the_language_reference()
+    {
+        string reference = File.ReadAllText(Path.Combine(DiagnosticsTests.RepositoryRoot(), "docs", "language.md"));
+        int start = reference.IndexOf("### 4.5 Functions", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/language.md has no section 4.5 Functions");
+        string section = reference.Substring(start, reference.IndexOf("\n### ", start + 1, StringComparison.Ordinal) - start);
+        foreach (var f in ElementaryFunctions.All.Where(f => f.IsCallable))
+            Assert.True(section.Contains($"`{f.Name}(x)`"), $"docs/language.md 4.5 Functions does not list `{f.Name}(x)`");
+        // The smoothness the table declares is the one the reference states.
+        foreach (var f in ElementaryFunctions.All.Where(f => f.IsCallable))
+        {
+            string row = section.Split('\n').First(line => line.Contains($"`{f.Name}(x)`"));
+            Assert.Equal(!f.IsSmooth, row.Contains("not differentiable"));
+        }
+    }
+
     /// <summary>Central differences extrapolated (Richardson) from h down to h/2⁵: error far below the 1e-8 tolerance.</summary>
     private static double Richardson(Func<double, double> f, double x)
     {
