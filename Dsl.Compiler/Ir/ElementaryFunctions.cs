@@ -4,12 +4,23 @@ using System.Linq;
 
 namespace OptDsl.Compiler.Ir;
 
+/// <summary>The elementary functions, one member per entry of <see cref="ElementaryFunctions.All"/> (same order).</summary>
+public enum Func
+{
+    Exp, Log, Log1p, Sqrt, Sin, Cos, Tan, Atan, Tanh, Sigmoid, Softplus, Abs, Relu,
+    /// <summary>sign(x), 0 at 0.</summary>
+    Sign,
+    /// <summary>Heaviside step: 1 for x &gt; 0, else 0 (relu's derivative, with relu'(0) = 0).</summary>
+    Step,
+}
+
 /// <summary>
 /// One elementary function of the IR (<see cref="ExprKind.Call"/>): everything every stage needs to know about it, in one
 /// place. The binder resolves <see cref="Name"/> and reports <see cref="IsSmooth"/>; the IR folds constants with
 /// <see cref="Evaluate"/>; differentiation uses <see cref="Derivative"/>; the printer writes <see cref="CSharpMethod"/>.
-/// Adding a function (erf) is one entry of <see cref="ElementaryFunctions.All"/>, one <see cref="Func"/> member and, when
-/// <see cref="System.Math"/> has none, its runtime helper in <c>OptMath</c>.
+/// Adding a function (erf) touches this file only (a <see cref="Func"/> member and its entry of
+/// <see cref="ElementaryFunctions.All"/>) and, when <see cref="System.Math"/> has none, its runtime helper in <c>OptMath</c>;
+/// ElementaryFunctionTests then checks its derivative, its folding and its row in docs/language.md.
 /// </summary>
 public sealed class ElementaryFunction
 {

@@ -36,15 +36,6 @@ public enum ExprKind
     MaxReduce,
 }
 
-public enum Func
-{
-    Exp, Log, Log1p, Sqrt, Sin, Cos, Tan, Atan, Tanh, Sigmoid, Softplus, Abs, Relu,
-    /// <summary>sign(x), 0 at 0.</summary>
-    Sign,
-    /// <summary>Heaviside step: 1 for x &gt; 0, else 0 (relu's derivative, with relu'(0) = 0).</summary>
-    Step,
-}
-
 public enum Comparison { Greater, GreaterOrEqual, Equal }
 
 /// <summary>

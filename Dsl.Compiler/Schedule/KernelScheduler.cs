@@ -510,7 +510,7 @@ public sealed class KernelScheduler
                 case 3: { var x = Atom(b, region); return new CBinary('*', new CBinary('*', x, x), x); }
                 case -1: return new CBinary('/', new CLiteral(1), Write(b, region, 2));
                 case -2: { var x = Atom(b, region); return new CBinary('/', new CLiteral(1), new CBinary('*', x, x)); }
-                case 0.5: return new CCall("global::System.Math.Sqrt", [Write(b, region, 0)]);
+                case 0.5: return new CCall(ElementaryFunctions.Of(Func.Sqrt).CSharpMethod, [Write(b, region, 0)]);
             }
         }
         var power = Write(b, region, 0);
