@@ -26,6 +26,58 @@ internal sealed class DeclarationBinder
 
     private string TextOf(SourceSpan span) => _c.TextOf(span);
 
+    /// <summary>
+    /// Registers the name of a declaration any block may have (dim, data, param, var, let, named objective), reporting
+    /// a duplicate. False for members that are not declarations of that kind: the block's binder handles them.
+    /// </summary>
+    public bool Register(MemberSyntax member)
+    {
+        switch (member)
+        {
+            case DimSyntax d: Declare(d.Name, d.NameSpan, member); return true;
+            case DataSyntax d: Declare(d.Name, d.NameSpan, member); return true;
+            case ParamSyntax p: Declare(p.Name, p.NameSpan, member); return true;
+            case VarSyntax v: Declare(v.Name, v.NameSpan, member); return true;
+            case LetSyntax l:
+                if (Declare(l.Name, l.NameSpan, member)) _c.Lets[l.Name] = l;
+                return true;
+            case ObjectiveSyntax o:
+                if (Declare(o.Name, o.NameSpan, member)) _c.Objectives[o.Name] = o;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Binds the registered dims, data, vars and params of <paramref name="members"/>, in dependency order, and returns
+    /// the number of decision variables: the vars laid out one after another in x.
+    /// </summary>
+    public IntExpr BindAll(IReadOnlyList<MemberSyntax> members)
+    {
+        // Dims: fixed values first, then the ones bound by data lengths, then constructor arguments.
+        foreach (var d in members.OfType<DimSyntax>()) BindDim(d);
+        foreach (var d in members.OfType<DataSyntax>()) BindData(d);
+        IntExpr offset = new IntConst(0);
+        foreach (var v in members.OfType<VarSyntax>())
+        {
+            var symbol = BindVar(v, offset);
+            if (symbol is null) continue;
+            try
+            {
+                offset = IntExpr.Add(offset, symbol.Size);
+            }
+            catch (OverflowException)
+            {
+                offset = new IntConst(long.MaxValue);
+            }
+            if (!CheckTotal(offset, v.Span, $"The number of decision variables up to '{v.Name}'")) break;
+        }
+        // After vars, so a param that names one is reported as not constant rather than silently skipped.
+        foreach (var p in members.OfType<ParamSyntax>()) BindParam(p);
+        return offset;
+    }
+
     /// <summary>True when <paramref name="member"/> is the declaration that owns <paramref name="name"/> (not a rejected duplicate).</summary>
     public bool IsDeclaration(string name, MemberSyntax member) => _c.Declared.TryGetValue(name, out var owner) && ReferenceEquals(owner, member);
 

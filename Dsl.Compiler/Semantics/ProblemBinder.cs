@@ -41,14 +41,9 @@ internal sealed class ProblemBinder
         // Pass 1: register every name (declarations may be used before they appear), catching duplicates.
         foreach (var member in problem.Members)
         {
+            if (_declarations.Register(member)) continue;
             switch (member)
             {
-                case DimSyntax d: _declarations.Declare(d.Name, d.NameSpan, member); break;
-                case DataSyntax d: _declarations.Declare(d.Name, d.NameSpan, member); break;
-                case ParamSyntax p: _declarations.Declare(p.Name, p.NameSpan, member); break;
-                case VarSyntax v: _declarations.Declare(v.Name, v.NameSpan, member); break;
-                case LetSyntax l: if (_declarations.Declare(l.Name, l.NameSpan, member)) _c.Lets[l.Name] = l; break;
-                case ObjectiveSyntax o: if (_declarations.Declare(o.Name, o.NameSpan, member)) _c.Objectives[o.Name] = o; break;
                 case SampleSyntax s:
                     Report(Descriptors.WrongKindOfName, s.NameSpan, $"'{s.Keyword}' declares a sample of a model; a problem has 'data' instead");
                     break;
@@ -58,26 +53,8 @@ internal sealed class ProblemBinder
             }
         }
 
-        // Dims: fixed values first, then the ones bound by data lengths, then constructor arguments.
-        foreach (var d in problem.Members.OfType<DimSyntax>()) _declarations.BindDim(d);
-        foreach (var d in problem.Members.OfType<DataSyntax>()) _declarations.BindData(d);
-        IntExpr offset = new IntConst(0);
-        foreach (var v in problem.Members.OfType<VarSyntax>())
-        {
-            var symbol = _declarations.BindVar(v, offset);
-            if (symbol is null) continue;
-            try
-            {
-                offset = IntExpr.Add(offset, symbol.Size);
-            }
-            catch (OverflowException)
-            {
-                offset = new IntConst(long.MaxValue);
-            }
-            if (!_declarations.CheckTotal(offset, v.Span, $"The number of decision variables up to '{v.Name}'")) break;
-        }
-        // After vars, so a param that names one is reported as not constant rather than silently skipped.
-        foreach (var p in problem.Members.OfType<ParamSyntax>()) _declarations.BindParam(p);
+        // Pass 2: dims, data, vars (laid out in x) and params.
+        var offset = _declarations.BindAll(problem.Members);
 
         // The objective.
         var goals = problem.Members.OfType<GoalSyntax>().ToList();
