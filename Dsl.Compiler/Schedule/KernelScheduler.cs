@@ -73,9 +73,11 @@ public sealed class KernelScheduler
     private readonly IKernelSymbols _symbols;
     private readonly Dictionary<Expr, int> _uses = new();
     private readonly HashSet<string> _reservedNames;
+    private readonly IReadOnlyDictionary<Expr, string> _valueNames;
+    /// <summary>Every name this method declares or uses: reserved, index, generated. A new local takes none of them.</summary>
+    private NameScope _taken = new();
     private int _nextTemp;
     private readonly HashSet<string> _indexNames = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _generatedNames = new(StringComparer.Ordinal);
 
     private sealed class Region
     {
@@ -107,10 +109,12 @@ public sealed class KernelScheduler
             ?? throw new InvalidOperationException($"Index '{v}' is used outside its loop");
     }
 
-    public KernelScheduler(IKernelSymbols symbols, IEnumerable<string> reservedNames)
+    /// <param name="valueNames">The .opt names of values (lets, named objectives): a local holding one is named after it.</param>
+    public KernelScheduler(IKernelSymbols symbols, IEnumerable<string> reservedNames, IReadOnlyDictionary<Expr, string> valueNames)
     {
         _symbols = symbols;
         _reservedNames = new HashSet<string>(reservedNames);
+        _valueNames = valueNames;
     }
 
     /// <summary>The statements that compute <paramref name="items"/>.</summary>
@@ -124,6 +128,7 @@ public sealed class KernelScheduler
         var root = new Region { Loops = Array.Empty<IndexVar>() };
         foreach (var n in _reservedNames) root.Names.Add(n);
         foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
+        _taken = new NameScope(root.Names.Concat(_indexNames));
         ScheduleRegion(root, items);
         return root.Lines;
     }
@@ -254,7 +259,7 @@ public sealed class KernelScheduler
                 var inner = new List<KernelItem>();
                 foreach (var r in reductions)
                 {
-                    string acc = NewName(region, "s");
+                    string acc = NameOf(r, region, "s");
                     double init = r.Kind switch { ExprKind.Sum => 0.0, ExprKind.Prod => 1.0, _ => double.NegativeInfinity };
                     region.Lines.Add(new DeclareLocal(acc, new CLiteral(init)));
                     inner.Add(new Accumulate(acc, r.Kind, r.Args[0], body.Loops));
@@ -322,7 +327,7 @@ public sealed class KernelScheduler
                 _ => null,
             };
             if (call is null) return false;
-            string acc = NewName(region, "s");
+            string acc = NameOf(reductions[0], region, "s");
             region.Lines.Add(new VectorReduction(acc, call.Value.Kind, call.Value.Operands));
             region.Locals[reductions[0]] = acc;
             return true;
@@ -357,12 +362,26 @@ public sealed class KernelScheduler
         while (true)
         {
             string name = prefix + _nextTemp++;
-            if (!region.IsNameTaken(name) && !_reservedNames.Contains(name) && !_indexNames.Contains(name) && _generatedNames.Add(name))
+            if (!region.IsNameTaken(name) && !_taken.IsTaken(name))
             {
+                _taken.Reserve(name);
                 region.Names.Add(name);
                 return name;
             }
         }
+    }
+
+    /// <summary>
+    /// The name of the local that holds <paramref name="e"/>: the .opt name of the value (a let, a named objective) when it
+    /// has one, made unique by <see cref="NameScope.Claim"/> (it never takes a reserved, index or other generated name),
+    /// else <paramref name="prefix"/> and a number.
+    /// </summary>
+    private string NameOf(Expr e, Region region, string prefix)
+    {
+        if (!_valueNames.TryGetValue(e, out var preferred)) return NewName(region, prefix);
+        string name = _taken.Claim(preferred, "_");
+        region.Names.Add(ProblemNames.Bare(name));
+        return name;
     }
 
     private static Region RegionAt(Region region, int depth)
@@ -390,7 +409,7 @@ public sealed class KernelScheduler
     private string Materialize(Expr e, Region home)
     {
         var body = WriteBody(e, home);
-        string name = NewName(home, "t");
+        string name = NameOf(e, home, "t");
         home.Lines.Add(new DeclareLocal(name, body));
         home.Locals[e] = name;
         return name;

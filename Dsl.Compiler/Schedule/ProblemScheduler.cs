@@ -78,7 +78,7 @@ internal sealed class ProblemScheduler
     /// <summary>Schedules <paramref name="items"/> with the locals of <paramref name="symbols"/>.</summary>
     private KernelPlan Kernel(Symbols symbols, IReadOnlyList<KernelItem> items, IReadOnlyList<VectorClear>? clears = null)
     {
-        var body = new KernelScheduler(symbols, _names.ReservedLocals.ToList()).Schedule(items);
+        var body = new KernelScheduler(symbols, _names.ReservedLocals.ToList(), _p.ValueNames).Schedule(items);
         return symbols.Plan(clears ?? [], body);
     }
 

@@ -34,6 +34,14 @@ internal sealed class BindingContext(string path, string text, List<OptDiagnosti
     /// <summary>Indices whose range depends on runtime dims: the constructor checks each.</summary>
     public List<IndexCheck> IndexChecks { get; } = new();
 
+    /// <summary>The let or named objective each value was lowered from (the first, when several lower to one node).</summary>
+    public Dictionary<Expr, string> ValueNames { get; } = new();
+
+    public void NameValue(Expr value, string name)
+    {
+        if (!value.IsConst && !ValueNames.ContainsKey(value)) ValueNames[value] = name;
+    }
+
     public void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => Diagnostics.Add(d.Create(Path, span, args));
 
     public string TextOf(SourceSpan span) =>

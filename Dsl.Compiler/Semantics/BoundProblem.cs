@@ -102,6 +102,9 @@ public sealed class BoundProblem
     /// <summary>Indices whose range depends on runtime dims: the constructor checks each once the dims are known.</summary>
     public IReadOnlyList<IndexCheck> IndexChecks { get; init; } = [];
 
+    /// <summary>Values the .opt file names: the let or named objective each node was lowered from (generated locals take the name).</summary>
+    public IReadOnlyDictionary<Expr, string> ValueNames { get; init; } = new Dictionary<Expr, string>();
+
     /// <summary>False when some feature used has no solver yet: the class is generated without Solve.</summary>
     public bool CanSolve { get; init; } = true;
 }

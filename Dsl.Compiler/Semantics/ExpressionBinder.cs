@@ -223,11 +223,31 @@ internal sealed partial class ExpressionBinder
         }
         try
         {
-            var value = Lower(body, scope);
+            var value = Named(Lower(body, scope), name);
             _letValues[key] = value;
             return value;
         }
         finally { _letsInProgress.Remove(name); }
+    }
+
+    /// <summary><paramref name="value"/> with every element it yields known by the let or objective <paramref name="name"/> (generated locals take it).</summary>
+    private Value Named(Value value, string name)
+    {
+        switch (value)
+        {
+            case ScalarValue s:
+                _c.NameValue(s.Expr, name);
+                return value;
+            case ArrayValue a:
+                return new ArrayValue(a.Shape, (ix, depth) =>
+                {
+                    var element = a.At(ix, depth);
+                    _c.NameValue(element, name);
+                    return element;
+                });
+            default:
+                return value;
+        }
     }
 
     private Value LetElement(LetSyntax let, IReadOnlyList<IntExpr> indices, int depth)

@@ -237,6 +237,7 @@ internal sealed class ProblemBinder
             ResidualCount = residualCount,
             CanSolve = canSolve,
             IndexChecks = _c.IndexChecks.ToList(),
+            ValueNames = _c.ValueNames,
         };
     }
 
