@@ -11,8 +11,12 @@ namespace OptDsl.Compiler.Derivatives;
 /// </summary>
 public sealed record DerivedFunction(Expr Value, IReadOnlyList<GradientTerm> Gradient, Expr Tangent, IReadOnlyList<GradientTerm> HessianVectorProduct);
 
-/// <summary>A family of rows (a constraint family or a block of residuals) with the gradient terms of its row expression: its Jacobian rows.</summary>
-public sealed record DerivedRows(string Label, IndexSpace Rows, Expr Row, IReadOnlyList<GradientTerm> Jacobian);
+/// <summary>
+/// A family of rows (a constraint family or a block of residuals) with the gradient terms of its row expression: its
+/// Jacobian rows. <paramref name="Label"/>[<paramref name="LabelIndices"/>] names a row in comments: the constraint
+/// family's label and index, the let a residual is, else the residual's row.
+/// </summary>
+public sealed record DerivedRows(string Label, IReadOnlyList<IntExpr> LabelIndices, IndexSpace Rows, Expr Row, IReadOnlyList<GradientTerm> Jacobian);
 
 /// <summary>
 /// The output of the differentiation stage for one problem: its bound model and every derivative the generated class
@@ -55,9 +59,15 @@ public static class Differentiation
     public static DerivedProblem Derive(BoundProblem problem)
     {
         var objective = Function(problem.Objective);
-        var constraints = problem.Constraints.Select(c => Rows(c.Label, c.Rows, c.Body)).ToList();
+        var constraints = problem.Constraints.Select(c => Rows(c.Label, c.Rows.Loops.Select(iv => (IntExpr)new IntIndex(iv)).ToList(), c.Rows, c.Body)).ToList();
         var lagrangian = problem.Constraints.Count > 0 ? Function(Lagrangian(problem)) : null;
-        var residuals = problem.Residuals?.Select(b => Rows("residual", b.Rows, b.Residual)).ToList();
+        var residuals = problem.Residuals?.Select(b =>
+        {
+            // A residual that is a let's value reads as that let, when its indices are the block's own loops.
+            if (problem.ValueNames.TryGetValue(b.Residual, out var let) && let.Indices.SelectMany(i => i.FreeIndices()).All(b.Rows.Loops.Contains))
+                return Rows(let.Name, let.Indices, b.Rows, b.Residual);
+            return Rows("residuals", [b.Rows.Row], b.Rows, b.Residual);
+        }).ToList();
         return new DerivedProblem(problem, objective, constraints, lagrangian, residuals);
     }
 
@@ -68,7 +78,8 @@ public static class Differentiation
         return new DerivedFunction(f, gradient, tangent, ReverseAccumulator.Gradient(tangent));
     }
 
-    private static DerivedRows Rows(string label, IndexSpace rows, Expr row) => new(label, rows, row, ReverseAccumulator.Gradient(row));
+    private static DerivedRows Rows(string label, IReadOnlyList<IntExpr> labelIndices, IndexSpace rows, Expr row) =>
+        new(label, labelIndices, rows, row, ReverseAccumulator.Gradient(row));
 
     /// <summary>The Lagrangian L(x, λ) = f(x) + Σ λ·c(x), with f in minimization form.</summary>
     private static Expr Lagrangian(BoundProblem p)

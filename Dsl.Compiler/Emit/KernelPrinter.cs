@@ -90,11 +90,16 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
     private string CommentText(KernelComment comment) => comment switch
     {
         SourceComment s => $"{CSharpNames.CommentText(s.Text)} ({CSharpNames.CommentText($"{fileName}:{s.Line}")})",
-        LabelComment l => l.Label,
-        DerivativeComment { AllElements: true } d => $"∂/∂{d.Variable}, all elements at once",
-        DerivativeComment d => $"∂/∂{d.Variable}" + (d.Indices.Count == 0 ? "" : $"[{string.Join(", ", d.Indices.Select(Int))}]"),
+        LabelComment l => CSharpNames.CommentText(l.Label),
+        DerivativeComment { AllElements: true } d => $"{Of(d)}∂{CSharpNames.CommentText(d.Variable)}, all elements at once",
+        DerivativeComment d => $"{Of(d)}∂{CSharpNames.CommentText(d.Variable)}{Indices(d.Indices)}",
         _ => throw new InvalidOperationException(),
     };
+
+    /// <summary>"∂/" for a gradient; "∂ label[indices]/" for a row of a Jacobian (a constraint family, a block of residuals).</summary>
+    private static string Of(DerivativeComment d) => d.Row is null ? "∂/" : $"∂ {CSharpNames.CommentText(d.Row)}{Indices(d.RowIndices ?? [])}/";
+
+    private static string Indices(IReadOnlyList<CInt> indices) => indices.Count == 0 ? "" : $"[{string.Join(", ", indices.Select(Int))}]";
 
     /// <summary>
     /// Data is a double[]: passed as a span, so TensorPrimitives' generic overloads apply (an array infers no T, and the

@@ -109,7 +109,7 @@ public sealed partial class ProblemEmitter
 
     private void EmitConstraintMethods()
     {
-        _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{c.Label} ({WhereXml(c.Line)})")) + ", in that order.</summary>");
+        _w.Line("/// <summary>The number of constraint rows: " + string.Join(", ", _p.Constraints.Select(c => $"{Xml(c.Label)} ({WhereXml(c.Line)})")) + ", in that order.</summary>");
         _w.Line(_p.ConstraintCount is IntConst cc ? $"public const int ConstraintCount = {cc.Value};" : "public int ConstraintCount { get; }");
         _w.Line();
         _w.Line($"int {Runtime}.IConstrainedProblem.ConstraintCount => ConstraintCount;");

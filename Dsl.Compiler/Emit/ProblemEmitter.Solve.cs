@@ -19,7 +19,7 @@ public sealed partial class ProblemEmitter
         if (!_p.CanSolve) return;
 
         string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
-        _w.Line($"/// <summary>The stopping rules of <c>solver {solver.Name}{optionText}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
+        _w.Line($"/// <summary>The stopping rules of <c>solver {Xml(solver.Name + optionText)}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
         var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
         if (common.Count == 0)
         {
@@ -36,11 +36,11 @@ public sealed partial class ProblemEmitter
         }
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {solver.Name}</c>.</summary>");
+        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {Xml(solver.Name)}</c>.</summary>");
         _w.Line($"public {Runtime}.SolveResult Solve({Runtime}.SolveOptions? options = null) => Solve(StartPoint(), options);");
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({WhereXml(solver.Line)}).</summary>");
+        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {Xml(solver.Name)}</c> ({WhereXml(solver.Line)}).</summary>");
         using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
@@ -146,7 +146,7 @@ public sealed partial class ProblemEmitter
         {
             _w.Line("var x = new double[VariableCount];");
             foreach (var v in _p.Vars.Where(v => v.Start is not null && v.Start.Any(s => s != 0)))
-                FillVector(v, v.Start!, "x", $"start of {v.Name} ({WhereComment(v.Line)})");
+                FillVector(v, v.Start!, "x", $"start of {Comment(v.Name)} ({WhereComment(v.Line)})");
             if (_p.Vars.Any(v => v.HasBounds))
             {
                 _w.Line("var bounds = VariableBounds()!;");
@@ -174,8 +174,8 @@ public sealed partial class ProblemEmitter
                 _w.Line("global::System.Array.Fill(upper, double.PositiveInfinity);");
                 foreach (var v in _p.Vars)
                 {
-                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({WhereComment(v.Line)})");
-                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {v.Name} ({WhereComment(v.Line)})");
+                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {Comment(v.Name)} ({WhereComment(v.Line)})");
+                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {Comment(v.Name)} ({WhereComment(v.Line)})");
                 }
                 _w.Line($"return new {Runtime}.Bounds(lower, upper);");
             }

@@ -94,8 +94,13 @@ public sealed record SourceComment(string Text, int Line) : KernelComment;
 /// <summary>A label of the .opt file (a constraint family's, an objective's name).</summary>
 public sealed record LabelComment(string Label) : KernelComment;
 
-/// <summary>The derivative stored next: with respect to <paramref name="Variable"/>'s element at <paramref name="Indices"/>, or all its elements at once.</summary>
-public sealed record DerivativeComment(string Variable, IReadOnlyList<CInt> Indices, bool AllElements = false) : KernelComment;
+/// <summary>
+/// The derivative stored next: with respect to <paramref name="Variable"/>'s element at <paramref name="Indices"/>, or all
+/// its elements at once; of the row <paramref name="Row"/>[<paramref name="RowIndices"/>] for a Jacobian (a constraint
+/// family's label, a residual block's let), of the function itself for a gradient (null).
+/// </summary>
+public sealed record DerivativeComment(string Variable, IReadOnlyList<CInt> Indices, bool AllElements = false,
+                                       string? Row = null, IReadOnlyList<CInt>? RowIndices = null) : KernelComment;
 
 // ---- C# expressions --------------------------------------------------------------------------------------------
 

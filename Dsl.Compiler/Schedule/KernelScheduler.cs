@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using OptDsl.Compiler.Emit;
 using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Semantics;
 
 namespace OptDsl.Compiler.Schedule;
 
@@ -47,7 +48,7 @@ public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
 /// </summary>
 public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, KernelComment? Comment = null,
                            (string Name, IReadOnlyList<IntExpr> Indices)? Element = null, IntExpr? ArrayLength = null,
-                           IReadOnlyList<IndexVar>? Context = null) : KernelItem
+                           IReadOnlyList<IndexVar>? Context = null, (string Label, IReadOnlyList<IntExpr> Indices)? Row = null) : KernelItem
 {
     /// <summary>The free indices of the value and the index, the <see cref="Context"/> loops (a gradient term that runs once
     /// per iteration of a loop whose index it does not mention), and the loops their ranges depend on.</summary>
@@ -73,7 +74,7 @@ public sealed class KernelScheduler
     private readonly IKernelSymbols _symbols;
     private readonly Dictionary<Expr, int> _uses = new();
     private readonly HashSet<string> _reservedNames;
-    private readonly IReadOnlyDictionary<Expr, string> _valueNames;
+    private readonly IReadOnlyDictionary<Expr, ValueName> _valueNames;
     /// <summary>Every name this method declares or uses: reserved, index, generated. A new local takes none of them.</summary>
     private NameScope _taken = new();
     private int _nextTemp;
@@ -110,7 +111,7 @@ public sealed class KernelScheduler
     }
 
     /// <param name="valueNames">The .opt names of values (lets, named objectives): a local holding one is named after it.</param>
-    public KernelScheduler(IKernelSymbols symbols, IEnumerable<string> reservedNames, IReadOnlyDictionary<Expr, string> valueNames)
+    public KernelScheduler(IKernelSymbols symbols, IEnumerable<string> reservedNames, IReadOnlyDictionary<Expr, ValueName> valueNames)
     {
         _symbols = symbols;
         _reservedNames = new HashSet<string>(reservedNames);
@@ -294,7 +295,11 @@ public sealed class KernelScheduler
                 case Store st:
                     var stored = Code(st.Value, region, 0); // first: temporaries it needs go above the comment
                     if (st.Element is { } element)
-                        region.Lines.Add(new Comment(new DerivativeComment(element.Name, element.Indices.Select(i => Int(i, region)).ToList())));
+                    {
+                        var indices = element.Indices.Select(i => Int(i, region)).ToList();
+                        region.Lines.Add(new Comment(new DerivativeComment(element.Name, indices,
+                            Row: st.Row?.Label, RowIndices: st.Row?.Indices.Select(i => Int(i, region)).ToList())));
+                    }
                     else if (st.Comment is not null)
                         region.Lines.Add(new Comment(st.Comment));
                     region.Lines.Add(new Assign(st.Array, Int(st.Index, region), st.Accumulate, stored));
@@ -339,7 +344,8 @@ public sealed class KernelScheduler
             Expr? scale = null;
             if (value.Kind == ExprKind.Mul && !value.Args[0].Free.Contains(index)) (scale, value) = (value.Args[0], value.Args[1]);
             if (WholeVector(value, index) is not { } x) return false;
-            if (st.Element is { } element) region.Lines.Add(new Comment(new DerivativeComment(element.Name, [], AllElements: true)));
+            if (st.Element is { } element)
+                region.Lines.Add(new Comment(new DerivativeComment(element.Name, [], AllElements: true, Row: st.Row?.Label, RowIndices: st.Row?.Indices.Select(i => Int(i, region)).ToList())));
             // The scale after the comment: temporaries it needs go between the two.
             region.Lines.Add(new VectorUpdate(st.Array, x, scale is null ? null : Code(scale, region, 0), st.Accumulate));
             return true;
@@ -379,7 +385,7 @@ public sealed class KernelScheduler
     private string NameOf(Expr e, Region region, string prefix)
     {
         if (!_valueNames.TryGetValue(e, out var preferred)) return NewName(region, prefix);
-        string name = _taken.Claim(preferred, "_");
+        string name = _taken.Claim(preferred.Name, "_");
         region.Names.Add(ProblemNames.Bare(name));
         return name;
     }

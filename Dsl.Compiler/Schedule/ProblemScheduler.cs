@@ -298,7 +298,8 @@ internal sealed class ProblemScheduler
         {
             var v = _p.Vars.First(x => x.Name == term.Variable);
             var column = v.InVector.Flatten(term.Indices);
-            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true, Element: (v.Name, term.Indices), Context: term.Loops);
+            yield return new Store(matrix, IntExpr.Add(IntExpr.Mul(row, new IntDim(VariableCountDim)), column), term.Value, Accumulate: true,
+                Element: (v.Name, term.Indices), Context: term.Loops, Row: (rows.Label, rows.LabelIndices));
         }
     }
 }

@@ -35,9 +35,9 @@ internal sealed class BindingContext(string path, string text, List<OptDiagnosti
     public List<IndexCheck> IndexChecks { get; } = new();
 
     /// <summary>The let or named objective each value was lowered from (the first, when several lower to one node).</summary>
-    public Dictionary<Expr, string> ValueNames { get; } = new();
+    public Dictionary<Expr, ValueName> ValueNames { get; } = new();
 
-    public void NameValue(Expr value, string name)
+    public void NameValue(Expr value, ValueName name)
     {
         if (!value.IsConst && !ValueNames.ContainsKey(value)) ValueNames[value] = name;
     }

@@ -66,6 +66,9 @@ public sealed record ResidualBlock(Expr Residual, IndexSpace Rows)
 
 public sealed record BoundSolver(string Name, int Line, SolverSpec Spec, IReadOnlyList<(OptionSpec Option, object Value)> Options);
 
+/// <summary>A value the .opt file names: the let (or named objective) it is, at these indices of an indexed or array let.</summary>
+public sealed record ValueName(string Name, IReadOnlyList<IntExpr> Indices);
+
 /// <summary>One objective of a pareto block, as written (its name is the named objective's, or objective{k}).</summary>
 public sealed record ParetoObjective(string Name, Expr Value, bool Maximize);
 
@@ -103,7 +106,7 @@ public sealed class BoundProblem
     public IReadOnlyList<IndexCheck> IndexChecks { get; init; } = [];
 
     /// <summary>Values the .opt file names: the let or named objective each node was lowered from (generated locals take the name).</summary>
-    public IReadOnlyDictionary<Expr, string> ValueNames { get; init; } = new Dictionary<Expr, string>();
+    public IReadOnlyDictionary<Expr, ValueName> ValueNames { get; init; } = new Dictionary<Expr, ValueName>();
 
     /// <summary>False when some feature used has no solver yet: the class is generated without Solve.</summary>
     public bool CanSolve { get; init; } = true;

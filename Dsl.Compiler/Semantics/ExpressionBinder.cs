@@ -223,26 +223,29 @@ internal sealed partial class ExpressionBinder
         }
         try
         {
-            var value = Named(Lower(body, scope), name);
+            var value = Named(Lower(body, scope), name, indices);
             _letValues[key] = value;
             return value;
         }
         finally { _letsInProgress.Remove(name); }
     }
 
-    /// <summary><paramref name="value"/> with every element it yields known by the let or objective <paramref name="name"/> (generated locals take it).</summary>
-    private Value Named(Value value, string name)
+    /// <summary>
+    /// <paramref name="value"/> with every element it yields known as the let or objective <paramref name="name"/> at
+    /// <paramref name="indices"/> (and an array let's element positions): generated locals and comments take the name.
+    /// </summary>
+    private Value Named(Value value, string name, IReadOnlyList<IntExpr> indices)
     {
         switch (value)
         {
             case ScalarValue s:
-                _c.NameValue(s.Expr, name);
+                _c.NameValue(s.Expr, new ValueName(name, indices));
                 return value;
             case ArrayValue a:
                 return new ArrayValue(a.Shape, (ix, depth) =>
                 {
                     var element = a.At(ix, depth);
-                    _c.NameValue(element, name);
+                    _c.NameValue(element, new ValueName(name, indices.Concat(ix).ToList()));
                     return element;
                 });
             default:
