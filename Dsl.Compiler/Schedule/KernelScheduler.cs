@@ -108,6 +108,8 @@ public sealed class KernelScheduler
 
         public string LoopName(IndexVar v) => LoopNames.TryGetValue(v, out var n) ? n : Parent?.LoopName(v)
             ?? throw new InvalidOperationException($"Index '{v}' is used outside its loop");
+
+        public bool IsOpen(IndexVar v) => LoopNames.ContainsKey(v) || (Parent?.IsOpen(v) ?? false);
     }
 
     /// <param name="valueNames">The .opt names of values (lets, named objectives): a local holding one is named after it.</param>
@@ -297,8 +299,7 @@ public sealed class KernelScheduler
                     if (st.Element is { } element)
                     {
                         var indices = element.Indices.Select(i => Int(i, region)).ToList();
-                        region.Lines.Add(new Comment(new DerivativeComment(element.Name, indices,
-                            Row: st.Row?.Label, RowIndices: st.Row?.Indices.Select(i => Int(i, region)).ToList())));
+                        region.Lines.Add(new Comment(new DerivativeComment(element.Name, indices, Row: st.Row?.Label, RowIndices: RowIndices(st, region))));
                     }
                     else if (st.Comment is not null)
                         region.Lines.Add(new Comment(st.Comment));
@@ -310,6 +311,13 @@ public sealed class KernelScheduler
             }
         }
     }
+
+    /// <summary>
+    /// The indices of the row a Jacobian store belongs to, in this region's loop names; none when a family index has no
+    /// loop here (a family with an empty axis, whose row position no longer depends on the other indices).
+    /// </summary>
+    private List<CInt>? RowIndices(Store st, Region region) =>
+        st.Row is { } row && row.Indices.SelectMany(i => i.FreeIndices()).All(region.IsOpen) ? row.Indices.Select(i => Int(i, region)).ToList() : null;
 
     // ---- Whole-vector loops as TensorPrimitives calls ----------------------------------------------------------
 
@@ -345,7 +353,7 @@ public sealed class KernelScheduler
             if (value.Kind == ExprKind.Mul && !value.Args[0].Free.Contains(index)) (scale, value) = (value.Args[0], value.Args[1]);
             if (WholeVector(value, index) is not { } x) return false;
             if (st.Element is { } element)
-                region.Lines.Add(new Comment(new DerivativeComment(element.Name, [], AllElements: true, Row: st.Row?.Label, RowIndices: st.Row?.Indices.Select(i => Int(i, region)).ToList())));
+                region.Lines.Add(new Comment(new DerivativeComment(element.Name, [], AllElements: true, Row: st.Row?.Label, RowIndices: RowIndices(st, region))));
             // The scale after the comment: temporaries it needs go between the two.
             region.Lines.Add(new VectorUpdate(st.Array, x, scale is null ? null : Code(scale, region, 0), st.Accumulate));
             return true;
