@@ -3,14 +3,20 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using OptDsl.Compiler.Derivatives;
 using OptDsl.Compiler.Emit;
 using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Schedule;
 using OptDsl.Compiler.Semantics;
 using OptDsl.Compiler.Syntax;
 
 namespace OptDsl.Compiler;
 
-/// <summary>The stages, in order: parse, bind (names, shapes, lowering to IR), emit (derivatives and C#).</summary>
+/// <summary>
+/// The stages, in order: parse (text to <see cref="FileSyntax"/>), bind (names, shapes, lowering to IR:
+/// <see cref="BoundProblem"/>), derive (symbolic derivatives: <see cref="DerivedProblem"/>), schedule (loops, locals:
+/// <see cref="ProblemPlan"/>), print (C#). Names of the class's members and locals are chosen after binding.
+/// </summary>
 internal static class CompilationPipeline
 {
     /// <summary>
@@ -104,7 +110,7 @@ internal static class CompilationPipeline
         using var cancellation = CompilerCancellation.Scope(cancellationToken);
         try
         {
-            var (file, syntaxErrors) = OptSyntax.Parse(path, text);
+            var (file, syntaxErrors) = Parse(path, text);
             diagnostics.AddRange(syntaxErrors);
             cancellationToken.ThrowIfCancellationRequested();
             if (file is null) return Output(sources, diagnostics);
@@ -180,10 +186,12 @@ internal static class CompilationPipeline
     {
         try
         {
-            var bound = new Binder(path, text, diagnostics).BindProblem(problem);
+            var bound = Bind(path, text, problem, diagnostics);
             if (bound is null) return null;
             var names = new ProblemNames(bound, types, path, diagnostics);
-            return (names.ClassName, ProblemEmitter.Emit(bound, names, fileName, ns));
+            var derived = Derive(bound);
+            var plan = Schedule(derived, names);
+            return (names.ClassName, Print(bound, plan, names, fileName, ns));
         }
         catch (InsufficientExecutionStackException) when (retryOnDeepStack)
         {
@@ -200,6 +208,23 @@ internal static class CompilationPipeline
             return null;
         }
     }
+
+    /// <summary>Stage 1: the syntax tree of a file, or null (with the syntax errors) when it has none.</summary>
+    internal static (FileSyntax? File, List<OptDiagnostic> Errors) Parse(string path, string text) => OptSyntax.Parse(path, text);
+
+    /// <summary>Stage 2: one problem block bound and lowered to IR, or null when it has errors (reported into <paramref name="diagnostics"/>).</summary>
+    internal static BoundProblem? Bind(string path, string text, ProblemSyntax problem, List<OptDiagnostic> diagnostics) =>
+        new ProblemBinder(path, text, diagnostics).Bind(problem);
+
+    /// <summary>Stage 3: every derivative the problem's class needs.</summary>
+    internal static DerivedProblem Derive(BoundProblem bound) => Differentiation.Derive(bound);
+
+    /// <summary>Stage 4: where and how each kernel computes (loops, fusion, hoisting, locals, vectorized calls).</summary>
+    internal static ProblemPlan Schedule(DerivedProblem derived, ProblemNames names) => ProblemScheduler.Schedule(derived, names);
+
+    /// <summary>Stage 5: the C# text of the problem's class.</summary>
+    internal static string Print(BoundProblem bound, ProblemPlan plan, ProblemNames names, string fileName, string? ns) =>
+        ProblemEmitter.Emit(bound, plan, names, fileName, ns);
 
     private static CompileOutput Output(List<GeneratedSource> sources, List<OptDiagnostic> diagnostics) =>
         new(new EquatableArray<GeneratedSource>(sources),

@@ -11,7 +11,8 @@ namespace OptDsl.Compiler;
 /// <summary>
 /// A readable dump of what the compiler derived for each problem, in .opt notation: the lowered objective, its
 /// gradient terms, the directional derivative and the Hessian-vector product terms, the residuals. For reviews and
-/// golden tests of the derivative rules, independent of the C# emitter.
+/// golden tests of the derivative rules, independent of the C# emitter. It runs the compiler's own stages (parse, bind,
+/// derive) and prints the <see cref="DerivedProblem"/> that scheduling and printing receive.
 /// </summary>
 public static class DerivativeReport
 {
@@ -21,28 +22,17 @@ public static class DerivativeReport
         Expr.ResetInterning();
         try
         {
-            var (file, errors) = OptSyntax.Parse(path, text);
+            var (file, errors) = CompilationPipeline.Parse(path, text);
             foreach (var e in errors) sb.Append("// ").Append(e).Append('\n');
             if (file is null) return sb.ToString();
             var diagnostics = new List<OptDiagnostic>();
             foreach (var problem in file.Blocks.OfType<ProblemSyntax>())
             {
-                var bound = new Binder(path, text, diagnostics).BindProblem(problem);
+                var bound = CompilationPipeline.Bind(path, text, problem, diagnostics);
                 foreach (var d in diagnostics) sb.Append("// ").Append(d).Append('\n');
                 diagnostics.Clear();
                 if (bound is null) continue;
-                sb.Append("problem ").Append(bound.Name).Append('\n');
-                sb.Append("  f = ").Append(bound.Objective).Append('\n');
-                foreach (var t in ReverseAccumulator.Gradient(bound.Objective)) sb.Append("  ").Append(Term("∂f", t)).Append('\n');
-                var tangent = new TangentBuilder().Tangent(bound.Objective);
-                sb.Append("  ∇f·v = ").Append(tangent).Append('\n');
-                foreach (var t in ReverseAccumulator.Gradient(tangent)) sb.Append("  ").Append(Term("(∇²f·v)", t)).Append('\n');
-                foreach (var r in bound.Residuals ?? []) sb.Append("  residual").Append(Loops(r.Loops)).Append(" = ").Append(r.Residual).Append('\n');
-                foreach (var c in bound.Constraints)
-                {
-                    sb.Append("  ").Append(c.Label).Append(Loops(c.ForAll)).Append(": ").Append(c.Lower).Append(" <= ").Append(c.Body).Append(" <= ").Append(c.Upper).Append('\n');
-                    foreach (var t in ReverseAccumulator.Gradient(c.Body)) sb.Append("    ").Append(Term("∂" + c.Label, t)).Append('\n');
-                }
+                Write(sb, CompilationPipeline.Derive(bound));
             }
         }
         finally
@@ -50,6 +40,25 @@ public static class DerivativeReport
             Expr.ResetInterning();
         }
         return sb.ToString();
+    }
+
+    /// <summary>The derived model of one problem, as the emitter receives it.</summary>
+    private static void Write(StringBuilder sb, DerivedProblem derived)
+    {
+        var p = derived.Problem;
+        var f = derived.Objective;
+        sb.Append("problem ").Append(p.Name).Append('\n');
+        sb.Append("  f = ").Append(f.Value).Append('\n');
+        foreach (var t in f.Gradient) sb.Append("  ").Append(Term("∂f", t)).Append('\n');
+        sb.Append("  ∇f·v = ").Append(f.Tangent).Append('\n');
+        foreach (var t in f.HessianVectorProduct) sb.Append("  ").Append(Term("(∇²f·v)", t)).Append('\n');
+        foreach (var r in p.Residuals ?? []) sb.Append("  residual").Append(Loops(r.Loops)).Append(" = ").Append(r.Residual).Append('\n');
+        for (int k = 0; k < p.Constraints.Count; k++)
+        {
+            var c = p.Constraints[k];
+            sb.Append("  ").Append(c.Label).Append(Loops(c.ForAll)).Append(": ").Append(c.Lower).Append(" <= ").Append(c.Body).Append(" <= ").Append(c.Upper).Append('\n');
+            foreach (var t in derived.Constraints[k].Jacobian) sb.Append("    ").Append(Term("∂" + c.Label, t)).Append('\n');
+        }
     }
 
     private static string Loops(IReadOnlyList<IndexVar> loops) =>

@@ -31,27 +31,6 @@ public sealed record GradientTerm
     public IReadOnlyList<IndexVar> Loops { get; }
 }
 
-/// <summary>Sets of index variables closed under range dependencies: a loop over j in 0..i runs inside a loop over i.</summary>
-public static class IndexClosure
-{
-    /// <summary>The index variables, plus every index variable their ranges mention (transitively), outermost first.</summary>
-    public static IReadOnlyList<IndexVar> Of(IEnumerable<IndexVar> indices)
-    {
-        if (indices is IReadOnlyCollection<IndexVar> { Count: 0 }) return Array.Empty<IndexVar>();
-        var result = new List<IndexVar>();
-        var stack = new Stack<IndexVar>(indices);
-        while (stack.Count > 0)
-        {
-            var v = stack.Pop();
-            if (result.Contains(v)) continue;
-            result.Add(v);
-            foreach (var u in v.Lower.FreeIndices().Concat(v.Upper.FreeIndices())) stack.Push(u);
-        }
-        result.Sort((a, b) => a.Level.CompareTo(b.Level));
-        return result;
-    }
-}
-
 /// <summary>
 /// Reverse accumulation done symbolically at compile time: adjoints are IR expressions, accumulated over the DAG in
 /// reverse topological order, so a shared subexpression is differentiated once (the cheap-gradient principle).
@@ -168,28 +147,12 @@ public static class ReverseAccumulator
             }
         }
 
-        foreach (var node in TopologicalOrder(root))
+        foreach (var node in ExprGraph.TopologicalOrder(root))
         {
             CompilerCancellation.Check();
             if (adjoints.TryGetValue(node, out var a)) Propagate(node, a, Home(node));
         }
         return terms;
-    }
-
-    /// <summary>Every node reachable from <paramref name="root"/> (into reduction bodies too), parents before children.</summary>
-    public static List<Expr> TopologicalOrder(Expr root)
-    {
-        var seen = new HashSet<Expr>();
-        var stack = new Stack<Expr>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var e = stack.Pop();
-            if (!seen.Add(e)) continue;
-            foreach (var a in e.Args) stack.Push(a);
-        }
-        // Children are always interned before their parents, so ids give a topological order.
-        return seen.OrderByDescending(e => e.Id).ToList();
     }
 }
 
@@ -266,32 +229,8 @@ internal static class Rules
     /// </summary>
     public static Expr Guarded(Expr condition, Comparison cmp, Expr e, Expr replacement) => Expr.Select(condition, cmp, replacement, e);
 
-    /// <summary>f'(u) for <c>f(u)</c>, reusing the node's own value where the derivative is a function of it.</summary>
-    public static Expr CallDerivative(Expr call)
-    {
-        var u = call.Args[0];
-        return call.Func switch
-        {
-            Func.Exp => call,
-            Func.Log => Expr.Div(Expr.One, u),
-            Func.Log1p => Expr.Div(Expr.One, Expr.Add(Expr.One, u)),
-            // sqrt has no derivative at 0 (its slope is infinite there); the subgradient-0 convention of the non-smooth
-            // functions applies, so norm(u) at u = 0 and sqrt(x^2) at 0 get a zero gradient instead of 0·∞ = NaN.
-            Func.Sqrt => Expr.Select(call, Comparison.Greater,
-                Expr.Div(Expr.Const(0.5), Expr.Select(call, Comparison.Greater, call, Expr.One)), Expr.Zero),
-            Func.Sin => Expr.Call(Func.Cos, u),
-            Func.Cos => Expr.Neg(Expr.Call(Func.Sin, u)),
-            Func.Tan => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))),
-            Func.Atan => Expr.Div(Expr.One, Expr.Add(Expr.One, Expr.Pow(u, Expr.Const(2)))),
-            Func.Tanh => Expr.Sub(Expr.One, Expr.Pow(call, Expr.Const(2))),
-            Func.Sigmoid => Expr.Sub(call, Expr.Pow(call, Expr.Const(2))), // σ(1 − σ), without turning 1 − σ into another σ(−u)
-            Func.Softplus => Expr.Call(Func.Sigmoid, u),
-            Func.Abs => Expr.Call(Func.Sign, u),
-            Func.Relu => Expr.Call(Func.Step, u),
-            Func.Sign or Func.Step => Expr.Zero,
-            _ => throw new ArgumentOutOfRangeException(nameof(call)),
-        };
-    }
+    /// <summary>f'(u) for <c>f(u)</c>: the rule of the function's entry in <see cref="ElementaryFunctions"/>.</summary>
+    public static Expr CallDerivative(Expr call) => ElementaryFunctions.Of(call.Func).Derivative(call);
 
     /// <summary>For <c>prod(i) b(i)</c>: the product of every factor but the i-th, with no division (exact at zeros).</summary>
     public static Expr ProductOfOthers(Expr prod)

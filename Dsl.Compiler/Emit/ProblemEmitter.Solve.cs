@@ -19,7 +19,7 @@ public sealed partial class ProblemEmitter
         if (!_p.CanSolve) return;
 
         string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
-        _w.Line($"/// <summary>The stopping rules of <c>solver {solver.Name}{optionText}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
+        _w.Line($"/// <summary>The stopping rules of <c>solver {Xml(solver.Name + optionText)}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
         var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
         if (common.Count == 0)
         {
@@ -36,25 +36,19 @@ public sealed partial class ProblemEmitter
         }
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {solver.Name}</c>.</summary>");
+        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {Xml(solver.Name)}</c>.</summary>");
         _w.Line($"public {Runtime}.SolveResult Solve({Runtime}.SolveOptions? options = null) => Solve(StartPoint(), options);");
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {solver.Name}</c> ({WhereXml(solver.Line)}).</summary>");
+        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {Xml(solver.Name)}</c> ({WhereXml(solver.Line)}).</summary>");
         using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
-            var settings = solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}").ToList();
-            if (solver.Name == "nesterov") settings.Insert(0, "Nesterov = true");
+            var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
+                .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}")).ToList();
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
             _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
-            string problem = solver.Spec.Kind switch
-            {
-                ProblemKind.LeastSquares => $"({Runtime}.ILeastSquaresProblem)this",
-                ProblemKind.SecondOrder => $"({Runtime}.ISecondOrderProblem)this",
-                ProblemKind.Constrained => $"({Runtime}.IConstrainedProblem)this",
-                _ => $"({Runtime}.IGradientProblem)this",
-            };
+            string problem = $"({Runtime}.{solver.Spec.ProblemInterface})this";
             bool bounds = _p.Vars.Any(v => v.HasBounds) && solver.Spec.SupportsBounds;
             _w.Line($"var result = solver.Minimize({problem}, start, options ?? DefaultSolveOptions{(bounds ? ", VariableBounds()" : "")});");
             if (_p.Maximize)
@@ -87,7 +81,7 @@ public sealed partial class ProblemEmitter
         {
             RequireX();
             RequireLength("values", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
-            EmitKernel(new Symbols(this), objectives.Select((o, i) => (KernelItem)new Store("values", new IntConst(i), o.Value, Accumulate: false, Comment: o.Name)).ToList());
+            PrintKernel(_plan.ObjectiveValues!);
         }
         _w.Line();
         if (!_p.CanSolve) return;
@@ -152,7 +146,7 @@ public sealed partial class ProblemEmitter
         {
             _w.Line("var x = new double[VariableCount];");
             foreach (var v in _p.Vars.Where(v => v.Start is not null && v.Start.Any(s => s != 0)))
-                FillVector(v, v.Start!, "x", $"start of {v.Name} ({WhereComment(v.Line)})");
+                FillVector(v, v.Start!, "x", $"start of {Comment(v.Name)} ({WhereComment(v.Line)})");
             if (_p.Vars.Any(v => v.HasBounds))
             {
                 _w.Line("var bounds = VariableBounds()!;");
@@ -180,8 +174,8 @@ public sealed partial class ProblemEmitter
                 _w.Line("global::System.Array.Fill(upper, double.PositiveInfinity);");
                 foreach (var v in _p.Vars)
                 {
-                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {v.Name} ({WhereComment(v.Line)})");
-                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {v.Name} ({WhereComment(v.Line)})");
+                    if (v.Lower is not null) FillVector(v, v.Lower, "lower", $"lower bound of {Comment(v.Name)} ({WhereComment(v.Line)})");
+                    if (v.Upper is not null) FillVector(v, v.Upper, "upper", $"upper bound of {Comment(v.Name)} ({WhereComment(v.Line)})");
                 }
                 _w.Line($"return new {Runtime}.Bounds(lower, upper);");
             }
@@ -199,6 +193,6 @@ public sealed partial class ProblemEmitter
         }
         // A list of values: the var's size is a constant, its offset may follow earlier vars of runtime size.
         for (int k = 0; k < values.Length; k++)
-            _w.Line($"{array}[{Unwrap(MemberInt(IntExpr.Add(v.Offset, IntExpr.Const(k))))}] = {CSharpNames.Literal(values[k])};");
+            _w.Line($"{array}[{MemberInt(IntExpr.Add(v.Offset, IntExpr.Const(k)), outermost: true)}] = {CSharpNames.Literal(values[k])};");
     }
 }

@@ -36,15 +36,6 @@ public enum ExprKind
     MaxReduce,
 }
 
-public enum Func
-{
-    Exp, Log, Log1p, Sqrt, Sin, Cos, Tan, Atan, Tanh, Sigmoid, Softplus, Abs, Relu,
-    /// <summary>sign(x), 0 at 0.</summary>
-    Sign,
-    /// <summary>Heaviside step: 1 for x &gt; 0, else 0 (relu's derivative, with relu'(0) = 0).</summary>
-    Step,
-}
-
 public enum Comparison { Greater, GreaterOrEqual, Equal }
 
 /// <summary>
@@ -371,25 +362,8 @@ public sealed class Expr
         _ => value == 0,
     };
 
-    public static double Evaluate(Func f, double x) => f switch
-    {
-        Func.Exp => Math.Exp(x),
-        Func.Log => Math.Log(x),
-        Func.Log1p => x == 0 ? 0 : Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 : Math.Log(1 + x),
-        Func.Sqrt => Math.Sqrt(x),
-        Func.Sin => Math.Sin(x),
-        Func.Cos => Math.Cos(x),
-        Func.Tan => Math.Tan(x),
-        Func.Atan => Math.Atan(x),
-        Func.Tanh => Math.Tanh(x),
-        Func.Sigmoid => 1 / (1 + Math.Exp(-x)),
-        Func.Softplus => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))),
-        Func.Abs => Math.Abs(x),
-        Func.Relu => x > 0 ? x : 0,
-        Func.Sign => Math.Sign(x),
-        Func.Step => x > 0 ? 1 : 0,
-        _ => throw new ArgumentOutOfRangeException(nameof(f)),
-    };
+    /// <summary>The value of an elementary function (<see cref="ElementaryFunctions"/>), for constant folding.</summary>
+    public static double Evaluate(Func f, double x) => ElementaryFunctions.Of(f).Evaluate(x);
 
     /// <summary>Replaces index variables throughout (moves a let body to its use site).</summary>
     public Expr Substitute(IReadOnlyDictionary<IndexVar, IntExpr> map) => Substitute(map, new Dictionary<Expr, Expr>());

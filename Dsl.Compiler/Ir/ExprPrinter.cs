@@ -68,7 +68,7 @@ public static class ExprPrinter
                 sb.Append(')');
                 break;
             case ExprKind.Call:
-                sb.Append(e.Func.ToString().ToLowerInvariant()).Append('(');
+                sb.Append(ElementaryFunctions.Of(e.Func).Name).Append('(');
                 Write(sb, e.Args[0], 0);
                 sb.Append(')');
                 break;

@@ -18,6 +18,9 @@ public sealed record DimSymbol(string Name, int Line, long? Fixed)
 public sealed record DataSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape)
 {
     public SourceSpan NameSpan { get; init; }
+
+    /// <summary>The elements, row-major (a matrix is held as a flat row-major copy).</summary>
+    public IndexSpace Elements => IndexSpace.OfShape(Shape);
 }
 
 public sealed record ParamSymbol(string Name, int Line, double Default, string DefaultText)
@@ -32,23 +35,39 @@ public sealed record VarSymbol(string Name, int Line, IReadOnlyList<IntExpr> Sha
     public double[]? Upper { get; set; }
     public double[]? Start { get; set; }
     public bool HasBounds => Lower is not null || Upper is not null;
+
+    /// <summary>The elements inside the variable's own slice, row-major.</summary>
+    public IndexSpace Elements => IndexSpace.OfShape(Shape);
+
+    /// <summary>The elements' positions in the flat vector x of all variables.</summary>
+    public IndexSpace InVector => IndexSpace.OfShape(Shape, Offset);
 }
 
 /// <summary>
 /// One constraint or indexed family: <c>Lower ≤ Body ≤ Upper</c> for each value of <see cref="ForAll"/>.
-/// Rows are laid out in declaration order, families row-major over their indices.
+/// Rows are laid out in declaration order, families row-major over their indices (<see cref="Rows"/>).
 /// </summary>
 public sealed record ConstraintFamily(
     string Label, int Line, string SourceText, IReadOnlyList<IndexVar> ForAll,
-    Expr Body, Expr Lower, Expr Upper, IntExpr RowOffset, IntExpr RowCount)
+    Expr Body, Expr Lower, Expr Upper, IndexSpace Rows)
 {
     public bool IsEquality => Lower == Upper;
+
+    public IntExpr RowOffset => Rows.Offset;
+
+    public IntExpr RowCount => Rows.Count;
 }
 
-/// <summary>A block of least-squares residuals: the objective contains <c>Σ_loops Residual²</c>.</summary>
-public sealed record ResidualBlock(IReadOnlyList<IndexVar> Loops, Expr Residual, IntExpr Offset, IntExpr Count);
+/// <summary>A block of least-squares residuals: the objective contains <c>Σ_loops Residual²</c>, one row per iteration of <see cref="Rows"/>.</summary>
+public sealed record ResidualBlock(Expr Residual, IndexSpace Rows)
+{
+    public IReadOnlyList<IndexVar> Loops => Rows.Loops;
+}
 
 public sealed record BoundSolver(string Name, int Line, SolverSpec Spec, IReadOnlyList<(OptionSpec Option, object Value)> Options);
+
+/// <summary>A value the .opt file names: the let (or named objective) it is, at these indices of an indexed or array let.</summary>
+public sealed record ValueName(string Name, IReadOnlyList<IntExpr> Indices);
 
 /// <summary>One objective of a pareto block, as written (its name is the named objective's, or objective{k}).</summary>
 public sealed record ParetoObjective(string Name, Expr Value, bool Maximize);
@@ -85,6 +104,9 @@ public sealed class BoundProblem
 
     /// <summary>Indices whose range depends on runtime dims: the constructor checks each once the dims are known.</summary>
     public IReadOnlyList<IndexCheck> IndexChecks { get; init; } = [];
+
+    /// <summary>Values the .opt file names: the let or named objective each node was lowered from (generated locals take the name).</summary>
+    public IReadOnlyDictionary<Expr, ValueName> ValueNames { get; init; } = new Dictionary<Expr, ValueName>();
 
     /// <summary>False when some feature used has no solver yet: the class is generated without Solve.</summary>
     public bool CanSolve { get; init; } = true;

@@ -20,9 +20,9 @@ internal static class LeastSquares
             if (!term.HasVar) return null; // a constant offset changes f; keep it exact by refusing
             var block = Block(term, Expr.One, new List<IndexVar>());
             if (block is null) return null;
-            var count = block.Value.Loops.Aggregate((IntExpr)new IntConst(1), (acc, l) => IntExpr.Mul(acc, IntExpr.Count(l.Lower, l.Upper)));
-            blocks.Add(new ResidualBlock(block.Value.Loops, block.Value.Residual, offset, count));
-            offset = IntExpr.Add(offset, count);
+            var rows = IndexSpace.OverLoops(block.Value.Loops, offset);
+            blocks.Add(new ResidualBlock(block.Value.Residual, rows));
+            offset = IntExpr.Add(offset, rows.Count);
         }
         return blocks.Count == 0 ? null : blocks;
     }

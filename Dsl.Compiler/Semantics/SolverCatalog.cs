@@ -37,11 +37,25 @@ public enum ProblemKind
 /// <param name="Max">An upper limit (inclusive) beyond the kind's own range, where the runtime has one.</param>
 public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null, double? Max = null);
 
+/// <summary>A property of the runtime solver class that a solver of the language always sets (nesterov is MomentumSolver with Nesterov = true).</summary>
+public sealed record FixedSetting(string Property, string CSharpValue);
+
 /// <summary>A solver of docs/language.md "Solvers": which runtime class implements it and what it needs.</summary>
-public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind, bool SupportsBounds, IReadOnlyList<OptionSpec> Options, string? NotBuiltReason = null)
+/// <param name="FixedSettings">Properties set on every instance before the .opt's own options (written first).</param>
+public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind, bool SupportsBounds, IReadOnlyList<OptionSpec> Options,
+                                string? NotBuiltReason = null, IReadOnlyList<FixedSetting>? FixedSettings = null)
 {
     public bool IsBuilt => NotBuiltReason is null;
     public bool UsesDerivatives => Kind is not ProblemKind.DerivativeFree;
+
+    /// <summary>The runtime interface the solver's Minimize takes: the generated class is cast to it.</summary>
+    public string ProblemInterface => Kind switch
+    {
+        ProblemKind.LeastSquares => "ILeastSquaresProblem",
+        ProblemKind.SecondOrder => "ISecondOrderProblem",
+        ProblemKind.Constrained => "IConstrainedProblem",
+        _ => "IGradientProblem",
+    };
 }
 
 /// <summary>The solvers the language names, with their options. Runtime classes live in Dsl.Runtime.</summary>
@@ -66,6 +80,8 @@ public static class SolverCatalog
     private static SolverSpec Later(string name, ProblemKind kind, string reason, params OptionSpec[] options) =>
         new(name, null, kind, true, options.Concat(Common).ToList(), reason);
 
+    private static SolverSpec With(SolverSpec spec, params FixedSetting[] settings) => spec with { FixedSettings = settings };
+
     private static OptionSpec Real(string name) => new(name, OptionKind.Real, name);
 
     private static OptionSpec Count(string name) => new(name, OptionKind.Count, name);
@@ -77,7 +93,8 @@ public static class SolverCatalog
         Make("momentum", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.NonNegativeReal, "Momentum"),
             new OptionSpec("dampening", OptionKind.NonNegativeReal, "Dampening"), WeightDecay),
         // Nesterov momentum needs beta > 0 (torch.optim.SGD's rule, enforced by MomentumSolver).
-        Make("nesterov", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.PositiveReal, "Momentum"), WeightDecay),
+        With(Make("nesterov", "MomentumSolver", ProblemKind.Gradient, true, Lr, new OptionSpec("beta", OptionKind.PositiveReal, "Momentum"), WeightDecay),
+            new FixedSetting("Nesterov", "true")),
         Make("adagrad", "AdagradSolver", ProblemKind.Gradient, true, Lr, Eps, WeightDecay,
             new OptionSpec("lr_decay", OptionKind.NonNegativeReal, "LrDecay"),
             new OptionSpec("initial_accumulator_value", OptionKind.NonNegativeReal, "InitialAccumulatorValue")),
@@ -109,6 +126,12 @@ public static class SolverCatalog
         Later("cmaes", ProblemKind.DerivativeFree, "The derivative-free solver 'cmaes'", Real("sigma0"), Count("population"), Count("restarts")),
         Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature")),
     ];
+
+    /// <summary>
+    /// The solver of a problem without a solver line (docs/language.md): ipm with constraints, nelder_mead when the
+    /// objective is not differentiable, else lbfgs.
+    /// </summary>
+    public static SolverSpec Default(bool constrained, bool nonSmooth) => Find(constrained ? "ipm" : nonSmooth ? "nelder_mead" : "lbfgs")!;
 
     public static SolverSpec? Find(string name) => All.FirstOrDefault(s => s.Name == name);
 

@@ -87,16 +87,6 @@ internal static class Shapes
 {
     public static string Describe(IReadOnlyList<IntExpr> shape) => shape.Count == 0 ? "scalar" : "[" + string.Join(", ", shape.Select(s => s.ToString())) + "]";
 
-    public static IntExpr Size(IReadOnlyList<IntExpr> shape) => shape.Aggregate((IntExpr)new IntConst(1), IntExpr.Mul);
-
-    /// <summary>Row-major flat offset of <paramref name="indices"/> in an array of <paramref name="shape"/>.</summary>
-    public static IntExpr Flatten(IReadOnlyList<IntExpr> indices, IReadOnlyList<IntExpr> shape)
-    {
-        IntExpr flat = new IntConst(0);
-        for (int k = 0; k < indices.Count; k++) flat = IntExpr.Add(IntExpr.Mul(flat, shape[k]), indices[k]);
-        return flat;
-    }
-
     public static bool Same(IReadOnlyList<IntExpr> a, IReadOnlyList<IntExpr> b) =>
         a.Count == b.Count && a.Zip(b, (x, y) => x.Equals(y)).All(t => t);
 }

@@ -4,7 +4,7 @@ namespace OptDsl.Compiler.Syntax;
 
 // The syntax tree of a .opt file: what the user wrote, with spans; no meaning attached yet.
 
-public sealed record OptFile(string? Namespace, SourceSpan NamespaceSpan, IReadOnlyList<BlockSyntax> Blocks);
+public sealed record FileSyntax(string? Namespace, SourceSpan NamespaceSpan, IReadOnlyList<BlockSyntax> Blocks);
 
 public abstract record BlockSyntax(string Name, SourceSpan NameSpan, SourceSpan Span);
 

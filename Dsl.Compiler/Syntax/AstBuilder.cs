@@ -11,11 +11,11 @@ namespace OptDsl.Compiler.Syntax;
 /// <summary>Turns an ANTLR parse tree (known to be free of syntax errors) into the syntax tree.</summary>
 internal sealed class AstBuilder
 {
-    public static OptFile Build(OptParser.FileContext file)
+    public static FileSyntax Build(OptParser.FileContext file)
     {
         var builder = new AstBuilder();
         var ns = file.namespaceDecl();
-        return new OptFile(
+        return new FileSyntax(
             ns is null ? null : string.Join(".", ns.qualifiedName().ident().Select(i => i.GetText())),
             ns is null ? SourceSpan.None : SpanOf(ns.qualifiedName()),
             file.block().Select(builder.Block).ToList());
@@ -194,7 +194,7 @@ public static class OptSyntax
     /// </summary>
     internal const int MaxRecoveryDepth = 100;
 
-    public static (OptFile? File, List<OptDiagnostic> Diagnostics) Parse(string path, string text)
+    public static (FileSyntax? File, List<OptDiagnostic> Diagnostics) Parse(string path, string text)
     {
         var diagnostics = new List<OptDiagnostic>();
         var lexer = new CancellableLexer(new AntlrInputStream(text));

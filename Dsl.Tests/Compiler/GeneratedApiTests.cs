@@ -161,6 +161,27 @@ public sealed class GeneratedApiTests
     }
 
     [Fact]
+    public void A_constraint_family_with_an_empty_axis_compiles_and_has_no_rows()
+    {
+        // Fuzz campaign (seed 777, #1702): the row of a family with an empty axis no longer mentions its other index, and
+        // the Jacobian comment named that index outside any loop (OPT0999).
+        const string text = """
+            problem EmptyFamily {
+                dim p;
+                var x;
+                let s[t in 0..p] = x;
+                minimize x^2;
+                subject to {
+                    forall(j in 1..p, idx in 3..3) l2(s) >= 1.25;
+                }
+            }
+            """;
+        var problem = GeneratedCode.Build("empty_family.opt", text).Create("EmptyFamily", 4);
+        Assert.Equal(0, ((IConstrainedProblem)problem).ConstraintCount);
+        Invoke(problem, "ConstraintJacobian", new[] { 0.5 }, Array.Empty<double>());
+    }
+
+    [Fact]
     public void Constraint_values_jacobian_and_lagrangian_derivatives_match_differences()
     {
         double[] cap = [0.9, 0.8, 0.7, 0.6];

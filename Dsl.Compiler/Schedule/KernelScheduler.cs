@@ -1,14 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using OptDsl.Compiler.Emit;
 using OptDsl.Compiler.Ir;
+using OptDsl.Compiler.Semantics;
 
-namespace OptDsl.Compiler.Emit;
+namespace OptDsl.Compiler.Schedule;
 
 /// <summary>How the kernel reaches the problem's symbols (locals set up by the method that hosts the kernel).</summary>
 public interface IKernelSymbols
 {
-    /// <summary>The local span or array holding a Var, Dir, Data or Mult symbol.</summary>
+    /// <summary>The local span or array holding a Var, Dir, Data or Mult symbol (declaring it on first use).</summary>
     string Array(ExprKind kind, string symbol);
 
     /// <summary>The flat position of an element inside <see cref="Array"/>.</summary>
@@ -20,7 +22,7 @@ public interface IKernelSymbols
     /// <summary>The local holding a scalar Data symbol (null for arrays and other kinds).</summary>
     string? Scalar(ExprKind kind, string symbol);
 
-    /// <summary>The local holding a param.</summary>
+    /// <summary>The local (or other primary expression) holding a param.</summary>
     string Param(string symbol);
 
     /// <summary>The local holding a runtime dim.</summary>
@@ -41,17 +43,17 @@ public sealed record DeclareScalar(string Name, Expr Value) : KernelItem
 }
 
 /// <summary>
-/// <c>Array[Index] = Value</c> (or <c>+=</c>) for every value of the free index variables. A comment is written above
-/// it; with <see cref="Element"/> set it reads <c>∂/∂name[indices]</c> in the loop names of the generated code.
+/// <c>Array[Index] = Value</c> (or <c>+=</c>) for every value of the free index variables. A comment goes above it;
+/// with <see cref="Element"/> set it names the derivative <c>∂/∂name[indices]</c> in the loop names of the generated code.
 /// </summary>
-public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, string? Comment = null,
+public sealed record Store(string Array, IntExpr Index, Expr Value, bool Accumulate, KernelComment? Comment = null,
                            (string Name, IReadOnlyList<IntExpr> Indices)? Element = null, IntExpr? ArrayLength = null,
-                           IReadOnlyList<IndexVar>? Context = null) : KernelItem
+                           IReadOnlyList<IndexVar>? Context = null, (string Label, IReadOnlyList<IntExpr> Indices)? Row = null) : KernelItem
 {
     /// <summary>The free indices of the value and the index, the <see cref="Context"/> loops (a gradient term that runs once
     /// per iteration of a loop whose index it does not mention), and the loops their ranges depend on.</summary>
     public override IReadOnlyList<IndexVar> Loops { get; } =
-        Derivatives.IndexClosure.Of((Context ?? []).Concat(Value.Free).Concat(Index.FreeIndices()));
+        IndexClosure.Of((Context ?? []).Concat(Value.Free).Concat(Index.FreeIndices()));
 }
 
 /// <summary>The body of a reduction, folded into its accumulator once per iteration.</summary>
@@ -61,26 +63,28 @@ internal sealed record Accumulate(string Accumulator, ExprKind Reduction, Expr B
 }
 
 /// <summary>
-/// Emits IR as straight-line C# with loops. Each node is computed once, in the outermost loop where all its index
-/// variables are bound (loop-invariant code is hoisted); reductions that need the same loop and do not depend on each
-/// other share one loop (so a gradient's scatter loops fuse with the objective's sum); a node used more than once, or
-/// computed outside the loop that uses it, gets a named local.
+/// Schedules IR as straight-line code with loops, into a <see cref="KernelPlan"/>'s statements. Each node is computed
+/// once, in the outermost loop where all its index variables are bound (loop-invariant code is hoisted); reductions
+/// that need the same loop and do not depend on each other share one loop (so a gradient's scatter loops fuse with the
+/// objective's sum); a node used more than once, or computed outside the loop that uses it, gets a named local; a loop
+/// that is one whole-vector operation becomes a TensorPrimitives call.
 /// </summary>
-public sealed class KernelEmitter
+public sealed class KernelScheduler
 {
     private readonly IKernelSymbols _symbols;
-    private readonly SourceWriter _writer;
     private readonly Dictionary<Expr, int> _uses = new();
     private readonly HashSet<string> _reservedNames;
+    private readonly IReadOnlyDictionary<Expr, ValueName> _valueNames;
+    /// <summary>Every name this method declares or uses: reserved, index, generated. A new local takes none of them.</summary>
+    private NameScope _taken = new();
     private int _nextTemp;
     private readonly HashSet<string> _indexNames = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _generatedNames = new(StringComparer.Ordinal);
 
     private sealed class Region
     {
         public Region? Parent;
         public required IReadOnlyList<IndexVar> Loops;
-        public readonly List<string> Lines = new();
+        public readonly List<Statement> Lines = new();
         public readonly Dictionary<Expr, string> Locals = new();
         public readonly Dictionary<IndexVar, string> LoopNames = new();
         public readonly HashSet<string> Names = new();
@@ -104,17 +108,20 @@ public sealed class KernelEmitter
 
         public string LoopName(IndexVar v) => LoopNames.TryGetValue(v, out var n) ? n : Parent?.LoopName(v)
             ?? throw new InvalidOperationException($"Index '{v}' is used outside its loop");
+
+        public bool IsOpen(IndexVar v) => LoopNames.ContainsKey(v) || (Parent?.IsOpen(v) ?? false);
     }
 
-    public KernelEmitter(IKernelSymbols symbols, SourceWriter writer, IEnumerable<string> reservedNames)
+    /// <param name="valueNames">The .opt names of values (lets, named objectives): a local holding one is named after it.</param>
+    public KernelScheduler(IKernelSymbols symbols, IEnumerable<string> reservedNames, IReadOnlyDictionary<Expr, ValueName> valueNames)
     {
         _symbols = symbols;
-        _writer = writer;
         _reservedNames = new HashSet<string>(reservedNames);
+        _valueNames = valueNames;
     }
 
-    /// <summary>Writes the statements that compute <paramref name="items"/>.</summary>
-    public void Emit(IReadOnlyList<KernelItem> items)
+    /// <summary>The statements that compute <paramref name="items"/>.</summary>
+    public IReadOnlyList<Statement> Schedule(IReadOnlyList<KernelItem> items)
     {
         CountUses(items);
         // C# forbids a name in a nested scope that an enclosing scope declares, even later: temporaries never take an
@@ -124,8 +131,9 @@ public sealed class KernelEmitter
         var root = new Region { Loops = Array.Empty<IndexVar>() };
         foreach (var n in _reservedNames) root.Names.Add(n);
         foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
-        EmitRegion(root, items);
-        foreach (var line in root.Lines) _writer.Line(line);
+        _taken = new NameScope(root.Names.Concat(_indexNames));
+        ScheduleRegion(root, items);
+        return root.Lines;
     }
 
     private void CountUses(IEnumerable<KernelItem> items)
@@ -180,7 +188,7 @@ public sealed class KernelEmitter
         _ => Array.Empty<Expr>(),
     };
 
-    private void EmitRegion(Region region, IReadOnlyList<KernelItem> items)
+    private void ScheduleRegion(Region region, IReadOnlyList<KernelItem> items)
     {
         var loops = region.Loops;
         int depth = loops.Count;
@@ -254,9 +262,9 @@ public sealed class KernelEmitter
                 var inner = new List<KernelItem>();
                 foreach (var r in reductions)
                 {
-                    string acc = NewName(region, "s");
-                    string init = r.Kind switch { ExprKind.Sum => "0.0", ExprKind.Prod => "1.0", _ => "double.NegativeInfinity" };
-                    region.Lines.Add($"double {acc} = {init};");
+                    string acc = NameOf(r, region, "s");
+                    double init = r.Kind switch { ExprKind.Sum => 0.0, ExprKind.Prod => 1.0, _ => double.NegativeInfinity };
+                    region.Lines.Add(new DeclareLocal(acc, new CLiteral(init)));
                     inner.Add(new Accumulate(acc, r.Kind, r.Args[0], body.Loops));
                 }
                 inner.AddRange(groupItems);
@@ -266,8 +274,8 @@ public sealed class KernelEmitter
                 if (CSharpNames.IsAnyKeyword(name) || region.IsNameTaken(name) || _reservedNames.Contains(name)) name = NewName(region, index.Name);
                 body.LoopNames[index] = name;
                 body.Names.Add(name);
-                string lo = Int(index.Lower, region), hi = Int(index.Upper, region);
-                EmitRegion(body, inner);
+                CInt lo = Int(index.Lower, region), hi = Int(index.Upper, region);
+                ScheduleRegion(body, inner);
 
                 // Accumulators become readable only after their loop.
                 foreach (var r in reductions)
@@ -275,10 +283,7 @@ public sealed class KernelEmitter
                     var acc = (Accumulate)inner[reductions.IndexOf(r)];
                     region.Locals[r] = acc.Accumulator;
                 }
-                region.Lines.Add($"for (int {name} = {lo}; {name} < {hi}; {name}++)");
-                region.Lines.Add("{");
-                region.Lines.AddRange(body.Lines.Select(l => "    " + l));
-                region.Lines.Add("}");
+                region.Lines.Add(new Loop(name, lo, hi, body.Lines));
             }
         }
 
@@ -287,32 +292,34 @@ public sealed class KernelEmitter
             switch (item)
             {
                 case DeclareScalar d:
-                    region.Lines.Add($"double {d.Name} = {Code(d.Value, region, 0)};");
+                    region.Lines.Add(new DeclareLocal(d.Name, Code(d.Value, region, 0)));
                     break;
                 case Store st:
-                    string stored = Code(st.Value, region, 0); // first: temporaries it needs go above the comment
+                    var stored = Code(st.Value, region, 0); // first: temporaries it needs go above the comment
                     if (st.Element is { } element)
-                        region.Lines.Add($"// ∂/∂{element.Name}" + (element.Indices.Count == 0 ? "" : $"[{string.Join(", ", element.Indices.Select(i => Int(i, region)))}]"));
+                    {
+                        var indices = element.Indices.Select(i => Int(i, region)).ToList();
+                        region.Lines.Add(new Comment(new DerivativeComment(element.Name, indices, Row: st.Row?.Label, RowIndices: RowIndices(st, region))));
+                    }
                     else if (st.Comment is not null)
-                        region.Lines.Add("// " + st.Comment);
-                    region.Lines.Add($"{st.Array}[{Int(st.Index, region)}] {(st.Accumulate ? "+=" : "=")} {stored};");
+                        region.Lines.Add(new Comment(st.Comment));
+                    region.Lines.Add(new Assign(st.Array, Int(st.Index, region), st.Accumulate, stored));
                     break;
                 case Accumulate a:
-                    string value = Code(a.Body, region, 0);
-                    region.Lines.Add(a.Reduction switch
-                    {
-                        ExprKind.Sum => $"{a.Accumulator} += {value};",
-                        ExprKind.Prod => $"{a.Accumulator} *= {value};",
-                        _ => $"{a.Accumulator} = global::System.Math.Max({a.Accumulator}, {value});",
-                    });
+                    region.Lines.Add(new Fold(a.Accumulator, a.Reduction, Code(a.Body, region, 0)));
                     break;
             }
         }
     }
 
-    // ---- Whole-vector loops as TensorPrimitives calls ----------------------------------------------------------
+    /// <summary>
+    /// The indices of the row a Jacobian store belongs to, in this region's loop names; none when a family index has no
+    /// loop here (a family with an empty axis, whose row position no longer depends on the other indices).
+    /// </summary>
+    private List<CInt>? RowIndices(Store st, Region region) =>
+        st.Row is { } row && row.Indices.SelectMany(i => i.FreeIndices()).All(region.IsOpen) ? row.Indices.Select(i => Int(i, region)).ToList() : null;
 
-    private const string Tensor = "global::System.Numerics.Tensors.TensorPrimitives";
+    // ---- Whole-vector loops as TensorPrimitives calls ----------------------------------------------------------
 
     /// <summary>
     /// A loop that does nothing but one whole-vector reduction (Σ x², Σ a·x, Σ x) or one axpy-shaped scatter
@@ -325,16 +332,16 @@ public sealed class KernelEmitter
         if (reductions.Count == 1 && items.Count == 0 && reductions[0].Kind == ExprKind.Sum)
         {
             var body = reductions[0].Args[0];
-            string? call = body switch
+            (VectorReductionKind Kind, VectorOperand[] Operands)? call = body switch
             {
-                { Kind: ExprKind.Pow } when body.Args[1].IsConstValue(2) && WholeVector(body.Args[0], index) is { } x => $"{Tensor}.SumOfSquares({x})",
-                { Kind: ExprKind.Mul } when WholeVector(body.Args[0], index) is { } a && WholeVector(body.Args[1], index) is { } b => $"{Tensor}.Dot({a}, {b})",
-                _ when WholeVector(body, index) is { } x => $"{Tensor}.Sum({x})",
+                { Kind: ExprKind.Pow } when body.Args[1].IsConstValue(2) && WholeVector(body.Args[0], index) is { } x => (VectorReductionKind.SumOfSquares, [x]),
+                { Kind: ExprKind.Mul } when WholeVector(body.Args[0], index) is { } a && WholeVector(body.Args[1], index) is { } b => (VectorReductionKind.Dot, [a, b]),
+                _ when WholeVector(body, index) is { } x => (VectorReductionKind.Sum, [x]),
                 _ => null,
             };
             if (call is null) return false;
-            string acc = NewName(region, "s");
-            region.Lines.Add($"double {acc} = {call};");
+            string acc = NameOf(reductions[0], region, "s");
+            region.Lines.Add(new VectorReduction(acc, call.Value.Kind, call.Value.Operands));
             region.Locals[reductions[0]] = acc;
             return true;
         }
@@ -345,30 +352,23 @@ public sealed class KernelEmitter
             Expr? scale = null;
             if (value.Kind == ExprKind.Mul && !value.Args[0].Free.Contains(index)) (scale, value) = (value.Args[0], value.Args[1]);
             if (WholeVector(value, index) is not { } x) return false;
-            if (st.Element is { } element) region.Lines.Add($"// ∂/∂{element.Name}, all elements at once");
-            region.Lines.Add((scale, st.Accumulate) switch
-            {
-                (null, true) => $"{Tensor}.Add({st.Array}, {x}, {st.Array});",
-                (null, false) => $"{x}.CopyTo({st.Array});",
-                (_, true) => $"{Tensor}.MultiplyAdd({x}, {Code(scale!, region, 0)}, {st.Array}, {st.Array});",
-                _ => $"{Tensor}.Multiply({x}, {Code(scale!, region, 0)}, {st.Array});",
-            });
+            if (st.Element is { } element)
+                region.Lines.Add(new Comment(new DerivativeComment(element.Name, [], AllElements: true, Row: st.Row?.Label, RowIndices: RowIndices(st, region))));
+            // The scale after the comment: temporaries it needs go between the two.
+            region.Lines.Add(new VectorUpdate(st.Array, x, scale is null ? null : Code(scale, region, 0), st.Accumulate));
             return true;
         }
         return false;
     }
 
-    /// <summary>The span or array name when <paramref name="e"/> is element i of a whole 1-D vector over i's full range.</summary>
-    private string? WholeVector(Expr e, IndexVar i)
+    /// <summary>The span or array when <paramref name="e"/> is element i of a whole 1-D vector over i's full range.</summary>
+    private VectorOperand? WholeVector(Expr e, IndexVar i)
     {
         if (e.Kind is not (ExprKind.Var or ExprKind.Data or ExprKind.Dir) || e.Indices.Count != 1 || !e.Indices[0].Equals(new IntIndex(i))) return null;
         var length = _symbols.VectorLength(e.Kind, e.Symbol!);
         if (length is null || !length.Equals(i.Upper)) return null;
         if (!_symbols.Flatten(e.Kind, e.Symbol!, e.Indices).Equals(new IntIndex(i))) return null;
-        // Data is a double[]: as a span, so TensorPrimitives' generic overloads apply (an array infers no T, and the
-        // float overload would be picked) and CopyTo needs no using directive.
-        string array = _symbols.Array(e.Kind, e.Symbol!);
-        return e.Kind == ExprKind.Data ? $"new global::System.ReadOnlySpan<double>({array})" : array;
+        return new VectorOperand(_symbols.Array(e.Kind, e.Symbol!), IsDataArray: e.Kind == ExprKind.Data);
     }
 
     private string NewName(Region region, string prefix)
@@ -376,12 +376,26 @@ public sealed class KernelEmitter
         while (true)
         {
             string name = prefix + _nextTemp++;
-            if (!region.IsNameTaken(name) && !_reservedNames.Contains(name) && !_indexNames.Contains(name) && _generatedNames.Add(name))
+            if (!region.IsNameTaken(name) && !_taken.IsTaken(name))
             {
+                _taken.Reserve(name);
                 region.Names.Add(name);
                 return name;
             }
         }
+    }
+
+    /// <summary>
+    /// The name of the local that holds <paramref name="e"/>: the .opt name of the value (a let, a named objective) when it
+    /// has one, made unique by <see cref="NameScope.Claim"/> (it never takes a reserved, index or other generated name),
+    /// else <paramref name="prefix"/> and a number.
+    /// </summary>
+    private string NameOf(Expr e, Region region, string prefix)
+    {
+        if (!_valueNames.TryGetValue(e, out var preferred)) return NewName(region, prefix);
+        string name = _taken.Claim(preferred.Name, "_");
+        region.Names.Add(ProblemNames.Bare(name));
+        return name;
     }
 
     private static Region RegionAt(Region region, int depth)
@@ -392,50 +406,38 @@ public sealed class KernelEmitter
 
     // ---- Expressions ---------------------------------------------------------------------------------------
 
-    // Expression text is appended to one StringBuilder: building it by nested interpolation would copy the growing
-    // left operand at every level of a long chain (quadratic in the chain's length).
-    // Precedence: 0 additive, 1 multiplicative, 2 unary, 3 primary.
+    // Precedence (the printer's too): 0 additive, 1 multiplicative, 2 unary, 3 primary. The scheduler only needs it to
+    // know when a chain of + and - ends; the printer decides the parentheses.
 
-    private string Code(Expr e, Region region, int context)
-    {
-        var sb = new System.Text.StringBuilder();
-        Write(sb, e, region, context);
-        return sb.ToString();
-    }
+    private CExpr Code(Expr e, Region region, int context) => Write(e, region, context);
 
     /// <summary>A name or literal for <paramref name="e"/>, creating a local if it is compound (so it can be repeated).</summary>
-    private string Atom(Expr e, Region region)
+    private CExpr Atom(Expr e, Region region)
     {
-        if (region.Lookup(e) is { } local) return local;
+        if (region.Lookup(e) is { } local) return new CName(local);
         if (IsLeaf(e) && LeafPrecedence(e) >= 3) return Code(e, region, 3);
         int target = TargetDepth(e, region.Loops);
-        return Materialize(e, RegionAt(region, Math.Min(target, region.Loops.Count)));
+        return new CName(Materialize(e, RegionAt(region, Math.Min(target, region.Loops.Count))));
     }
 
     private string Materialize(Expr e, Region home)
     {
-        var body = new System.Text.StringBuilder();
-        WriteBody(body, e, home, 0);
-        string name = NewName(home, "t");
-        home.Lines.Add($"double {name} = {body};");
+        var body = WriteBody(e, home);
+        string name = NameOf(e, home, "t");
+        home.Lines.Add(new DeclareLocal(name, body));
         home.Locals[e] = name;
         return name;
     }
 
-    private void Write(System.Text.StringBuilder sb, Expr e, Region region, int context)
+    private CExpr Write(Expr e, Region region, int context)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         CompilerCancellation.Check();
-        if (region.Lookup(e) is { } local)
-        {
-            sb.Append(local);
-            return;
-        }
+        if (region.Lookup(e) is { } local) return new CName(local);
         if (IsLeaf(e) && e.Kind is ExprKind.Var or ExprKind.Dir or ExprKind.Data or ExprKind.Mult && TargetDepth(e, region.Loops) < region.Loops.Count)
         {
             // A loop-invariant element (x[0] inside a loop over data): load it once, before the loop.
-            sb.Append(Materialize(e, RegionAt(region, TargetDepth(e, region.Loops))));
-            return;
+            return new CName(Materialize(e, RegionAt(region, TargetDepth(e, region.Loops))));
         }
         if (!IsLeaf(e))
         {
@@ -443,13 +445,9 @@ public sealed class KernelEmitter
             int target = TargetDepth(e, region.Loops);
             bool hoisted = target < region.Loops.Count;
             bool shared = _uses.TryGetValue(e, out int uses) && uses > 1;
-            if (hoisted || shared || e.Kind is ExprKind.Call)
-            {
-                sb.Append(Materialize(e, RegionAt(region, target)));
-                return;
-            }
+            if (hoisted || shared || e.Kind is ExprKind.Call) return new CName(Materialize(e, RegionAt(region, target)));
         }
-        WriteBody(sb, e, region, context);
+        return WriteBody(e, region);
     }
 
     private static int LeafPrecedence(Expr e) => e.Kind switch
@@ -459,52 +457,27 @@ public sealed class KernelEmitter
         _ => 3,
     };
 
-    /// <summary>The precedence of <paramref name="e"/> written inline (not as a local).</summary>
-    private static int InlinePrecedence(Expr e)
+    private CExpr WriteBody(Expr e, Region region)
     {
-        switch (e.Kind)
-        {
-            case ExprKind.Add:
-            case ExprKind.Sub:
-                return 0;
-            case ExprKind.Mul:
-            case ExprKind.Div:
-                return 1;
-            case ExprKind.Neg:
-                return 2;
-            case ExprKind.Pow when e.Args[1].IsConst:
-                double p = e.Args[1].Value;
-                return p is 2 or 3 or -1 or -2 ? 1 : 3;
-            default:
-                return IsLeaf(e) ? LeafPrecedence(e) : 3;
-        }
-    }
-
-    private void WriteBody(System.Text.StringBuilder sb, Expr e, Region region, int context)
-    {
-        bool paren = InlinePrecedence(e) < context;
-        if (paren) sb.Append('(');
         var a = e.Args;
         switch (e.Kind)
         {
             case ExprKind.Const:
-                sb.Append(CSharpNames.Literal(e.Value));
-                break;
+                return new CLiteral(e.Value);
             case ExprKind.IndexValue:
-                sb.Append("(double)").Append(IntAtom(e.Indices[0], region));
-                break;
+                return new CIndexValue(Int(e.Indices[0], region));
             case ExprKind.Param:
-                sb.Append(_symbols.Param(e.Symbol!));
-                break;
+                return new CName(_symbols.Param(e.Symbol!));
             case ExprKind.Data when e.Indices.Count == 0 && _symbols.Scalar(e.Kind, e.Symbol!) is { } scalar:
-                sb.Append(scalar);
-                break;
+                return new CName(scalar);
             case ExprKind.Data:
             case ExprKind.Var:
             case ExprKind.Dir:
             case ExprKind.Mult:
-                sb.Append(_symbols.Array(e.Kind, e.Symbol!)).Append('[').Append(Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region)).Append(']');
-                break;
+            {
+                string array = _symbols.Array(e.Kind, e.Symbol!);
+                return new CElement(array, Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region));
+            }
             case ExprKind.Add:
             case ExprKind.Sub:
             {
@@ -516,116 +489,83 @@ public sealed class KernelEmitter
                     spine.Add(left);
                     left = left.Args[0];
                 }
-                Write(sb, left, region, 0);
+                var first = Write(left, region, 0);
+                var rest = new List<(bool Minus, CExpr Operand)>(spine.Count);
                 for (int k = spine.Count - 1; k >= 0; k--)
                 {
-                    sb.Append(spine[k].Kind == ExprKind.Add ? " + " : " - ");
-                    Write(sb, spine[k].Args[1], region, spine[k].Kind == ExprKind.Add ? 0 : 1);
+                    bool minus = spine[k].Kind == ExprKind.Sub;
+                    rest.Add((minus, Write(spine[k].Args[1], region, minus ? 1 : 0)));
                 }
-                break;
+                return new CChain(first, rest);
             }
             case ExprKind.Mul:
             case ExprKind.Div:
-                Write(sb, a[0], region, 1);
-                sb.Append(e.Kind == ExprKind.Mul ? " * " : " / ");
-                Write(sb, a[1], region, 2);
-                break;
+            {
+                var left = Write(a[0], region, 1);
+                return new CBinary(e.Kind == ExprKind.Mul ? '*' : '/', left, Write(a[1], region, 2));
+            }
             case ExprKind.Neg:
-                sb.Append('-');
-                Write(sb, a[0], region, 2);
-                break;
+                return new CNegate(Write(a[0], region, 2));
             case ExprKind.Pow:
-                WritePower(sb, a[0], a[1], region);
-                break;
+                return WritePower(a[0], a[1], region);
             case ExprKind.Min:
             case ExprKind.Max:
-                sb.Append(e.Kind == ExprKind.Min ? "global::System.Math.Min(" : "global::System.Math.Max(");
-                Write(sb, a[0], region, 0);
-                sb.Append(", ");
-                Write(sb, a[1], region, 0);
-                sb.Append(')');
-                break;
+            {
+                var first = Write(a[0], region, 0);
+                return new CCall(e.Kind == ExprKind.Min ? "global::System.Math.Min" : "global::System.Math.Max", [first, Write(a[1], region, 0)]);
+            }
             case ExprKind.Call:
-                sb.Append(Call(e.Func, Code(a[0], region, 0)));
-                break;
+                return new CCall(ElementaryFunctions.Of(e.Func).CSharpMethod, [Code(a[0], region, 0)]);
             case ExprKind.Select:
-                sb.Append('(');
-                Write(sb, a[0], region, 0);
-                sb.Append(e.Comparison switch { Comparison.Greater => " > ", Comparison.GreaterOrEqual => " >= ", _ => " == " }).Append("0.0 ? ");
-                Write(sb, a[1], region, 0);
-                sb.Append(" : ");
-                Write(sb, a[2], region, 0);
-                sb.Append(')');
-                break;
+            {
+                var condition = Write(a[0], region, 0);
+                var whenTrue = Write(a[1], region, 0);
+                return new CConditional(condition, e.Comparison, whenTrue, Write(a[2], region, 0));
+            }
             default:
                 throw new InvalidOperationException("Unexpected node " + e.Kind);
         }
-        if (paren) sb.Append(')');
     }
 
     /// <summary>True when an inner node of a chain must become its own local (shared or hoisted), which ends the spine.</summary>
     private bool IsMaterialized(Expr e, Region region) =>
         (_uses.TryGetValue(e, out int uses) && uses > 1) || TargetDepth(e, region.Loops) < region.Loops.Count;
 
-    private void WritePower(System.Text.StringBuilder sb, Expr b, Expr exponent, Region region)
+    /// <summary>Small integer powers as products (x·x, 1/x), a half power as sqrt, others as Math.Pow.</summary>
+    private CExpr WritePower(Expr b, Expr exponent, Region region)
     {
         if (exponent.IsConst)
         {
             double p = exponent.Value;
             switch (p)
             {
-                case 2: { string x = Atom(b, region); sb.Append(x).Append(" * ").Append(x); return; }
-                case 3: { string x = Atom(b, region); sb.Append(x).Append(" * ").Append(x).Append(" * ").Append(x); return; }
-                case -1: sb.Append("1.0 / "); Write(sb, b, region, 2); return;
-                case -2: { string x = Atom(b, region); sb.Append("1.0 / (").Append(x).Append(" * ").Append(x).Append(')'); return; }
-                case 0.5: sb.Append("global::System.Math.Sqrt("); Write(sb, b, region, 0); sb.Append(')'); return;
+                case 2: { var x = Atom(b, region); return new CBinary('*', x, x); }
+                case 3: { var x = Atom(b, region); return new CBinary('*', new CBinary('*', x, x), x); }
+                case -1: return new CBinary('/', new CLiteral(1), Write(b, region, 2));
+                case -2: { var x = Atom(b, region); return new CBinary('/', new CLiteral(1), new CBinary('*', x, x)); }
+                case 0.5: return new CCall(ElementaryFunctions.Of(Func.Sqrt).CSharpMethod, [Write(b, region, 0)]);
             }
         }
-        sb.Append("global::System.Math.Pow(");
-        Write(sb, b, region, 0);
-        sb.Append(", ");
-        Write(sb, exponent, region, 0);
-        sb.Append(')');
+        var power = Write(b, region, 0);
+        return new CCall("global::System.Math.Pow", [power, Write(exponent, region, 0)]);
     }
-
-    private static string Call(Func f, string x) => f switch
-    {
-        Func.Exp => $"global::System.Math.Exp({x})",
-        Func.Log => $"global::System.Math.Log({x})",
-        Func.Log1p => $"global::OptDsl.Runtime.OptMath.Log1p({x})",
-        Func.Sqrt => $"global::System.Math.Sqrt({x})",
-        Func.Sin => $"global::System.Math.Sin({x})",
-        Func.Cos => $"global::System.Math.Cos({x})",
-        Func.Tan => $"global::System.Math.Tan({x})",
-        Func.Atan => $"global::System.Math.Atan({x})",
-        Func.Tanh => $"global::System.Math.Tanh({x})",
-        Func.Sigmoid => $"global::OptDsl.Runtime.OptMath.Sigmoid({x})",
-        Func.Softplus => $"global::OptDsl.Runtime.OptMath.Softplus({x})",
-        Func.Abs => $"global::System.Math.Abs({x})",
-        Func.Relu => $"global::OptDsl.Runtime.OptMath.Relu({x})",
-        Func.Sign => $"global::OptDsl.Runtime.OptMath.Sign({x})",
-        Func.Step => $"global::OptDsl.Runtime.OptMath.Step({x})",
-        _ => throw new ArgumentOutOfRangeException(nameof(f)),
-    };
 
     // ---- Integer expressions -------------------------------------------------------------------------------
 
-    private string Int(IntExpr e, Region region) => e switch
+    /// <summary>An index expression with its dims and loop indices resolved to the locals that hold them here.</summary>
+    private CInt Int(IntExpr e, Region region) => e switch
     {
-        IntConst c => c.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        IntDim d => _symbols.Dim(d.Name),
-        IntIndex i => region.LoopName(i.Var),
-        IntBinary b => $"{IntOperand(b.Left, region, b.Op, false)} {b.Op} {IntOperand(b.Right, region, b.Op, true)}",
-        IntClamp c => $"global::System.Math.Max(0, {Int(c.Inner, region)})",
+        IntConst c => new CIntLiteral(c.Value),
+        IntDim d => new CIntName(_symbols.Dim(d.Name)),
+        IntIndex i => new CIntName(region.LoopName(i.Var)),
+        IntBinary b => IntBinary(b, region),
+        IntClamp c => new CIntClamp(Int(c.Inner, region)),
         _ => throw new InvalidOperationException(),
     };
 
-    private string IntOperand(IntExpr e, Region region, char parentOp, bool right)
+    private CInt IntBinary(IntBinary b, Region region)
     {
-        string text = Int(e, region);
-        bool needs = e is IntBinary child && (parentOp == '*' && child.Op != '*' || parentOp == '-' && right && child.Op != '*');
-        return needs ? "(" + text + ")" : text;
+        var left = Int(b.Left, region);
+        return new CIntBinary(b.Op, left, Int(b.Right, region));
     }
-
-    private string IntAtom(IntExpr e, Region region) => e is IntBinary ? "(" + Int(e, region) + ")" : Int(e, region);
 }

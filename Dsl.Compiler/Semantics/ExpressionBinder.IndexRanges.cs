@@ -8,9 +8,8 @@ namespace OptDsl.Compiler.Semantics;
 // Index ranges: an index that leaves its axis reads another element of a row-major array without any exception
 // (A[0, i + 1] at the last column is A[1, 0]). Every index that runs over loops is checked over the whole range of those
 // loops: at build time when the sizes are constants (OPT0023), else by the constructor once the dims are known.
-internal sealed partial class Binder
+internal sealed partial class ExpressionBinder
 {
-    private readonly List<IndexCheck> _indexChecks = new();
     private readonly Dictionary<string, IReadOnlyList<(IntExpr Lo, IntExpr Hi)>?> _letRanges = new(System.StringComparer.Ordinal);
     private readonly HashSet<(IntExpr, IntExpr, IntExpr)> _checkedIndices = new();
 
@@ -41,7 +40,7 @@ internal sealed partial class Binder
             return false;
         }
         if (belowLow.IsProvablyNonNegative && aboveHigh.IsProvablyNonNegative) return true;
-        _indexChecks.Add(new IndexCheck(counts, min, max, lo, hi, !belowLow.IsProvablyNonNegative, !aboveHigh.IsProvablyNonNegative,
+        _c.IndexChecks.Add(new IndexCheck(counts, min, max, lo, hi, !belowLow.IsProvablyNonNegative, !aboveHigh.IsProvablyNonNegative,
             $"{target}[...] index '{text}' on axis {axis}", span.Line + 1));
         return true;
     }

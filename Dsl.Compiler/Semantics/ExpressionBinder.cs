@@ -8,15 +8,78 @@ namespace OptDsl.Compiler.Semantics;
 
 // Lowering: .opt expressions to the scalar IR. Arrays are lowered lazily, element by element, so `A * x` becomes a
 // sum inside whatever loop asks for its i-th element, and nothing over data or runtime dims is ever unrolled.
-internal sealed partial class Binder
+/// <summary>
+/// Lowers .opt expressions to the scalar IR for any block: names (dims, data, params, vars, lets, named objectives and
+/// indices in scope), operators, indexing and slices, reductions, functions; constant expressions; integer expressions
+/// of shapes, ranges and indices with their range checks.
+/// </summary>
+internal sealed partial class ExpressionBinder
 {
-    private static readonly Dictionary<string, Func> UnaryFunctions = new(StringComparer.Ordinal)
-    {
-        ["exp"] = Func.Exp, ["log"] = Func.Log, ["log1p"] = Func.Log1p, ["sqrt"] = Func.Sqrt, ["sin"] = Func.Sin,
-        ["cos"] = Func.Cos, ["tan"] = Func.Tan, ["atan"] = Func.Atan, ["tanh"] = Func.Tanh, ["sigmoid"] = Func.Sigmoid,
-        ["softplus"] = Func.Softplus, ["abs"] = Func.Abs, ["relu"] = Func.Relu,
-    };
+    private readonly BindingContext _c;
+    private readonly HashSet<string> _letsInProgress = new(StringComparer.Ordinal);
+    /// <summary>The scopes scalar lets are being lowered from (their use sites), for a hint when a let names an outer index.</summary>
+    private readonly Stack<Scope> _useSites = new();
+    private readonly Dictionary<(string Let, int Depth, EquatableArray<IntExpr> Indices), Value> _letValues = new();
 
+    public ExpressionBinder(BindingContext context) => _c = context;
+
+    /// <summary>Binds a dim used before its declaration was bound (dims are bound in dependency order).</summary>
+    public DeclarationBinder Declarations { get; set; } = null!;
+
+    /// <summary>The lets and named objectives lowered so far.</summary>
+    public HashSet<string> LoweredLets => new(_letValues.Keys.Select(k => k.Let), StringComparer.Ordinal);
+
+    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
+
+    private string TextOf(SourceSpan span) => _c.TextOf(span);
+
+    /// <summary>Evaluates a constant expression: a number, or a list of numbers (nested lists are flattened).</summary>
+    public double[]? ConstantValue(ExprSyntax e, string what)
+    {
+        if (e is ListSyntax list)
+        {
+            var all = new List<double>();
+            foreach (var item in list.Items)
+            {
+                var v = ConstantValue(item, what);
+                if (v is null) return null;
+                all.AddRange(v);
+            }
+            return all.ToArray();
+        }
+        var value = Lower(e, Scope.Root());
+        if (value is ErrorValue) return null;
+        if (value is ScalarValue { Expr.IsConst: true } s) return [s.Expr.Value];
+        Report(Descriptors.NotConstant, e.Span, what);
+        return null;
+    }
+    /// <summary>True when the expression names a decision variable, directly or through the lets and objectives it uses.</summary>
+    public bool NamesVariable(ExprSyntax e, HashSet<string>? visiting = null)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        bool Name(string name)
+        {
+            if (_c.Vars.ContainsKey(name) || _c.Declared.TryGetValue(name, out var d) && d is VarSyntax) return true;
+            ExprSyntax? body = _c.Lets.TryGetValue(name, out var let) ? let.Value : _c.Objectives.TryGetValue(name, out var o) ? o.Value : null;
+            if (body is null) return false;
+            visiting ??= new HashSet<string>(StringComparer.Ordinal);
+            if (!visiting.Add(name)) return false;
+            return NamesVariable(body, visiting);
+        }
+        return e switch
+        {
+            NameSyntax n => Name(n.Name),
+            IndexSyntax i => Name(i.Name) || i.Indices.Any(x => x is not null && NamesVariable(x, visiting)),
+            UnarySyntax u => NamesVariable(u.Operand, visiting),
+            BinarySyntax b => NamesVariable(b.Left, visiting) || NamesVariable(b.Right, visiting),
+            CallSyntax call => call.Arguments.Any(a => NamesVariable(a, visiting)),
+            ReductionSyntax r => NamesVariable(r.Body, visiting),
+            ListSyntax l => l.Items.Any(x => NamesVariable(x, visiting)),
+            _ => false,
+        };
+    }
+
+    /// <summary>Functions that are not elementary (<see cref="ElementaryFunctions"/>), with their arity.</summary>
     private static readonly Dictionary<string, int> OtherFunctions = new(StringComparer.Ordinal)
     {
         ["sq"] = 1, ["min"] = 2, ["max"] = 2, ["pow"] = 2, ["dot"] = 2, ["norm"] = 1, ["l1"] = 1, ["l2"] = 1,
@@ -24,9 +87,10 @@ internal sealed partial class Binder
         ["hinge"] = 2, ["focal"] = 4,
     };
 
-    private static readonly HashSet<string> NonSmoothFunctions = new(StringComparer.Ordinal) { "abs", "relu", "min", "max", "l1", "mae", "hinge", "norm" };
+    /// <summary>Functions built from others (not elementary) whose value has kinks; elementary ones say so in their table entry.</summary>
+    private static readonly HashSet<string> NonSmoothFunctions = new(StringComparer.Ordinal) { "min", "max", "l1", "mae", "hinge", "norm" };
 
-    private Value Lower(ExprSyntax e, Scope scope)
+    public Value Lower(ExprSyntax e, Scope scope)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         CompilerCancellation.Check();
@@ -71,13 +135,13 @@ internal sealed partial class Binder
     private Value LowerName(string name, SourceSpan span, Scope scope)
     {
         if (scope.TryGet(name, out var index)) return new ScalarValue(Expr.IndexValue(index));
-        if (_dims.TryGetValue(name, out var dim)) return new ScalarValue(dim.Fixed is { } f ? Expr.Const(f) : Expr.IndexValue(new IntDim(name)));
-        if (_params.TryGetValue(name, out _)) return new ScalarValue(Expr.Param(name));
-        if (_data.TryGetValue(name, out var data))
+        if (_c.Dims.TryGetValue(name, out var dim)) return new ScalarValue(dim.Fixed is { } f ? Expr.Const(f) : Expr.IndexValue(new IntDim(name)));
+        if (_c.Params.TryGetValue(name, out _)) return new ScalarValue(Expr.Param(name));
+        if (_c.Data.TryGetValue(name, out var data))
             return data.Shape.Count == 0 ? new ScalarValue(Expr.Data(name, Array.Empty<IntExpr>())) : new ArrayValue(data.Shape, (ix, _) => Expr.Data(name, ix));
-        if (_vars.TryGetValue(name, out var v))
+        if (_c.Vars.TryGetValue(name, out var v))
             return v.Shape.Count == 0 ? new ScalarValue(Expr.Var(name, Array.Empty<IntExpr>())) : new ArrayValue(v.Shape, (ix, _) => Expr.Var(name, ix));
-        if (_lets.TryGetValue(name, out var let))
+        if (_c.Lets.TryGetValue(name, out var let))
         {
             if (let.Indices.Count == 0)
             {
@@ -87,12 +151,12 @@ internal sealed partial class Binder
             }
             return LetAsArray(let, scope);
         }
-        if (_objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth), []);
-        if (_declared.TryGetValue(name, out var declaration))
+        if (_c.Objectives.TryGetValue(name, out var objective)) return LowerLetBody(objective.Name, objective.Value, Scope.Root(scope.Depth), []);
+        if (_c.Declared.TryGetValue(name, out var declaration))
         {
             // Used before its declaration was bound: only constants (var bounds and starts, param defaults) are bound
             // before everything is declared, and neither a param (it changes at run time) nor a var is a constant.
-            if (!_bound.Contains(name))
+            if (!_c.Bound.Contains(name))
             {
                 string why = declaration switch
                 {
@@ -116,7 +180,7 @@ internal sealed partial class Binder
 
     /// <summary>A hint for the commonest slip: using a reduction's index after the term the reduction covers.</summary>
     private string ReductionScopeHint(string name) =>
-        System.Text.RegularExpressions.Regex.IsMatch(_text, @"\b(sum|prod|logsumexp)\s*\([^)]*\b" + System.Text.RegularExpressions.Regex.Escape(name) + @"\s+in\b")
+        System.Text.RegularExpressions.Regex.IsMatch(_c.Text, @"\b(sum|prod|logsumexp)\s*\([^)]*\b" + System.Text.RegularExpressions.Regex.Escape(name) + @"\s+in\b")
             ? $"; a reduction covers only the term right after it (its body stops at '+' and '-'), so '{name}' is out of scope here: write sum({name} in ...) (a + b)"
             : "";
 
@@ -126,7 +190,7 @@ internal sealed partial class Binder
             return $"; a let sees only its own indices, not the '{name}' of the expression that uses it: make it an indexed let (let t[{name} in lo..hi] = ...) and use t[{name}]";
         string scopeHint = ReductionScopeHint(name);
         if (scopeHint.Length > 0) return scopeHint;
-        var candidates = _declared.Keys.Concat(scope.Names).Concat(["pi", "e", "inf"]);
+        var candidates = _c.Declared.Keys.Concat(scope.Names).Concat(["pi", "e", "inf"]);
         var best = candidates.Select(c => (c, d: EditDistance(c, name))).Where(t => t.d <= Math.Max(1, name.Length / 3)).OrderBy(t => t.d).FirstOrDefault();
         return best.c is null ? "" : $"; did you mean '{best.c}'?";
     }
@@ -148,7 +212,7 @@ internal sealed partial class Binder
     /// reused: a chain of lets that each use the previous one several times (an Euler integration) lowers in linear time,
     /// not exponential, and its errors are reported once.
     /// </summary>
-    private Value LowerLetBody(string name, ExprSyntax body, Scope scope, IReadOnlyList<IntExpr> indices)
+    public Value LowerLetBody(string name, ExprSyntax body, Scope scope, IReadOnlyList<IntExpr> indices)
     {
         var key = (name, scope.Depth, new EquatableArray<IntExpr>(indices));
         if (_letValues.TryGetValue(key, out var known)) return known;
@@ -159,11 +223,34 @@ internal sealed partial class Binder
         }
         try
         {
-            var value = Lower(body, scope);
+            var value = Named(Lower(body, scope), name, indices);
             _letValues[key] = value;
             return value;
         }
         finally { _letsInProgress.Remove(name); }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> with every element it yields known as the let or objective <paramref name="name"/> at
+    /// <paramref name="indices"/> (and an array let's element positions): generated locals and comments take the name.
+    /// </summary>
+    private Value Named(Value value, string name, IReadOnlyList<IntExpr> indices)
+    {
+        switch (value)
+        {
+            case ScalarValue s:
+                _c.NameValue(s.Expr, new ValueName(name, indices));
+                return value;
+            case ArrayValue a:
+                return new ArrayValue(a.Shape, (ix, depth) =>
+                {
+                    var element = a.At(ix, depth);
+                    _c.NameValue(element, new ValueName(name, indices.Concat(ix).ToList()));
+                    return element;
+                });
+            default:
+                return value;
+        }
     }
 
     private Value LetElement(LetSyntax let, IReadOnlyList<IntExpr> indices, int depth)
@@ -194,7 +281,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>An indexed let used whole (e.g. <c>l2(r)</c>): a zero-based array over its index ranges.</summary>
-    private Value LetAsArray(LetSyntax let, Scope scope)
+    public Value LetAsArray(LetSyntax let, Scope scope)
     {
         if (LetRanges(let) is not { } ranges) return ErrorValue.Instance;
         // Check the body once so errors surface even when the array is only used element-wise later.
@@ -215,7 +302,7 @@ internal sealed partial class Binder
     {
         IReadOnlyList<IntExpr> shape;
         Func<IReadOnlyList<IntExpr>, int, Value> element;
-        if (_lets.TryGetValue(e.Name, out var let) && let.Indices.Count > 0)
+        if (_c.Lets.TryGetValue(e.Name, out var let) && let.Indices.Count > 0)
         {
             if (e.Indices.Count != let.Indices.Count)
             {
@@ -295,7 +382,7 @@ internal sealed partial class Binder
 
     // ---- Reductions ----------------------------------------------------------------------------------------
 
-    private IndexVar? BindIndex(IndexBindingSyntax b, Scope scope)
+    public IndexVar? BindIndex(IndexBindingSyntax b, Scope scope)
     {
         var lo = LowerInt(b.Lower, scope, $"The lower end of '{b.Name}'");
         var hi = LowerInt(b.Upper, scope, $"The upper end of '{b.Name}'");
@@ -443,7 +530,7 @@ internal sealed partial class Binder
     /// An integer expression (shape, range end, index). Generated code holds these in C# <c>int</c>s, so a constant
     /// outside int's range (or whose folding overflows) is reported here rather than becoming invalid C#.
     /// </summary>
-    private IntExpr? LowerInt(ExprSyntax e, Scope scope, string what)
+    public IntExpr? LowerInt(ExprSyntax e, Scope scope, string what)
     {
         IntExpr? result;
         try
@@ -472,20 +559,20 @@ internal sealed partial class Binder
                 return new IntConst((long)n.Value);
             case NameSyntax n:
                 if (scope.TryGet(n.Name, out var index)) return index;
-                if (_dims.TryGetValue(n.Name, out var dim)) return dim.Fixed is { } f ? new IntConst(f) : new IntDim(n.Name);
-                if (_vars.ContainsKey(n.Name))
+                if (_c.Dims.TryGetValue(n.Name, out var dim)) return dim.Fixed is { } f ? new IntConst(f) : new IntDim(n.Name);
+                if (_c.Vars.ContainsKey(n.Name))
                 {
                     Report(Descriptors.VariableInIndex, n.Span, what, n.Name);
                     return null;
                 }
-                if (_declared.TryGetValue(n.Name, out var member) && member is DimSyntax dimSyntax)
+                if (_c.Declared.TryGetValue(n.Name, out var member) && member is DimSyntax dimSyntax)
                 {
                     // A dim used before its declaration (dim m = 2 * n; dim n = 3;) is bound now, in dependency order.
-                    if (!_dims.ContainsKey(n.Name)) BindDim(dimSyntax);
-                    if (_dims.TryGetValue(n.Name, out var bound)) return bound.Fixed is { } value ? new IntConst(value) : new IntDim(n.Name);
+                    if (!_c.Dims.ContainsKey(n.Name)) Declarations.BindDim(dimSyntax);
+                    if (_c.Dims.TryGetValue(n.Name, out var bound)) return bound.Fixed is { } value ? new IntConst(value) : new IntDim(n.Name);
                     return null; // failed dim, reported
                 }
-                if (!_declared.ContainsKey(n.Name) && n.Name is not ("pi" or "e" or "inf"))
+                if (!_c.Declared.ContainsKey(n.Name) && n.Name is not ("pi" or "e" or "inf"))
                 {
                     Report(Descriptors.UnknownName, n.Span, n.Name, Suggest(n.Name, scope));
                     return null;
@@ -499,7 +586,7 @@ internal sealed partial class Binder
                 var r = LowerIntCore(b.Right, scope, what);
                 if (l is null || r is null) return null;
                 return b.Op switch { '+' => IntExpr.Add(l, r), '-' => IntExpr.Sub(l, r), _ => IntExpr.Mul(l, r) };
-            case IndexSyntax i when _vars.ContainsKey(i.Name):
+            case IndexSyntax i when _c.Vars.ContainsKey(i.Name):
                 Report(Descriptors.VariableInIndex, i.Span, what, i.Name);
                 return null;
         }

@@ -7,62 +7,43 @@ using OptDsl.Compiler.Syntax;
 namespace OptDsl.Compiler.Semantics;
 
 /// <summary>
-/// Binds one problem block: resolves names, checks shapes and dims, lowers every expression to the scalar IR
-/// (array arithmetic becomes reductions; reductions stay loops), and checks the solver and its options.
+/// Binds one problem block: its declarations and expressions through the shared <see cref="DeclarationBinder"/> and
+/// <see cref="ExpressionBinder"/>, then what only a problem has: the objective (or pareto block), the constraints, the
+/// solver and its options, and the least-squares form of the objective.
 /// </summary>
-internal sealed partial class Binder
+internal sealed class ProblemBinder
 {
-    private readonly string _path;
-    private readonly string _text;
-    private readonly List<OptDiagnostic> _diagnostics;
-    private readonly Dictionary<string, MemberSyntax> _declared = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DimSymbol> _dims = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DataSymbol> _data = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ParamSymbol> _params = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, VarSymbol> _vars = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LetSyntax> _lets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ObjectiveSyntax> _objectives = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _letsInProgress = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dimsInProgress = new(StringComparer.Ordinal);
-    /// <summary>The scopes scalar lets are being lowered from (their use sites), for a hint when a let names an outer index.</summary>
-    private readonly Stack<Scope> _useSites = new();
-    /// <summary>Declarations whose binding has started (bound, failed, or in progress): a use of any other is too early.</summary>
-    private readonly HashSet<string> _bound = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Let, int Depth, EquatableArray<IntExpr> Indices), Value> _letValues = new();
-    private readonly List<(string Function, SourceSpan Span)> _nonSmooth = new();
+    private readonly BindingContext _c;
+    private readonly DeclarationBinder _declarations;
+    private readonly ExpressionBinder _expressions;
     private int _errorsAtStart;
 
-    public Binder(string path, string text, List<OptDiagnostic> diagnostics)
+    public ProblemBinder(string path, string text, List<OptDiagnostic> diagnostics)
     {
-        _path = path;
-        _text = text;
-        _diagnostics = diagnostics;
+        _c = new BindingContext(path, text, diagnostics);
+        _expressions = new ExpressionBinder(_c);
+        _declarations = new DeclarationBinder(_c, _expressions);
+        _expressions.Declarations = _declarations;
     }
 
-    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _diagnostics.Add(d.Create(_path, span, args));
+    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
+
+    private string TextOf(SourceSpan span) => _c.TextOf(span);
 
     // "Not built yet" still yields the class (derivatives and constraint functions), only without Solve.
-    private bool HasNewErrors => _diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error && d.Id != Descriptors.NotBuiltYet.Id);
+    private bool HasNewErrors => _c.Diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error && d.Id != Descriptors.NotBuiltYet.Id);
 
-    private string TextOf(SourceSpan span) =>
-        span.Start >= 0 && span.Start + span.Length <= _text.Length ? _text.Substring(span.Start, span.Length) : "";
-
-    public BoundProblem? BindProblem(ProblemSyntax problem)
+    public BoundProblem? Bind(ProblemSyntax problem)
     {
-        _errorsAtStart = _diagnostics.Count;
+        _errorsAtStart = _c.Diagnostics.Count;
         bool canSolve = true;
 
         // Pass 1: register every name (declarations may be used before they appear), catching duplicates.
         foreach (var member in problem.Members)
         {
+            if (_declarations.Register(member)) continue;
             switch (member)
             {
-                case DimSyntax d: Declare(d.Name, d.NameSpan, member); break;
-                case DataSyntax d: Declare(d.Name, d.NameSpan, member); break;
-                case ParamSyntax p: Declare(p.Name, p.NameSpan, member); break;
-                case VarSyntax v: Declare(v.Name, v.NameSpan, member); break;
-                case LetSyntax l: if (Declare(l.Name, l.NameSpan, member)) _lets[l.Name] = l; break;
-                case ObjectiveSyntax o: if (Declare(o.Name, o.NameSpan, member)) _objectives[o.Name] = o; break;
                 case SampleSyntax s:
                     Report(Descriptors.WrongKindOfName, s.NameSpan, $"'{s.Keyword}' declares a sample of a model; a problem has 'data' instead");
                     break;
@@ -72,26 +53,8 @@ internal sealed partial class Binder
             }
         }
 
-        // Dims: fixed values first, then the ones bound by data lengths, then constructor arguments.
-        foreach (var d in problem.Members.OfType<DimSyntax>()) BindDim(d);
-        foreach (var d in problem.Members.OfType<DataSyntax>()) BindData(d);
-        IntExpr offset = new IntConst(0);
-        foreach (var v in problem.Members.OfType<VarSyntax>())
-        {
-            var symbol = BindVar(v, offset);
-            if (symbol is null) continue;
-            try
-            {
-                offset = IntExpr.Add(offset, symbol.Size);
-            }
-            catch (OverflowException)
-            {
-                offset = new IntConst(long.MaxValue);
-            }
-            if (!CheckTotal(offset, v.Span, $"The number of decision variables up to '{v.Name}'")) break;
-        }
-        // After vars, so a param that names one is reported as not constant rather than silently skipped.
-        foreach (var p in problem.Members.OfType<ParamSyntax>()) BindParam(p);
+        // Pass 2: dims, data, vars (laid out in x) and params.
+        var offset = _declarations.BindAll(problem.Members);
 
         // The objective.
         var goals = problem.Members.OfType<GoalSyntax>().ToList();
@@ -110,7 +73,7 @@ internal sealed partial class Binder
         var goal = goals.FirstOrDefault();
         if (goal is not null)
         {
-            var value = Lower(goal.Value, Scope.Root());
+            var value = _expressions.Lower(goal.Value, Scope.Root());
             if (value is ScalarValue s) objective = s.Expr;
             else if (value is not ErrorValue)
                 Report(Descriptors.ExpectedScalar, goal.Value.Span, "The objective", Shapes.Describe(value.Shape));
@@ -136,7 +99,7 @@ internal sealed partial class Binder
             {
                 rows = new IntConst(long.MaxValue);
             }
-            if (!CheckTotal(rows, c.Span, "The number of constraint rows")) break;
+            if (!_declarations.CheckTotal(rows, c.Span, "The number of constraint rows")) break;
         }
 
         // A pareto block: the objective is the weighted scalarization; the epsilon method adds one row per further objective.
@@ -159,7 +122,7 @@ internal sealed partial class Binder
                         if (constraints.Any(c => c.Label == label))
                             Report(Descriptors.InvalidConstraint, pareto.Span, $"The epsilon method names its row for '{paretoObjectives[k].Name}' '{label}', which is already a constraint label; rename that constraint");
                         var family = new ConstraintFamily(label, pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
-                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), rows, new IntConst(1));
+                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), IndexSpace.OverLoops([], rows));
                         constraints.Add(family);
                         rows = IntExpr.Add(rows, family.RowCount);
                     }
@@ -168,14 +131,14 @@ internal sealed partial class Binder
         }
 
         // Lets and named objectives nothing used: still checked, so a mistake in them is reported, not hidden.
-        var lowered = new HashSet<string>(_letValues.Keys.Select(k => k.Let), StringComparer.Ordinal);
-        foreach (var let in _lets.Values.Where(l => !lowered.Contains(l.Name)))
+        var lowered = _expressions.LoweredLets;
+        foreach (var let in _c.Lets.Values.Where(l => !lowered.Contains(l.Name)))
         {
-            if (let.Indices.Count == 0) LowerLetBody(let.Name, let.Value, Scope.Root(), []);
-            else LetAsArray(let, Scope.Root());
+            if (let.Indices.Count == 0) _expressions.LowerLetBody(let.Name, let.Value, Scope.Root(), []);
+            else _expressions.LetAsArray(let, Scope.Root());
         }
-        foreach (var o in _objectives.Values.Where(o => !lowered.Contains(o.Name)))
-            LowerLetBody(o.Name, o.Value, Scope.Root(), []);
+        foreach (var o in _c.Objectives.Values.Where(o => !lowered.Contains(o.Name)))
+            _expressions.LowerLetBody(o.Name, o.Value, Scope.Root(), []);
 
         // The solver.
         var solverSyntax = problem.Members.OfType<SolverSyntax>().ToList();
@@ -188,29 +151,29 @@ internal sealed partial class Binder
         if (constraints.Count > 0 && solver.Spec.Kind != ProblemKind.Constrained && solver.Spec.IsBuilt)
         {
             Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
-                $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use 'auglag' or 'ipm'");
+                $"Solver '{solver.Name}' is for unconstrained problems, but '{problem.Name}' has constraints; use {string.Join(" or ", SolverCatalog.All.Where(x => x.IsBuilt && x.Kind == ProblemKind.Constrained).Select(x => $"'{x.Name}'"))}");
         }
 
         if (constraints.Count == 0 && solver.Spec.Kind == ProblemKind.Constrained && solverSyntax.Count > 0)
         {
             Report(Descriptors.InvalidConstraint, solverSyntax[0].NameSpan,
-                $"Solver '{solver.Name}' is for problems with constraints, and '{problem.Name}' has none; use 'lbfgs' (or another unconstrained solver)");
+                $"Solver '{solver.Name}' is for problems with constraints, and '{problem.Name}' has none; use '{SolverCatalog.Default(constrained: false, nonSmooth: false).Name}' (or another unconstrained solver)");
         }
 
         if (solver.Spec.UsesDerivatives)
         {
-            foreach (var (function, span) in _nonSmooth)
+            foreach (var (function, span) in _c.NonSmooth)
                 Report(Descriptors.NonDifferentiable, span, function, solver.Name);
         }
 
-        var vars = _vars.Values.OrderBy(v => v.Line).ToList();
+        var vars = _c.Vars.Values.OrderBy(v => v.Line).ToList();
         if (!problem.Members.OfType<VarSyntax>().Any())
             Report(Descriptors.NoVariables, problem.NameSpan, problem.Name);
         if ((goal is not null || paretoObjectives is not null) && !HasNewErrors)
         {
             var used = new HashSet<string>(ReverseUse(objective).Concat(constraints.SelectMany(c => ReverseUse(c.Body))));
             foreach (var v in vars.Where(v => !used.Contains(v.Name)))
-                Report(Descriptors.UnusedVariable, ((VarSyntax)_declared[v.Name]).NameSpan, v.Name);
+                Report(Descriptors.UnusedVariable, ((VarSyntax)_c.Declared[v.Name]).NameSpan, v.Name);
         }
 
         if (solver.Spec.UsesDerivatives && solver.Spec.IsBuilt && !solver.Spec.SupportsBounds)
@@ -230,15 +193,15 @@ internal sealed partial class Binder
             try
             {
                 residuals = LeastSquares.Decompose(objective);
-                residualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Count));
+                residualCount = residuals?.Aggregate((IntExpr)new IntConst(0), (acc, r) => IntExpr.Add(acc, r.Rows.Count));
             }
             catch (OverflowException)
             {
                 residualCount = new IntConst(long.MaxValue);
             }
-            if (residualCount is IntConst { Value: > MaxArrayLength })
+            if (residualCount is IntConst { Value: > DeclarationBinder.MaxArrayLength })
             {
-                if (solver.Spec.Kind == ProblemKind.LeastSquares) CheckTotal(residualCount, goal.Value.Span, "The number of residuals");
+                if (solver.Spec.Kind == ProblemKind.LeastSquares) _declarations.CheckTotal(residualCount, goal.Value.Span, "The number of residuals");
                 (residuals, residualCount) = (null, null);
             }
         }
@@ -255,9 +218,9 @@ internal sealed partial class Binder
             Name = problem.Name,
             NameSpan = problem.NameSpan,
             Line = problem.Span.Line + 1,
-            Dims = _dims.Values.OrderBy(d => d.Line).ToList(),
-            Data = _data.Values.OrderBy(d => d.Line).ToList(),
-            Params = _params.Values.OrderBy(p => p.Line).ToList(),
+            Dims = _c.Dims.Values.OrderBy(d => d.Line).ToList(),
+            Data = _c.Data.Values.OrderBy(d => d.Line).ToList(),
+            Params = _c.Params.Values.OrderBy(p => p.Line).ToList(),
             Vars = vars,
             VariableCount = offset,
             Objective = objective,
@@ -273,7 +236,8 @@ internal sealed partial class Binder
             Residuals = residuals,
             ResidualCount = residualCount,
             CanSolve = canSolve,
-            IndexChecks = _indexChecks.ToList(),
+            IndexChecks = _c.IndexChecks.ToList(),
+            ValueNames = _c.ValueNames,
         };
     }
 
@@ -286,14 +250,14 @@ internal sealed partial class Binder
         var objectives = new List<ParetoObjective>();
         foreach (var g in pareto.Goals)
         {
-            var value = Lower(g.Value, Scope.Root());
+            var value = _expressions.Lower(g.Value, Scope.Root());
             if (value is ErrorValue) return null;
             if (value is not ScalarValue s)
             {
                 Report(Descriptors.ExpectedScalar, g.Value.Span, "Each objective of a pareto block", Shapes.Describe(value.Shape));
                 return null;
             }
-            string name = g.Value is NameSyntax n && _objectives.ContainsKey(n.Name) ? n.Name : $"objective{objectives.Count}";
+            string name = g.Value is NameSyntax n && _c.Objectives.ContainsKey(n.Name) ? n.Name : $"objective{objectives.Count}";
             objectives.Add(new ParetoObjective(name, s.Expr, g.Maximize));
         }
         var spec = new[]
@@ -333,219 +297,7 @@ internal sealed partial class Binder
     }
 
     private static IEnumerable<string> ReverseUse(Expr e) =>
-        Derivatives.ReverseAccumulator.TopologicalOrder(e).Where(n => n.Kind == ExprKind.Var).Select(n => n.Symbol!);
-
-    /// <summary>True when <paramref name="member"/> is the declaration that owns <paramref name="name"/> (not a rejected duplicate).</summary>
-    private bool IsDeclaration(string name, MemberSyntax member) => _declared.TryGetValue(name, out var owner) && ReferenceEquals(owner, member);
-
-    private bool Declare(string name, SourceSpan span, MemberSyntax member)
-    {
-        if (_declared.TryGetValue(name, out var existing))
-        {
-            Report(Descriptors.DuplicateDeclaration, span, name, existing.Span.Line + 1);
-            return false;
-        }
-        if (name is "pi" or "e" or "inf")
-        {
-            // Shadowing a constant is legal but surprising; the declaration wins.
-        }
-        _declared[name] = member;
-        return true;
-    }
-
-    // ---- Declarations --------------------------------------------------------------------------------------
-
-    private void BindDim(DimSyntax d)
-    {
-        if (!IsDeclaration(d.Name, d) || _dims.ContainsKey(d.Name)) return;
-        _bound.Add(d.Name);
-        if (!_dimsInProgress.Add(d.Name))
-        {
-            Report(Descriptors.InvalidDim, d.Value!.Span, $"dim '{d.Name}' is defined in terms of itself");
-            _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, null) { NameSpan = d.NameSpan };
-            return;
-        }
-        try { BindDimValue(d); }
-        finally { _dimsInProgress.Remove(d.Name); }
-    }
-
-    private void BindDimValue(DimSyntax d)
-    {
-        long? value = null;
-        if (d.Value is not null)
-        {
-            var e = LowerInt(d.Value, Scope.Root(), $"The value of dim '{d.Name}'");
-            if (e is IntConst c)
-            {
-                if (c.Value < 0) Report(Descriptors.InvalidDim, d.Value.Span, $"dim '{d.Name}' = {c.Value} is negative");
-                value = c.Value;
-            }
-            else if (e is not null)
-            {
-                Report(Descriptors.NotConstant, d.Value.Span, $"The value of dim '{d.Name}'");
-            }
-        }
-        if (!_dims.ContainsKey(d.Name)) _dims[d.Name] = new DimSymbol(d.Name, d.Span.Line + 1, value) { NameSpan = d.NameSpan };
-    }
-
-    private void BindData(DataSyntax d)
-    {
-        if (!IsDeclaration(d.Name, d)) return;
-        _bound.Add(d.Name);
-        if (d.Shape.Count > 2)
-        {
-            Report(Descriptors.ShapeMismatch, d.Span, $"data '{d.Name}' has {d.Shape.Count} dimensions; data is a scalar, a 1-D array or a 2-D array");
-            return;
-        }
-        var shape = new List<IntExpr>();
-        for (int axis = 0; axis < d.Shape.Count; axis++)
-        {
-            var e = LowerInt(d.Shape[axis], Scope.Root(), $"The shape of data '{d.Name}'");
-            if (e is null) return;
-            shape.Add(e);
-            // A bare dim with no value is defined by the first data array that uses it.
-            if (e is IntDim dim && _dims.TryGetValue(dim.Name, out var symbol) && symbol.Fixed is null && symbol.BoundBy is null)
-                symbol.BoundBy = (d.Name, axis);
-        }
-        if (SizeOf(shape, d.Span, $"data '{d.Name}'") is null) return;
-        _data[d.Name] = new DataSymbol(d.Name, d.Span.Line + 1, shape) { NameSpan = d.NameSpan };
-    }
-
-    private void BindParam(ParamSyntax p)
-    {
-        if (!IsDeclaration(p.Name, p)) return;
-        try { BindParamValue(p); }
-        finally { _bound.Add(p.Name); } // after the default: a default that names its own param is reported, not skipped
-    }
-
-    private void BindParamValue(ParamSyntax p)
-    {
-        var value = ConstantValue(p.Value, $"The default of param '{p.Name}'");
-        if (value is { Length: 1 }) _params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
-        else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
-    }
-
-    private VarSymbol? BindVar(VarSyntax v, IntExpr offset)
-    {
-        if (!IsDeclaration(v.Name, v)) return null;
-        try { return BindVarSymbol(v, offset); }
-        finally { _bound.Add(v.Name); } // after its bounds and start: one that names its own var is reported, not skipped
-    }
-
-    private VarSymbol? BindVarSymbol(VarSyntax v, IntExpr offset)
-    {
-        var shape = new List<IntExpr>();
-        foreach (var s in v.Shape)
-        {
-            var e = LowerInt(s, Scope.Root(), $"The shape of var '{v.Name}'");
-            if (e is null) return null;
-            if (e is IntConst { Value: <= 0 } c)
-            {
-                Report(Descriptors.ShapeMismatch, s.Span, $"var '{v.Name}' has a dimension of size {c.Value}");
-                return null;
-            }
-            shape.Add(e);
-        }
-        var size = SizeOf(shape, v.Span, $"var '{v.Name}'");
-        if (size is null) return null;
-        var symbol = new VarSymbol(v.Name, v.Span.Line + 1, shape, offset, size)
-        {
-            Lower = v.Lower is null ? null : VarValues(v, v.Lower, size, "lower bound"),
-            Upper = v.Upper is null ? null : VarValues(v, v.Upper, size, "upper bound"),
-            Start = v.Start is null ? null : VarValues(v, v.Start, size, "start"),
-        };
-        if (symbol.Lower is not null && symbol.Upper is not null)
-        {
-            int n = Math.Max(symbol.Lower.Length, symbol.Upper.Length);
-            for (int k = 0; k < n; k++)
-            {
-                double lo = symbol.Lower[symbol.Lower.Length == 1 ? 0 : k], hi = symbol.Upper[symbol.Upper.Length == 1 ? 0 : k];
-                if (lo > hi)
-                {
-                    Report(Descriptors.InvalidVariableInit, v.Lower!.Span.To(v.Upper!.Span), $"The lower bound {Expr.Format(lo)} of '{v.Name}' exceeds its upper bound {Expr.Format(hi)}" + (n > 1 ? $" at element {k}" : ""));
-                    break;
-                }
-            }
-        }
-        if (symbol.Start is not null && symbol.Start.Any(x => double.IsNaN(x) || double.IsInfinity(x)))
-            Report(Descriptors.InvalidVariableInit, v.Start!.Span, $"The start of '{v.Name}' must be finite");
-        _vars[v.Name] = symbol;
-        return symbol;
-    }
-
-    /// <summary>The largest number of elements a .NET array holds (<c>Array.MaxLength</c>).</summary>
-    internal const long MaxArrayLength = 0x7FFFFFC7;
-
-    /// <summary>The element count of <paramref name="shape"/>, or null (reported) when a constant count exceeds what an array holds.</summary>
-    private IntExpr? SizeOf(IReadOnlyList<IntExpr> shape, SourceSpan span, string what)
-    {
-        try
-        {
-            var size = Shapes.Size(shape);
-            if (size is IntConst { Value: > MaxArrayLength } c)
-            {
-                Report(Descriptors.SizeTooLarge, span, $"{what} has {c.Value} elements; a .NET array holds at most {MaxArrayLength}");
-                return null;
-            }
-            return size;
-        }
-        catch (OverflowException)
-        {
-            Report(Descriptors.SizeTooLarge, span, $"{what} has more elements than a 64-bit integer counts");
-            return null;
-        }
-    }
-
-    /// <summary>A count of rows or variables that adds up several blocks: reported (at <paramref name="span"/>) when a constant total is too large.</summary>
-    private bool CheckTotal(IntExpr total, SourceSpan span, string what)
-    {
-        if (total is IntConst { Value: > MaxArrayLength } c)
-        {
-            Report(Descriptors.SizeTooLarge, span, $"{what} is {c.Value}; a .NET array holds at most {MaxArrayLength}");
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>A scalar (broadcast) or a list with one value per element of the variable.</summary>
-    private double[]? VarValues(VarSyntax v, ExprSyntax e, IntExpr size, string what)
-    {
-        var values = ConstantValue(e, $"The {what} of '{v.Name}'");
-        if (values is null || values.Length == 1) return values;
-        if (size is not IntConst c)
-        {
-            Report(Descriptors.InvalidVariableInit, e.Span, $"The {what} of '{v.Name}' is a list, but its size depends on a runtime dim; use a scalar");
-            return null;
-        }
-        if (values.Length != c.Value)
-        {
-            Report(Descriptors.InvalidVariableInit, e.Span, $"The {what} of '{v.Name}' has {values.Length} values but '{v.Name}' has {c.Value} elements");
-            return null;
-        }
-        return values;
-    }
-
-    /// <summary>Evaluates a constant expression: a number, or a list of numbers (nested lists are flattened).</summary>
-    private double[]? ConstantValue(ExprSyntax e, string what)
-    {
-        if (e is ListSyntax list)
-        {
-            var all = new List<double>();
-            foreach (var item in list.Items)
-            {
-                var v = ConstantValue(item, what);
-                if (v is null) return null;
-                all.AddRange(v);
-            }
-            return all.ToArray();
-        }
-        var value = Lower(e, Scope.Root());
-        if (value is ErrorValue) return null;
-        if (value is ScalarValue { Expr.IsConst: true } s) return [s.Expr.Value];
-        Report(Descriptors.NotConstant, e.Span, what);
-        return null;
-    }
-
+        ExprGraph.TopologicalOrder(e).Where(n => n.Kind == ExprKind.Var).Select(n => n.Symbol!);
     // ---- Constraints ---------------------------------------------------------------------------------------
 
     private ConstraintFamily? BindConstraint(ConstraintSyntax c, int ordinal, IntExpr rowOffset)
@@ -554,7 +306,7 @@ internal sealed partial class Binder
         var forAll = new List<IndexVar>();
         foreach (var b in c.ForAll)
         {
-            var iv = BindIndex(b, scope);
+            var iv = _expressions.BindIndex(b, scope);
             if (iv is null) return null;
             if (iv.Lower.FreeIndices().Concat(iv.Upper.FreeIndices()).FirstOrDefault() is { } outer)
             {
@@ -583,7 +335,7 @@ internal sealed partial class Binder
         var operands = new List<Expr>();
         foreach (var o in c.Operands)
         {
-            var v = Lower(o, scope);
+            var v = _expressions.Lower(o, scope);
             if (v is ErrorValue) return null;
             if (v is not ScalarValue s)
             {
@@ -608,7 +360,7 @@ internal sealed partial class Binder
             var (left, right) = (operands[0], operands[1]);
             // Keep the side with the variables as the body when the other side is free of them (a data bound stays a bound).
             // "Free of them" is read from the text, as the user does: mse(b, b) names b even though it simplifies to 0.
-            bool leftNamesVars = NamesVariable(c.Operands[0]), rightNamesVars = NamesVariable(c.Operands[1]);
+            bool leftNamesVars = _expressions.NamesVariable(c.Operands[0]), rightNamesVars = _expressions.NamesVariable(c.Operands[1]);
             (body, Expr other, bool flipped) = !rightNamesVars ? (left, right, false) : !leftNamesVars ? (right, left, true) : (Expr.Sub(left, right), Expr.Zero, false);
             string op = ops[0];
             if (flipped) op = op switch { "<=" => ">=", ">=" => "<=", _ => op };
@@ -641,46 +393,20 @@ internal sealed partial class Binder
             Report(Descriptors.InvalidConstraint, c.Span, "This constraint does not involve any decision variable");
             return null;
         }
+        var rows = IndexSpace.OverLoops(forAll, rowOffset);
         IntExpr count;
         try
         {
-            count = forAll.Aggregate((IntExpr)new IntConst(1), (acc, iv) => IntExpr.Mul(acc, IntExpr.Count(iv.Lower, iv.Upper)));
+            count = rows.Count;
         }
         catch (OverflowException)
         {
             count = new IntConst(long.MaxValue);
         }
-        if (!CheckTotal(count, c.Span, "The number of rows of this constraint family")) return null;
+        if (!_declarations.CheckTotal(count, c.Span, "The number of rows of this constraint family")) return null;
         string label = c.Label ?? $"c{ordinal}";
-        return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rowOffset, count);
+        return new ConstraintFamily(label, c.Span.Line + 1, TextOf(c.Span), forAll, body, lower, upper, rows);
     }
-
-    /// <summary>True when the expression names a decision variable, directly or through the lets and objectives it uses.</summary>
-    private bool NamesVariable(ExprSyntax e, HashSet<string>? visiting = null)
-    {
-        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
-        bool Name(string name)
-        {
-            if (_vars.ContainsKey(name) || _declared.TryGetValue(name, out var d) && d is VarSyntax) return true;
-            ExprSyntax? body = _lets.TryGetValue(name, out var let) ? let.Value : _objectives.TryGetValue(name, out var o) ? o.Value : null;
-            if (body is null) return false;
-            visiting ??= new HashSet<string>(StringComparer.Ordinal);
-            if (!visiting.Add(name)) return false;
-            return NamesVariable(body, visiting);
-        }
-        return e switch
-        {
-            NameSyntax n => Name(n.Name),
-            IndexSyntax i => Name(i.Name) || i.Indices.Any(x => x is not null && NamesVariable(x, visiting)),
-            UnarySyntax u => NamesVariable(u.Operand, visiting),
-            BinarySyntax b => NamesVariable(b.Left, visiting) || NamesVariable(b.Right, visiting),
-            CallSyntax call => call.Arguments.Any(a => NamesVariable(a, visiting)),
-            ReductionSyntax r => NamesVariable(r.Body, visiting),
-            ListSyntax l => l.Items.Any(x => NamesVariable(x, visiting)),
-            _ => false,
-        };
-    }
-
     /// <summary>
     /// Labels name the multipliers in the result, so each must be unique: two equal labels, or a label equal to the
     /// automatic label <c>c&lt;k&gt;</c> of an unlabelled constraint, would make one family's multipliers unreachable.
@@ -713,8 +439,8 @@ internal sealed partial class Binder
         if (s is null)
         {
             // docs/language.md: lbfgs for smooth unconstrained, ipm with constraints, nelder_mead when not differentiable.
-            string name = constrained ? "ipm" : _nonSmooth.Count > 0 ? "nelder_mead" : "lbfgs";
-            var spec = SolverCatalog.Find(name)!;
+            var spec = SolverCatalog.Default(constrained, _c.NonSmooth.Count > 0);
+            string name = spec.Name;
             if (!spec.IsBuilt)
             {
                 Report(Descriptors.NotBuiltYet, problem.NameSpan,
@@ -771,7 +497,7 @@ internal sealed partial class Binder
             }
             return spec.Kind == OptionKind.Bool ? word == "true" : word;
         }
-        var value = Lower(e, Scope.Root());
+        var value = _expressions.Lower(e, Scope.Root());
         if (value is ErrorValue) return null;
         if (value is not ScalarValue { Expr.IsConst: true } s)
         {

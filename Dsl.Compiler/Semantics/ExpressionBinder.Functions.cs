@@ -7,24 +7,24 @@ using OptDsl.Compiler.Syntax;
 namespace OptDsl.Compiler.Semantics;
 
 // Functions, norms and losses (docs/language.md "Functions"), with the stability rewrites the language allows.
-internal sealed partial class Binder
+internal sealed partial class ExpressionBinder
 {
     private Value LowerCall(CallSyntax c, Scope scope)
     {
-        bool unary = UnaryFunctions.TryGetValue(c.Name, out var func);
+        bool unary = ElementaryFunctions.TryFind(c.Name, out var elementary);
         if (!unary && !OtherFunctions.ContainsKey(c.Name))
         {
-            string hint = _declared.ContainsKey(c.Name) ? $"; '{c.Name}' is a declared name: index it with [ ]" : SuggestFunction(c.Name);
+            string hint = _c.Declared.ContainsKey(c.Name) ? $"; '{c.Name}' is a declared name: index it with [ ]" : SuggestFunction(c.Name);
             Report(Descriptors.UnknownFunction, c.NameSpan, c.Name, hint);
             return ErrorValue.Instance;
         }
-        int arity = unary ? 1 : OtherFunctions[c.Name];
+        int arity = unary ? elementary.Arity : OtherFunctions[c.Name];
         if (c.Arguments.Count != arity)
         {
             Report(Descriptors.WrongArity, c.Span, c.Name, arity == 1 ? "1 argument" : $"{arity} arguments", c.Arguments.Count);
             return ErrorValue.Instance;
         }
-        if (NonSmoothFunctions.Contains(c.Name)) _nonSmooth.Add((c.Name, c.NameSpan));
+        if (unary ? !elementary.IsSmooth : NonSmoothFunctions.Contains(c.Name)) _c.NonSmooth.Add((c.Name, c.NameSpan));
 
         // Rewrites for numerical stability; the mathematical value is unchanged.
         if (c.Name == "log" && c.Arguments[0] is CallSyntax { Name: "sigmoid", Arguments.Count: 1 } sig)
@@ -40,7 +40,7 @@ internal sealed partial class Binder
             args.Add(v);
         }
 
-        if (unary) return Map(args[0], x => Expr.Call(func, x));
+        if (unary) return Map(args[0], x => Expr.Call(elementary.Func, x));
         switch (c.Name)
         {
             case "sq": return Map(args[0], x => Expr.Pow(x, Expr.Const(2)));
@@ -112,7 +112,7 @@ internal sealed partial class Binder
 
     private string SuggestFunction(string name)
     {
-        var best = UnaryFunctions.Keys.Concat(OtherFunctions.Keys).Select(f => (f, d: EditDistance(f, name)))
+        var best = ElementaryFunctions.CallableNames.Concat(OtherFunctions.Keys).Select(f => (f, d: EditDistance(f, name)))
             .Where(t => t.d <= Math.Max(1, name.Length / 3)).OrderBy(t => t.d).FirstOrDefault();
         return best.f is null ? "" : $"; did you mean '{best.f}'?";
     }
@@ -141,7 +141,7 @@ internal sealed partial class Binder
         var pointwise = Elementwise(prediction, target, f, c.Span, c.Name);
         if (pointwise is not ArrayValue a) return pointwise;
         var total = (ScalarValue)SumOver(a, scope.Depth, x => x);
-        return new ScalarValue(Expr.Div(total.Expr, Expr.IndexValue(Shapes.Size(a.Shape))));
+        return new ScalarValue(Expr.Div(total.Expr, Expr.IndexValue(IndexSpace.OfShape(a.Shape).Count)));
     }
 
     /// <summary>A loss over class vectors: one vector, or a matrix whose rows are samples (averaged).</summary>

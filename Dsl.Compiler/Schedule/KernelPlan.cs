@@ -1,0 +1,145 @@
+using System.Collections.Generic;
+using OptDsl.Compiler.Ir;
+
+namespace OptDsl.Compiler.Schedule;
+
+// The output of scheduling: what one generated method computes, where, and in which named locals. Every decision is
+// made (loop placement and fusion, hoisting, shared subexpressions, vectorized calls, names); printing only spells it.
+
+/// <summary>The plan of one kernel method: locals for the problem's symbols, clears of output vectors, views, statements.</summary>
+public sealed class KernelPlan
+{
+    internal KernelPlan(IReadOnlyList<SymbolLocal> locals, IReadOnlyList<VectorClear> clears, IReadOnlyList<SliceLocal> slices, IReadOnlyList<Statement> body)
+    {
+        Locals = locals;
+        Clears = clears;
+        Slices = slices;
+        Body = body;
+    }
+
+    /// <summary>Locals reading dims, data and params, in that order (each group in order of first use).</summary>
+    public IReadOnlyList<SymbolLocal> Locals { get; }
+
+    /// <summary>Parts of output vectors zeroed before accumulation (after <see cref="Locals"/>: they may use a dim).</summary>
+    public IReadOnlyList<VectorClear> Clears { get; }
+
+    /// <summary>Views of one variable inside a flat vector (after the clears).</summary>
+    public IReadOnlyList<SliceLocal> Slices { get; }
+
+    public IReadOnlyList<Statement> Body { get; }
+}
+
+public enum SymbolLocalKind
+{
+    /// <summary><c>int n = _n;</c></summary>
+    Dim,
+    /// <summary><c>double[] a = _a;</c></summary>
+    DataArray,
+    /// <summary><c>double c = _c;</c></summary>
+    DataScalar,
+    /// <summary><c>double lambda = Lambda;</c></summary>
+    Param,
+}
+
+/// <summary>A local holding a member of the class (<paramref name="Member"/>: a field or property).</summary>
+public sealed record SymbolLocal(SymbolLocalKind Kind, string Name, string Member);
+
+/// <summary><c>Name = Vector.Slice(Offset, Size)</c>: one variable's elements inside a flat vector.</summary>
+public sealed record SliceLocal(string Name, string Vector, bool ReadOnly, CInt Offset, CInt Size);
+
+/// <summary><c>Vector.Clear()</c>, or of the slice (<see cref="Offset"/>, <see cref="Size"/>).</summary>
+public sealed record VectorClear(string Vector, CInt? Offset = null, CInt? Size = null);
+
+// ---- Statements ------------------------------------------------------------------------------------------------
+
+public abstract record Statement;
+
+/// <summary><c>double Name = Value;</c></summary>
+public sealed record DeclareLocal(string Name, CExpr Value) : Statement;
+
+/// <summary><c>for (int Index = Lower; Index &lt; Upper; Index++) { Body }</c></summary>
+public sealed record Loop(string Index, CInt Lower, CInt Upper, IReadOnlyList<Statement> Body) : Statement;
+
+/// <summary><c>Array[Index] = Value;</c> or <c>+=</c>.</summary>
+public sealed record Assign(string Array, CInt Index, bool Accumulate, CExpr Value) : Statement;
+
+/// <summary>The body of a reduction folded into its accumulator: <c>+=</c>, <c>*=</c> or a running maximum.</summary>
+public sealed record Fold(string Accumulator, ExprKind Reduction, CExpr Value) : Statement;
+
+/// <summary>A comment above the statement it describes.</summary>
+public sealed record Comment(KernelComment What) : Statement;
+
+/// <summary><c>double Name = TensorPrimitives.Op(Operands)</c>: a whole-vector reduction.</summary>
+public sealed record VectorReduction(string Name, VectorReductionKind Kind, IReadOnlyList<VectorOperand> Operands) : Statement;
+
+/// <summary>
+/// A whole-vector update of <paramref name="Target"/> from <paramref name="Source"/>, scaled or not: copy, multiply,
+/// add or multiply-add (<paramref name="Accumulate"/>).
+/// </summary>
+public sealed record VectorUpdate(string Target, VectorOperand Source, CExpr? Scale, bool Accumulate) : Statement;
+
+public enum VectorReductionKind { SumOfSquares, Dot, Sum }
+
+/// <summary>A whole vector: a span of a variable or direction, or a data array.</summary>
+public sealed record VectorOperand(string Name, bool IsDataArray);
+
+// ---- Comments ----------------------------------------------------------------------------------------------------
+
+/// <summary>What a comment says; printing spells and escapes it.</summary>
+public abstract record KernelComment;
+
+/// <summary>.opt text with the line it comes from (a constraint's source).</summary>
+public sealed record SourceComment(string Text, int Line) : KernelComment;
+
+/// <summary>A label of the .opt file (a constraint family's, an objective's name).</summary>
+public sealed record LabelComment(string Label) : KernelComment;
+
+/// <summary>
+/// The derivative stored next: with respect to <paramref name="Variable"/>'s element at <paramref name="Indices"/>, or all
+/// its elements at once; of the row <paramref name="Row"/>[<paramref name="RowIndices"/>] for a Jacobian (a constraint
+/// family's label, a residual block's let), of the function itself for a gradient (null).
+/// </summary>
+public sealed record DerivativeComment(string Variable, IReadOnlyList<CInt> Indices, bool AllElements = false,
+                                       string? Row = null, IReadOnlyList<CInt>? RowIndices = null) : KernelComment;
+
+// ---- C# expressions --------------------------------------------------------------------------------------------
+
+/// <summary>A C# expression of a plan: structure only (operators, calls, named locals); precedence is the printer's.</summary>
+public abstract record CExpr;
+
+/// <summary>A local, accumulator, param local or pareto setting: anything written as a name (primary).</summary>
+public sealed record CName(string Name) : CExpr;
+
+public sealed record CLiteral(double Value) : CExpr;
+
+/// <summary>An integer expression used as a real number.</summary>
+public sealed record CIndexValue(CInt Index) : CExpr;
+
+/// <summary><c>Array[Index]</c>.</summary>
+public sealed record CElement(string Array, CInt Index) : CExpr;
+
+/// <summary>A chain of additions and subtractions, left to right (long chains stay flat).</summary>
+public sealed record CChain(CExpr First, IReadOnlyList<(bool Minus, CExpr Operand)> Rest) : CExpr;
+
+/// <summary><c>Left * Right</c> or <c>Left / Right</c>.</summary>
+public sealed record CBinary(char Op, CExpr Left, CExpr Right) : CExpr;
+
+public sealed record CNegate(CExpr Operand) : CExpr;
+
+/// <summary>A call of a fully qualified method.</summary>
+public sealed record CCall(string Method, IReadOnlyList<CExpr> Arguments) : CExpr;
+
+/// <summary><c>(Condition cmp 0.0 ? WhenTrue : WhenFalse)</c>.</summary>
+public sealed record CConditional(CExpr Condition, Comparison Comparison, CExpr WhenTrue, CExpr WhenFalse) : CExpr;
+
+/// <summary>An integer expression of a plan: literals, names (dim locals, loop indices) and + - *.</summary>
+public abstract record CInt;
+
+public sealed record CIntLiteral(long Value) : CInt;
+
+public sealed record CIntName(string Name) : CInt;
+
+public sealed record CIntBinary(char Op, CInt Left, CInt Right) : CInt;
+
+/// <summary><c>Math.Max(0, Inner)</c>.</summary>
+public sealed record CIntClamp(CInt Inner) : CInt;
