@@ -70,17 +70,19 @@ public sealed partial class ProblemEmitter
     {
         var objectives = _p.Pareto!;
         int k = objectives.Count;
-        string method = _p.ParetoEpsilon ? "Epsilon" : "WeightedSum";
-        _w.Line("// The pareto block's scalarization: objective = Σₖ weightₖ·sₖ·fₖ (sₖ = -1 for maximize), and with the epsilon");
-        _w.Line("// method one row sₖ·fₖ ≤ upperₖ per further objective. ParetoSweep sets both before each solve.");
-        _w.Line($"private readonly double[] _paretoWeights = [{string.Join(", ", Enumerable.Repeat(CSharpNames.Literal(1.0 / k), k))}];");
-        _w.Line($"private readonly double[] _paretoUpper = [{string.Join(", ", Enumerable.Repeat("double.PositiveInfinity", k))}];");
+        bool epsilon = _p.ParetoEpsilon;
+        string count = k.ToString(CultureInfo.InvariantCulture);
+        _w.Line("// The pareto block's scalarization: objective = Σₖ weightₖ·sₖ·fₖ (sₖ = -1 for maximize)" + (epsilon ? ", and one row" : "."));
+        if (epsilon) _w.Line("// sₖ·fₖ ≤ upperₖ per further objective (the epsilon method).");
+        _w.Line("// This instance keeps the problem as written (equal weights" + (epsilon ? ", no ε-level" : "") + "); ParetoSweep solves copies that carry the sweep's.");
+        _w.Line($"private double[] _paretoWeights = [{string.Join(", ", Enumerable.Repeat(CSharpNames.Literal(1.0 / k), k))}];");
+        if (epsilon) _w.Line($"private double[] _paretoUpper = [{string.Join(", ", Enumerable.Repeat("double.PositiveInfinity", k))}];");
         _w.Line();
-        _w.Line($"/// <summary>Writes each objective of the pareto block as written: {string.Join(", ", objectives.Select(o => o.Name))}.</summary>");
+        _w.Line($"/// <summary>Writes each objective of the pareto block as written: {string.Join(", ", objectives.Select(o => Xml(o.Name)))}.</summary>");
         using (_w.Block("public void ObjectiveValues(global::System.ReadOnlySpan<double> x, global::System.Span<double> values)"))
         {
             RequireX();
-            RequireLength("values", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
+            RequireLength("values", count, "the pareto block has");
             PrintKernel(_plan.ObjectiveValues!);
         }
         _w.Line();
@@ -88,24 +90,37 @@ public sealed partial class ProblemEmitter
 
         _w.Line($"int {Runtime}.IParetoProblem.Dimension => VariableCount;");
         _w.Line();
-        _w.Line($"int {Runtime}.IParetoProblem.ObjectiveCount => {k};");
+        _w.Line($"int {Runtime}.IParetoProblem.ObjectiveCount => {count};");
         _w.Line();
         _w.Line($"global::System.Collections.Generic.IReadOnlyList<string> {Runtime}.IParetoProblem.ObjectiveNames => [{string.Join(", ", objectives.Select(o => CSharpNames.StringLiteral(o.Name)))}];");
         _w.Line();
         _w.Line($"global::System.Collections.Generic.IReadOnlyList<bool> {Runtime}.IParetoProblem.Maximize => [{string.Join(", ", objectives.Select(o => o.Maximize ? "true" : "false"))}];");
         _w.Line();
+        _w.Line($"bool {Runtime}.IParetoProblem.HasEpsilonRows => {(epsilon ? "true" : "false")};");
+        _w.Line();
         using (_w.Block($"{Runtime}.SolveResult {Runtime}.IParetoProblem.SolveScalarized(global::System.ReadOnlySpan<double> weights, global::System.ReadOnlySpan<double> upper, global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options)"))
         {
-            RequireLength("weights", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
-            RequireLength("upper", k.ToString(CultureInfo.InvariantCulture), "the pareto block has");
-            _w.Line("weights.CopyTo(_paretoWeights);");
-            _w.Line("upper.CopyTo(_paretoUpper);");
-            _w.Line("return Solve(start, options);");
+            RequireLength("weights", count, "the pareto block has");
+            RequireLength("upper", count, "the pareto block has");
+            if (!epsilon)
+            {
+                _w.Line("// Weighted-sum classes have no ε-constraint rows: a finite level would be ignored, so it is refused.");
+                using (_w.Block($"for (int k = 0; k < {count}; k++)"))
+                {
+                    _w.Line("if (!double.IsPositiveInfinity(upper[k]))");
+                    _w.Line($"    throw new global::System.ArgumentException($\"upper[{{k}}] is {{upper[k]}}, but problem {_p.Name} was generated for the weighted-sum method and has no epsilon-constraint rows; write 'method: epsilon' in its pareto block to sweep levels.\", nameof(upper));");
+                }
+            }
+            _w.Line("// A copy carries the weights, so this instance and concurrent sweeps never see them.");
+            _w.Line($"var scalarized = ({_names.ClassName})MemberwiseClone();");
+            _w.Line("scalarized._paretoWeights = weights.ToArray();");
+            if (epsilon) _w.Line("scalarized._paretoUpper = upper.ToArray();");
+            _w.Line("return scalarized.Solve(start, options);");
         }
         _w.Line();
-        _w.Line($"/// <summary>The Pareto front of the pareto block ({WhereXml(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(_p.ParetoEpsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. Not thread-safe: it sets this instance's weights.</summary>");
+        _w.Line($"/// <summary>The Pareto front of the pareto block ({WhereXml(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(epsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. This instance is not changed: <c>Solve()</c> still solves the problem as written, and sweeps may run concurrently.</summary>");
         _w.Line($"public {Runtime}.ParetoFront ParetoFront({Runtime}.SolveOptions? options = null) =>");
-        _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{method}, {_p.ParetoPoints}, options ?? DefaultSolveOptions);");
+        _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{(epsilon ? "Epsilon" : "WeightedSum")}, {_p.ParetoPoints}, options ?? DefaultSolveOptions);");
         _w.Line();
     }
 

@@ -34,6 +34,13 @@ public enum ExprKind
     Prod,
     /// <summary>Maximum over a range; its derivative is taken as zero (it only shifts logsumexp for stability).</summary>
     MaxReduce,
+    /// <summary>
+    /// Weight k (<see cref="Expr.Value"/>) of a pareto block's scalarization Σₖ weightₖ·sₖ·fₖ: a runtime input of the
+    /// scalarized problem the Pareto sweep solves, a constant for differentiation.
+    /// </summary>
+    ScalarizationWeight,
+    /// <summary>The ε-level k (<see cref="Expr.Value"/>) of a pareto block's row sₖ·fₖ ≤ levelₖ, like a weight.</summary>
+    ScalarizationLevel,
 }
 
 public enum Comparison { Greater, GreaterOrEqual, Equal }
@@ -171,6 +178,8 @@ public sealed class Expr
 
     public static Expr IndexValue(IntExpr e) => e is IntConst c ? Const(c.Value) : Intern(ExprKind.IndexValue, indices: [e]);
     public static Expr Param(string name) => Intern(ExprKind.Param, symbol: name);
+    public static Expr ScalarizationWeight(int k) => Intern(ExprKind.ScalarizationWeight, value: k);
+    public static Expr ScalarizationLevel(int k) => Intern(ExprKind.ScalarizationLevel, value: k);
     public static Expr Data(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Data, symbol: name, indices: indices);
     public static Expr Var(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Var, symbol: name, indices: indices);
     public static Expr Dir(string name, IReadOnlyList<IntExpr> indices) => Intern(ExprKind.Dir, symbol: name, indices: indices);
@@ -453,7 +462,7 @@ public sealed class Expr
         {
             ExprKind.Const => this,
             ExprKind.IndexValue => IndexValue(indices[0]),
-            ExprKind.Param => this,
+            ExprKind.Param or ExprKind.ScalarizationWeight or ExprKind.ScalarizationLevel => this,
             ExprKind.Data => Data(Symbol!, indices),
             ExprKind.Var => Var(Symbol!, indices),
             ExprKind.Dir => Dir(Symbol!, indices),

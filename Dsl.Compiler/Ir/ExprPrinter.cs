@@ -30,6 +30,12 @@ public static class ExprPrinter
             case ExprKind.Param:
                 sb.Append(e.Symbol);
                 break;
+            case ExprKind.ScalarizationWeight:
+                sb.Append("weight[").Append((int)e.Value).Append(']');
+                break;
+            case ExprKind.ScalarizationLevel:
+                sb.Append("level[").Append((int)e.Value).Append(']');
+                break;
             case ExprKind.Data:
             case ExprKind.Var:
             case ExprKind.Dir:

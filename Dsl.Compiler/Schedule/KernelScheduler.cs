@@ -25,6 +25,9 @@ public interface IKernelSymbols
     /// <summary>The local (or other primary expression) holding a param.</summary>
     string Param(string symbol);
 
+    /// <summary>The primary expression holding a pareto block's scalarization weight or ε-level <paramref name="k"/>.</summary>
+    string Scalarization(ExprKind kind, int k);
+
     /// <summary>The local holding a runtime dim.</summary>
     string Dim(string name);
 }
@@ -468,6 +471,8 @@ public sealed class KernelScheduler
                 return new CIndexValue(Int(e.Indices[0], region));
             case ExprKind.Param:
                 return new CName(_symbols.Param(e.Symbol!));
+            case ExprKind.ScalarizationWeight or ExprKind.ScalarizationLevel:
+                return new CName(_symbols.Scalarization(e.Kind, (int)e.Value));
             case ExprKind.Data when e.Indices.Count == 0 && _symbols.Scalar(e.Kind, e.Symbol!) is { } scalar:
                 return new CName(scalar);
             case ExprKind.Data:

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using OptDsl.Compiler.Derivatives;
 using OptDsl.Compiler.Emit;
@@ -176,11 +177,12 @@ internal sealed class ProblemScheduler
             _ => null,
         };
 
+        // A pareto block's weights and ε-levels: fields of the instance the sweep solves (a copy of the user's, see EmitPareto).
+        public string Scalarization(ExprKind kind, int k) =>
+            (kind == ExprKind.ScalarizationWeight ? "_paretoWeights[" : "_paretoUpper[") + k.ToString(CultureInfo.InvariantCulture) + "]";
+
         public string Param(string symbol)
         {
-            // A pareto block's runtime weights and epsilon levels, set by the sweep before each solve.
-            if (symbol.StartsWith("$weight", StringComparison.Ordinal)) return "_paretoWeights[" + symbol.Substring(7) + "]";
-            if (symbol.StartsWith("$upper", StringComparison.Ordinal)) return "_paretoUpper[" + symbol.Substring(6) + "]";
             string local = owner._names.Local(symbol);
             Declare(2, local, new SymbolLocal(SymbolLocalKind.Param, local, owner._names.Property(symbol)));
             return local;

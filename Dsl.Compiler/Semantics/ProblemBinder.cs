@@ -115,14 +115,14 @@ internal sealed class ProblemBinder
                 for (int k = 0; k < paretoObjectives.Count; k++)
                 {
                     var signed = paretoObjectives[k].Maximize ? Expr.Neg(paretoObjectives[k].Value) : paretoObjectives[k].Value;
-                    objective = Expr.Add(objective, Expr.Mul(Expr.Param(ParetoWeight(k)), signed));
+                    objective = Expr.Add(objective, Expr.Mul(Expr.ScalarizationWeight(k), signed));
                     if (epsilon && k > 0)
                     {
                         string label = $"pareto_{paretoObjectives[k].Name}";
                         if (constraints.Any(c => c.Label == label))
                             Report(Descriptors.InvalidConstraint, pareto.Span, $"The epsilon method names its row for '{paretoObjectives[k].Name}' '{label}', which is already a constraint label; rename that constraint");
                         var family = new ConstraintFamily(label, pareto.Span.Line + 1, $"epsilon row of '{paretoObjectives[k].Name}'",
-                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.Param(ParetoUpper(k)), IndexSpace.OverLoops([], rows));
+                            Array.Empty<IndexVar>(), signed, Expr.Const(double.NegativeInfinity), Expr.ScalarizationLevel(k), IndexSpace.OverLoops([], rows));
                         constraints.Add(family);
                         rows = IntExpr.Add(rows, family.RowCount);
                     }
@@ -240,10 +240,6 @@ internal sealed class ProblemBinder
             ValueNames = _c.ValueNames,
         };
     }
-
-    public static string ParetoWeight(int k) => "$weight" + k;
-
-    public static string ParetoUpper(int k) => "$upper" + k;
 
     private List<ParetoObjective>? BindPareto(ParetoSyntax pareto, ref int points, ref bool epsilon)
     {

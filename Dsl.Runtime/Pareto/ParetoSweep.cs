@@ -17,7 +17,7 @@ public static class ParetoSweep
     /// <see cref="SolveOptions.CancellationToken"/> stops the sweep and returns what was found with
     /// <see cref="ParetoFront.Cancelled"/> set.
     /// </summary>
-    /// <exception cref="ArgumentException">Fewer than 2 points or objectives, names/senses of the wrong length, a bad start point, or an undefined method.</exception>
+    /// <exception cref="ArgumentException">Fewer than 2 points or objectives, names/senses of the wrong length, a bad start point, an undefined method, or the epsilon method for a problem without <see cref="IParetoProblem.HasEpsilonRows"/>.</exception>
     public static ParetoFront Run(IParetoProblem problem, ParetoMethod method, int points, SolveOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -29,6 +29,8 @@ public static class ParetoSweep
             throw new ArgumentException($"ParetoSweep.Run ({name}): points must be at least 2, got {points}.", nameof(points));
         if (method is not (ParetoMethod.WeightedSum or ParetoMethod.Epsilon))
             throw new ArgumentException($"ParetoSweep.Run ({name}): undefined method {(int)method}.", nameof(method));
+        if (method == ParetoMethod.Epsilon && !problem.HasEpsilonRows)
+            throw new ArgumentException($"ParetoSweep.Run ({name}): the epsilon method needs the problem's epsilon-constraint rows, and this one has none (its pareto block uses the weighted-sum method); sweep it with ParetoMethod.WeightedSum, or write 'method: epsilon' in the pareto block.", nameof(method));
         var names = problem.ObjectiveNames;
         var maximize = problem.Maximize;
         if (names is null || names.Count != k)

@@ -79,4 +79,77 @@ public sealed class ParetoTests
     }
 
     private delegate void Values(ReadOnlySpan<double> x, Span<double> values);
+
+    // ---- The sweep owns the scalarization: an instance carries no hidden weights ------------------------------------
+
+    [Theory]
+    [InlineData("WeightedTargets")]
+    [InlineData("EpsilonTargets")]
+    public void Solve_after_ParetoFront_solves_the_problem_as_written(string type)
+    {
+        var fresh = GeneratedCode.Solve(s_assembly.Value.Create(type));
+        var swept = s_assembly.Value.Create(type);
+        var front = (ParetoFront)swept.GetType().GetMethod("ParetoFront")!.Invoke(swept, [null])!;
+        Assert.True(front.Count > 2, front.ToString());
+        var after = GeneratedCode.Solve(swept);
+
+        // The problem as written is the equal-weight sum: its minimum is p = (1, 0), each objective 1, f = 1.
+        Assert.Equal(SolveStatus.Converged, fresh.Status);
+        Assert.Equal(1, fresh.Objective, 8);
+        Assert.Equal(fresh.X, after.X);
+        Assert.Equal(fresh.Objective, after.Objective);
+        Assert.Equal(fresh.Iterations, after.Iterations);
+        var objective = (IObjectiveProblem)swept;
+        Assert.Equal(objective.Objective([3, 4]), ((IObjectiveProblem)s_assembly.Value.Create(type)).Objective([3, 4]));
+    }
+
+    [Theory]
+    [InlineData("WeightedTargets")]
+    [InlineData("EpsilonTargets")]
+    [InlineData("MixedSenses")]
+    public void Sweeps_of_one_instance_in_parallel_give_the_fronts_of_sweeps_one_after_the_other(string type)
+    {
+        var problem = s_assembly.Value.Create(type);
+        var method = problem.GetType().GetMethod("ParetoFront")!;
+        ParetoFront Sweep() => (ParetoFront)method.Invoke(problem, [null])!;
+        var sequential = new[] { Sweep(), Sweep() };
+        var parallel = new ParetoFront[4];
+        System.Threading.Tasks.Parallel.For(0, parallel.Length, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = Sweep());
+
+        foreach (var front in sequential.Skip(1).Concat(parallel))
+        {
+            Assert.Equal(sequential[0].Count, front.Count);
+            for (int i = 0; i < front.Count; i++)
+            {
+                Assert.Equal(sequential[0].Points[i].Objectives, front.Points[i].Objectives);
+                Assert.Equal(sequential[0].Points[i].X, front.Points[i].X);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_weighted_sum_class_refuses_epsilon_levels_instead_of_ignoring_them()
+    {
+        var problem = (IParetoProblem)s_assembly.Value.Create("WeightedTargets");
+        Assert.False(problem.HasEpsilonRows);
+        var sweep = Assert.Throws<ArgumentException>(() => ParetoSweep.Run(problem, ParetoMethod.Epsilon, 5));
+        Assert.Contains("epsilon-constraint rows", sweep.Message);
+        Assert.Equal("method", sweep.ParamName);
+
+        var direct = Assert.Throws<ArgumentException>(() => problem.SolveScalarized([1, 0], [double.PositiveInfinity, 0.5], [1, 0.5], null));
+        Assert.Contains("upper[1] is 0.5", direct.Message);
+        Assert.Contains("weighted-sum", direct.Message);
+    }
+
+    [Fact]
+    public void An_epsilon_class_can_also_be_swept_by_weighted_sums()
+    {
+        var problem = (IParetoProblem)s_assembly.Value.Create("EpsilonTargets");
+        Assert.True(problem.HasEpsilonRows);
+        var front = ParetoSweep.Run(problem, ParetoMethod.WeightedSum, 7);
+        Assert.Equal(ParetoMethod.WeightedSum, front.Method);
+        Assert.True(front.Count >= 6, front.ToString());
+        foreach (var point in front.Points)
+            Assert.Equal(Math.Pow(2 - Math.Sqrt(point.Objectives[0]), 2), point.Objectives[1], 5);
+    }
 }

@@ -168,6 +168,15 @@ public sealed class SnapshotTests
                 subject to { budget: sum(i in 0..n) w[i] == 1; }
             }
             """,
+        // The weighted-sum method: no epsilon rows, and a finite level is refused instead of ignored.
+        ["pareto_weighted_sum"] = """
+            problem Targets {
+                var p[2] = [1, 0.5];
+                objective near_origin = p[0]^2 + p[1]^2;
+                objective near_two = (p[0] - 2)^2 + p[1]^2;
+                pareto { minimize near_origin; minimize near_two; points: 5; }
+            }
+            """,
         ["first_order_solvers"] = """
             problem WithGd { var x = 3; minimize (x - 1)^2; solver gd(lr: 0.1, line_search: armijo, time_limit_s: 2.5); }
             problem WithMomentum { var x = 3; minimize (x - 1)^2; solver momentum(lr: 0.1, beta: 0.8); }

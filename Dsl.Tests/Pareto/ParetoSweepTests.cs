@@ -175,6 +175,7 @@ public class ParetoSweepTests
         public int ObjectiveCount => inner.ObjectiveCount;
         public IReadOnlyList<string> ObjectiveNames => inner.ObjectiveNames;
         public IReadOnlyList<bool> Maximize => inner.Maximize;
+        public bool HasEpsilonRows => inner.HasEpsilonRows;
         public void ObjectiveValues(ReadOnlySpan<double> x, Span<double> values) => inner.ObjectiveValues(x, values);
         public double[] StartPoint() => inner.StartPoint();
 
@@ -205,6 +206,7 @@ public class ParetoSweepTests
         public int ObjectiveCount => inner.ObjectiveCount;
         public IReadOnlyList<string> ObjectiveNames => inner.ObjectiveNames;
         public IReadOnlyList<bool> Maximize => inner.Maximize;
+        public bool HasEpsilonRows => inner.HasEpsilonRows;
         public void ObjectiveValues(ReadOnlySpan<double> x, Span<double> values) => inner.ObjectiveValues(x, values);
         public double[] StartPoint() => inner.StartPoint();
 

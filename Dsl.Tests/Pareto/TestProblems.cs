@@ -28,6 +28,9 @@ public abstract class SmoothParetoProblem : IParetoProblem
     public int ObjectiveCount => _names.Length;
     public IReadOnlyList<string> ObjectiveNames => _names;
     public IReadOnlyList<bool> Maximize => _maximize;
+
+    /// <summary>The scalarization below adds a row for each finite ε-level (solved by ipm).</summary>
+    public bool HasEpsilonRows => true;
     public double[] StartPoint() => (double[])_start.Clone();
 
     /// <summary>f_k(x) as written.</summary>
