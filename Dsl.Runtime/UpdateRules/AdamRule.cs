@@ -9,10 +9,8 @@ namespace OptDsl.Runtime;
 /// bias-corrects it at the current step, as torch's implementation and current documentation do.)
 /// <see cref="AdamWRule"/> is the same rule with decoupled weight decay.
 /// </summary>
-public sealed class AdamRule : UpdateRule
+public sealed class AdamRule : AdaptiveMomentRule
 {
-    private readonly AdamKernel _kernel;
-
     /// <summary>A rule for <paramref name="dimension"/> variables.</summary>
     /// <param name="dimension">The number of variables.</param>
     /// <param name="beta1">β₁ in [0, 1).</param>
@@ -23,39 +21,9 @@ public sealed class AdamRule : UpdateRule
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is negative.</exception>
     /// <exception cref="ArgumentException">A coefficient is out of range.</exception>
     public AdamRule(int dimension, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
-        : base(dimension)
+        : base(nameof(AdamRule), dimension, beta1, beta2, eps, weightDecay, amsgrad, decoupled: false)
     {
-        _kernel = new AdamKernel(nameof(AdamRule), dimension, beta1, beta2, eps, weightDecay, amsgrad, decoupled: false);
-        (Beta1, Beta2, Eps, WeightDecay, Amsgrad) = (beta1, beta2, eps, weightDecay, amsgrad);
     }
 
-    /// <summary>β₁, the decay of the first moment.</summary>
-    public double Beta1 { get; }
-
-    /// <summary>β₂, the decay of the second moment.</summary>
-    public double Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public double Eps { get; }
-
-    /// <summary>λ, coupled L2 weight decay.</summary>
-    public double WeightDecay { get; }
-
-    /// <summary>True for the AMSGrad variant.</summary>
-    public bool Amsgrad { get; }
-
-    /// <summary>m, the running average of the gradients (not bias-corrected).</summary>
-    public ReadOnlySpan<double> FirstMoment => _kernel.M;
-
-    /// <summary>v, the running average of the squared gradients (not bias-corrected).</summary>
-    public ReadOnlySpan<double> SecondMoment => _kernel.V;
-
-    /// <summary>v_max, the running maximum of v (kept only with AMSGrad; zero otherwise).</summary>
-    public ReadOnlySpan<double> MaxSecondMoment => _kernel.VMax;
-
     internal override double CoupledWeightDecay => WeightDecay;
-
-    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t) => _kernel.Step(x, gradient, learningRate, t);
-
-    private protected override void ResetState() => _kernel.Reset();
 }
