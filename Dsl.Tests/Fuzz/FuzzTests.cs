@@ -184,6 +184,24 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.DoesNotContain(hessianChecker.Failures, f => f.Category == "Gradient ≠ finite differences of Objective");
     }
 
+    /// <summary>
+    /// The differences vouch for themselves: a function that oscillates faster than the steps (cos(42·b) with b near 10⁴,
+    /// fuzz seed 4242 #3565) is inconclusive, not a mismatch, while a wrong derivative of a smooth function still is one.
+    /// </summary>
+    [Fact]
+    public void Differences_faster_than_their_step_are_inconclusive_and_wrong_derivatives_still_mismatch()
+    {
+        const double w = 4e5;
+        var (d, e) = FiniteDifferences.Derivative(t => Math.Cos(w * (t + 0.1)), 1e-3);
+        double exact = -w * Math.Sin(w * 0.1);
+        Assert.NotEqual(FiniteDifferences.Verdict.Mismatch, FiniteDifferences.Compare(exact, d, e, 1e-6));
+
+        var (ds, es) = FiniteDifferences.Derivative(t => Math.Exp(Math.Sin(t + 0.3)), 1e-3);
+        double right = Math.Cos(0.3) * Math.Exp(Math.Sin(0.3));
+        Assert.Equal(FiniteDifferences.Verdict.Match, FiniteDifferences.Compare(right, ds, es, 1e-6));
+        Assert.Equal(FiniteDifferences.Verdict.Mismatch, FiniteDifferences.Compare(right * (1 + 1e-4), ds, es, 1e-6));
+    }
+
     private sealed class WrongHessian(OptDsl.Runtime.ISecondOrderProblem inner) : OptDsl.Runtime.ISecondOrderProblem
     {
         public int Dimension => inner.Dimension;
