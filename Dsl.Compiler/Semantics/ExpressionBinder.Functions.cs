@@ -110,8 +110,19 @@ internal sealed partial class ExpressionBinder
             // log's argument is 1 where w = 0 (value w·0 = 0), so no derivative of any order multiplies 0 by log 0 or 1/0.
             : Expr.Mul(w, Expr.Call(Func.Log, Expr.Select(w, Comparison.Equal, Expr.One, p)));
 
+    /// <summary>Names from other languages that mean something the language writes another way.</summary>
+    private static readonly Dictionary<string, string> ByMeaning = new(StringComparer.Ordinal)
+    {
+        ["log10"] = "log(x) / log(10)", ["log2"] = "log(x) / log(2)", ["ln"] = "log(x)", ["exp2"] = "2^x",
+        ["expm1"] = "exp(x) - 1", ["square"] = "sq(x) or x^2", ["sqr"] = "sq(x) or x^2", ["fabs"] = "abs(x)",
+        ["arctan"] = "atan(x)", ["logistic"] = "sigmoid(x)", ["expit"] = "sigmoid(x)", ["power"] = "pow(x, y) or x^y",
+        ["cosh"] = "(exp(x) + exp(-x)) / 2", ["sinh"] = "(exp(x) - exp(-x)) / 2", ["hypot"] = "sqrt(a^2 + b^2)",
+        ["log_sum_exp"] = "logsumexp(i in ...) (...)", ["softmax_cross_entropy"] = "cce_logits(logits, labels)",
+    };
+
     private string SuggestFunction(string name)
     {
+        if (ByMeaning.TryGetValue(name, out string? meaning)) return $"; write {meaning}";
         var best = ElementaryFunctions.CallableNames.Concat(OtherFunctions.Keys).Select(f => (f, d: EditDistance(f, name)))
             .Where(t => t.d <= Math.Max(1, name.Length / 3)).OrderBy(t => t.d).FirstOrDefault();
         return best.f is null ? "" : $"; did you mean '{best.f}'?";

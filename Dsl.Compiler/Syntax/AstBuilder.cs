@@ -407,11 +407,14 @@ public static class OptSyntax
                 : offendingSymbol.Type == OptLexer.UNTERMINATED_COMMENT
                     ? new SourceSpan(offendingSymbol.StartIndex, 2, line - 1, charPositionInLine, line - 1, charPositionInLine + 2)
                     : AstBuilder.SpanOf(offendingSymbol);
+            bool power = IsSecondStar(recognizer, offendingSymbol, out var firstStar);
+            if (power) span = new SourceSpan(firstStar!.StartIndex, 2, span.Line, span.Column - 1, span.Line, span.Column + 1);
             if (!_reported.Add((span.Line, span.Column))) return;
             string message = offendingSymbol?.Type switch
             {
                 OptLexer.UNKNOWN_CHAR => $"Unexpected character '{offendingSymbol.Text}'",
                 OptLexer.UNTERMINATED_COMMENT => "Unterminated comment: this '/*' has no '*/'",
+                _ when power => "'**' is not an operator: powers are written with '^' (x^2)",
                 _ => Humanize(msg),
             };
             bool tooMany = _reported.Count > MaxSyntaxErrors;
@@ -419,6 +422,17 @@ public static class OptSyntax
             diagnostics.Add(Descriptors.SyntaxError.Create(path, span, message));
             if (tooMany) throw new StopParsing(deep: false);
             if (recognizer is Parser parser && DeeperThan(parser.Context, MaxRecoveryDepth)) throw new StopParsing(deep: true);
+        }
+
+        /// <summary>The second '*' of '**' (Python's and Fortran's power), right after the first.</summary>
+        private static bool IsSecondStar(IRecognizer recognizer, IToken? token, out IToken? first)
+        {
+            first = null;
+            if (token is null || token.Text != "*" || token.TokenIndex < 1 || recognizer is not Parser parser) return false;
+            var previous = parser.TokenStream.Get(token.TokenIndex - 1);
+            if (previous.Text != "*" || previous.StopIndex + 1 != token.StartIndex) return false;
+            first = previous;
+            return true;
         }
 
         private static bool DeeperThan(RuleContext? context, int depth)

@@ -124,6 +124,57 @@ public sealed class DiagnosticsTests
         Assert.Contains("sum(i in ...) (a + b)", d.Message);
     }
 
+    [Theory]
+    [InlineData("problem P { var x; minimize x ** 2; }", new[] { 30 })]
+    [InlineData("problem P { var x[2]; minimize (x[0] - 1)**2 + x[1]**4; }", new[] { 41, 51 })]
+    public void A_python_power_says_to_write_a_caret(string text, int[] columns)
+    {
+        var output = OptCompiler.Compile("power.opt", text, null);
+        Assert.Equal(columns, output.Diagnostics.Select(d => d.Span.Column));
+        foreach (var d in output.Diagnostics)
+        {
+            Assert.Equal("OPT0001", d.Id);
+            Assert.Equal("'**' is not an operator: powers are written with '^' (x^2)", d.Message);
+            Assert.Equal((0, 2), (d.Span.Line, d.Span.Length));
+        }
+    }
+
+    /// <summary>A function known by another name elsewhere gets the way to write it here, and that way compiles.</summary>
+    [Theory]
+    [InlineData("log10", "x")]
+    [InlineData("log2", "x")]
+    [InlineData("ln", "x")]
+    [InlineData("exp2", "x")]
+    [InlineData("expm1", "x")]
+    [InlineData("square", "x")]
+    [InlineData("fabs", "x")]
+    [InlineData("arctan", "x")]
+    [InlineData("logistic", "x")]
+    [InlineData("cosh", "x")]
+    [InlineData("sinh", "x")]
+    [InlineData("hypot", "a, b")]
+    [InlineData("power", "x, y")]
+    public void An_unknown_function_suggests_the_way_to_write_it(string name, string arguments)
+    {
+        const string Vars = "var x = 2; var y = 1.5; var a = 1; var b = 2;";
+        var output = OptCompiler.Compile("f.opt", $"problem P {{ {Vars} minimize {name}({arguments}) + x^2 + y^2 + a^2 + b^2; }}", null);
+        var d = Assert.Single(output.Diagnostics);
+        Assert.Equal("OPT0007", d.Id);
+        int at = d.Message.IndexOf("; write ", StringComparison.Ordinal);
+        Assert.True(at > 0, d.Message);
+        string suggestion = d.Message.Substring(at + "; write ".Length).Split(" or ")[0];
+        var fixedOutput = OptCompiler.Compile("f.opt", $"problem P {{ {Vars} minimize {suggestion} + x^2 + y^2 + a^2 + b^2; solver lbfgs; }}", null);
+        Assert.DoesNotContain(fixedOutput.Diagnostics, x => x.Level == DiagnosticLevel.Error);
+    }
+
+    [Fact]
+    public void A_product_of_a_product_is_not_mistaken_for_a_power()
+    {
+        var output = OptCompiler.Compile("times.opt", "problem P { var x; minimize x * * 2; }", null);
+        Assert.DoesNotContain(output.Diagnostics, d => d.Message.Contains("'**'"));
+        Assert.Contains(output.Diagnostics, d => d.Id == "OPT0001");
+    }
+
     [Fact]
     public void Long_chains_and_deep_nesting_compile_without_exhausting_the_stack()
     {
