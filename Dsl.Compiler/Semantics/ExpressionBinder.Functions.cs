@@ -11,6 +11,30 @@ internal sealed partial class ExpressionBinder
 {
     private Value LowerCall(CallSyntax c, Scope scope)
     {
+        var result = LowerCallCore(c, scope, out bool kinked);
+        // A function with kinks makes the problem non-smooth only where it sees a decision variable: min(i + 1, m - i)
+        // over data and indices is a constant as far as the derivatives go.
+        if (kinked && DependsOnVariables(result, scope.Depth)) _c.NonSmooth.Add((c.Name, c.NameSpan));
+        return result;
+    }
+
+    private static bool DependsOnVariables(Value v, int depth)
+    {
+        switch (v)
+        {
+            case ScalarValue s:
+                return s.Expr.HasVar;
+            case ArrayValue a:
+                var element = a.At(a.Shape.Select((extent, axis) => (IntExpr)new IntIndex(new IndexVar("k" + axis, new IntConst(0), extent, depth + axis))).ToList(), depth + a.Shape.Count);
+                return element.HasVar;
+            default:
+                return false;
+        }
+    }
+
+    private Value LowerCallCore(CallSyntax c, Scope scope, out bool kinked)
+    {
+        kinked = false;
         bool unary = ElementaryFunctions.TryFind(c.Name, out var elementary);
         if (!unary && !OtherFunctions.ContainsKey(c.Name))
         {
@@ -24,7 +48,7 @@ internal sealed partial class ExpressionBinder
             Report(Descriptors.WrongArity, c.Span, c.Name, arity == 1 ? "1 argument" : $"{arity} arguments", c.Arguments.Count);
             return ErrorValue.Instance;
         }
-        if (unary ? !elementary.IsSmooth : NonSmoothFunctions.Contains(c.Name)) _c.NonSmooth.Add((c.Name, c.NameSpan));
+        kinked = unary ? !elementary.IsSmooth : NonSmoothFunctions.Contains(c.Name);
 
         // Rewrites for numerical stability; the mathematical value is unchanged.
         if (c.Name == "log" && c.Arguments[0] is CallSyntax { Name: "sigmoid", Arguments.Count: 1 } sig)
