@@ -51,6 +51,23 @@ public sealed class DocumentationTests
         Assert.True(offending.Count == 0, "Files refer to documents outside the repository:\n" + string.Join("\n", offending));
     }
 
+    /// <summary>Paths of one machine (this project's workspace, home folders); built from pieces, as above.</summary>
+    private static readonly string[] MachinePaths = ["/" + "work/", "/" + "home/", "C:\\" + "Users"];
+
+    [Fact]
+    public void No_document_holds_an_absolute_machine_path()
+    {
+        string root = DiagnosticsTests.RepositoryRoot();
+        var documents = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md")).ToList();
+        var offending = documents
+            .SelectMany(file => File.ReadAllLines(file).Select((line, k) => (file, line, k)))
+            .Where(x => MachinePaths.Any(p => x.line.Contains(p, StringComparison.Ordinal)))
+            .Select(x => $"{Path.GetRelativePath(root, x.file)}:{x.k + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.True(documents.Count > 5, $"only {documents.Count} documents");
+        Assert.True(offending.Count == 0, "Documents hold absolute machine paths:\n" + string.Join("\n", offending));
+    }
+
     public static TheoryData<string, int> Examples()
     {
         var data = new TheoryData<string, int>();

@@ -11,7 +11,7 @@ namespace OptDsl.Tests.Constrained;
 /// <summary>
 /// Builds the Hock–Schittkowski table of docs/constrained.md (iterations / function evaluations / f per solver). Set
 /// OPTDSL_CONSTRAINED_REPORT to a file path to write it:
-/// <c>OPTDSL_CONSTRAINED_REPORT=/tmp/constrained-table.md dotnet test Dsl.Tests --filter "FullyQualifiedName~ConstrainedReport"</c>.
+/// <c>OPTDSL_CONSTRAINED_REPORT=constrained-table.md dotnet test Dsl.Tests --filter "FullyQualifiedName~ConstrainedReport"</c>.
 /// </summary>
 public sealed class ConstrainedReportTests
 {

@@ -11,7 +11,7 @@ namespace OptDsl.Tests.Runtime;
 /// <summary>
 /// Builds the tables of docs/solvers.md: iterations / function evaluations per solver on the MGH set, and the NIST
 /// log relative errors per dataset and start. Set OPTDSL_SOLVER_REPORT to a file path to write them:
-/// <c>OPTDSL_SOLVER_REPORT=/tmp/solvers-tables.md dotnet test Dsl.Tests --filter "FullyQualifiedName~SolverReport"</c>.
+/// <c>OPTDSL_SOLVER_REPORT=solvers-tables.md dotnet test Dsl.Tests --filter "FullyQualifiedName~SolverReport"</c>.
 /// </summary>
 public class SolverReportTests
 {
