@@ -25,8 +25,7 @@ internal sealed partial class ExpressionBinder
             case ScalarValue s:
                 return s.Expr.HasVar;
             case ArrayValue a:
-                var element = a.At(a.Shape.Select((extent, axis) => (IntExpr)new IntIndex(new IndexVar("k" + axis, new IntConst(0), extent, depth + axis))).ToList(), depth + a.Shape.Count);
-                return element.HasVar;
+                return Element(a, depth, out _).HasVar;
             default:
                 return false;
         }
@@ -159,13 +158,19 @@ internal sealed partial class ExpressionBinder
         return null;
     }
 
+    /// <summary>The general element of <paramref name="a"/>: its value at one fresh loop per axis (i, j, k2, ...) from <paramref name="depth"/> on.</summary>
+    private static Expr Element(ArrayValue a, int depth, out List<IndexVar> loops)
+    {
+        loops = a.Shape.Select((extent, axis) => new IndexVar(axis == 0 ? "i" : axis == 1 ? "j" : "k" + axis, new IntConst(0), extent, depth + axis)).ToList();
+        return a.At(loops.Select(l => (IntExpr)new IntIndex(l)).ToList(), depth + loops.Count);
+    }
+
     /// <summary>Σ over every element of an array (a scalar is its own sum), one loop per axis.</summary>
     private static Value SumOver(Value v, int depth, Func<Expr, Expr> f)
     {
         if (v is ScalarValue s) return new ScalarValue(f(s.Expr));
         if (v is not ArrayValue a) return v;
-        var loops = a.Shape.Select((extent, axis) => new IndexVar(axis == 0 ? "i" : axis == 1 ? "j" : "k" + axis, new IntConst(0), extent, depth + axis)).ToList();
-        var body = f(a.At(loops.Select(l => (IntExpr)new IntIndex(l)).ToList(), depth + loops.Count));
+        var body = f(Element(a, depth, out var loops));
         for (int k = loops.Count - 1; k >= 0; k--) body = Expr.Sum(loops[k], body);
         return new ScalarValue(body);
     }

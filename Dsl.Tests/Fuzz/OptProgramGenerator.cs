@@ -181,7 +181,7 @@ public sealed class OptProgramGenerator
         }
         else if (P(0.1))
         {
-            program.Path = Pick(["/work/some dir/model.opt", "relative/path/p.opt", "P.OPT", "x.opt.opt", "a-b_c.d.opt"]);
+            program.Path = Pick(["/some dir/model.opt", "relative/path/p.opt", "P.OPT", "x.opt.opt", "a-b_c.d.opt"]);
         }
 
         // Namespace: a namespace line, or the RootNamespace argument. The unique segment keeps programs apart.
