@@ -74,9 +74,9 @@ public static class FuzzHarness
             var clock = System.Diagnostics.Stopwatch.StartNew();
             output = OptCompiler.Compile(program.Path, text, program.NamespaceArgument);
             prepared.CompileTime = clock.Elapsed;
-            if (prepared.CompileTime > CompileTimeLimit)
+            // A shared machine can stall a run: the shortest of up to three, the later ones warm, decides.
+            for (int retry = 0; retry < 2 && prepared.CompileTime > CompileTimeLimit; retry++)
             {
-                // A shared machine can stall one run: a second, warm run decides.
                 clock.Restart();
                 OptCompiler.Compile(program.Path, text, program.NamespaceArgument);
                 if (clock.Elapsed < prepared.CompileTime) prepared.CompileTime = clock.Elapsed;
