@@ -15,8 +15,23 @@ public sealed record SolveResult
     /// <summary>Why the solve ended.</summary>
     public required SolveStatus Status { get; init; }
 
-    /// <summary>True when the status is one of the convergence statuses.</summary>
-    public bool Converged => Status is SolveStatus.Converged or SolveStatus.StepTolerance or SolveStatus.FunctionTolerance;
+    /// <summary>True when <see cref="Status"/> is <see cref="SolveStatus.Converged"/>: optimality verified to the requested tolerance.</summary>
+    public bool Converged => Status == SolveStatus.Converged;
+
+    /// <summary>
+    /// True when <see cref="Status"/> is <see cref="SolveStatus.Converged"/> or <see cref="SolveStatus.Acceptable"/>:
+    /// optimality verified to the requested or to the acceptable tolerance.
+    /// </summary>
+    public bool Succeeded => Status is SolveStatus.Converged or SolveStatus.Acceptable;
+
+    /// <summary>
+    /// The solver's measure of first-order optimality at <see cref="X"/>, the quantity its <see cref="SolveStatus.Converged"/>
+    /// test compares with <see cref="SolveOptions.GradientTolerance"/> (NaN when not computed): for the gradient methods
+    /// ‖∇f‖∞ (projected onto the bounds) / max(|f|, s₀) with s₀ = min(1, max(|f(x₀)|, ‖∇f(x₀)‖∞)); for <c>lm</c> the
+    /// smaller of MINPACK's cosine between r and the columns of J and ‖r‖/‖r₀‖; for the constrained solvers the scaled KKT
+    /// error. See <c>docs/solvers.md</c>.
+    /// </summary>
+    public double OptimalityError { get; init; } = double.NaN;
 
     /// <summary>Iterations completed (outer iterations for the constrained solvers).</summary>
     public int Iterations { get; init; }
@@ -72,5 +87,5 @@ public sealed record SolveResult
 
     /// <summary>Status, iterations, f, gradient norm, evaluations and solver on one line.</summary>
     public override string ToString() =>
-        $"{Status} after {Iterations} iterations: f = {Objective:G10}, |g|∞ = {GradientNorm:G3}, {FunctionEvaluations} f-evals ({Solver})";
+        $"{Status} after {Iterations} iterations: f = {Objective:G10}, |g|∞ = {GradientNorm:G3}, optimality error {OptimalityError:G3}, {FunctionEvaluations} f-evals ({Solver})";
 }

@@ -171,7 +171,7 @@ internal sealed class AugmentedLagrangian
 
             // A subproblem the inner solver cannot solve to ω because L_A no longer decreases in floating point.
             bool noiseLimited = !converged && !penaltyIncreased
-                && inner.Status is SolveStatus.LineSearchFailed or SolveStatus.StepTolerance or SolveStatus.FunctionTolerance
+                && inner.Status is SolveStatus.LineSearchFailed or SolveStatus.Stalled or SolveStatus.Acceptable
                 && !(inner.GradientNorm <= omega);
             bool stuck = false;
             if (noiseLimited)
@@ -268,8 +268,8 @@ internal sealed class AugmentedLagrangian
             message = $"Converged after {_monitor.Iterations} outer and {innerIterations} inner ({_inner}) iterations, penalty {rho:G3}: KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.";
         else if (message is null && status is SolveStatus.MaxIterations)
             message = $"Stopped: outer iteration limit {options.MaxIterations} reached ({innerIterations} inner iterations); KKT residuals {kkt.Max:G3}, penalty {rho:G3}.";
-        else if (message is null && status is SolveStatus.StepTolerance)
-            message = $"Stopped: neither x nor the multipliers changed in the last outer iteration; KKT residuals stall at {kkt.Max:G3}.";
+        else if (status is SolveStatus.Stalled)
+            message = $"Stalled: neither x nor the multipliers changed in the last outer iteration; KKT residuals stall at {kkt.Max:G3} (scaled error {kkt.ScaledError:G3}).";
         if (boundsAsRows && !InsideBox(x))
         {
             // Newton and Newton-CG saw the bounds only through the penalty: return the nearest point of the box.

@@ -140,7 +140,11 @@ internal sealed class ConstrainedModel
             Signs(z[i], x[i], BoxLower[i], BoxUpper[i], ref dual, ref complementarity);
         }
         if (!double.IsFinite(stationarity) || !double.IsFinite(primal)) stationarity = primal = dual = complementarity = double.NaN;
-        return new KktReport(stationarity, primal, dual, complementarity);
+        double multipliers = 0;
+        for (int k = 0; k < m; k++) multipliers += Math.Abs(lambda[k]);
+        for (int i = 0; i < n; i++) multipliers += Math.Abs(z[i]);
+        double scale = Math.Max(1, multipliers / (MultiplierScaleThreshold * Math.Max(1, m + n)));
+        return new KktReport(stationarity, primal, dual, complementarity, double.IsFinite(scale) ? scale : 1);
     }
 
     private static void Signs(double multiplier, double value, double lower, double upper, ref double dual, ref double complementarity)
@@ -157,10 +161,17 @@ internal sealed class ConstrainedModel
         }
     }
 
-    /// <summary>True when every KKT residual meets its tolerance: stationarity and dual feasibility ≤ <paramref name="gradientTolerance"/>, primal feasibility and complementarity ≤ <paramref name="feasibilityTolerance"/>.</summary>
+    /// <summary>IPOPT's s_max: the average multiplier size above which the dual residuals are scaled (<see cref="KktReport.MultiplierScale"/>).</summary>
+    public const double MultiplierScaleThreshold = 100;
+
+    /// <summary>
+    /// True when every KKT residual meets its tolerance, the multiplier-carrying ones scaled by s_d as in IPOPT:
+    /// stationarity and dual feasibility ≤ <paramref name="gradientTolerance"/>·s_d, primal feasibility ≤
+    /// <paramref name="feasibilityTolerance"/>, complementarity ≤ <paramref name="feasibilityTolerance"/>·s_d.
+    /// </summary>
     public static bool Satisfies(KktReport kkt, double gradientTolerance, double feasibilityTolerance) =>
-        kkt.Stationarity <= gradientTolerance && kkt.DualFeasibility <= gradientTolerance
-        && kkt.PrimalFeasibility <= feasibilityTolerance && kkt.Complementarity <= feasibilityTolerance;
+        kkt.Stationarity <= gradientTolerance * kkt.MultiplierScale && kkt.DualFeasibility <= gradientTolerance * kkt.MultiplierScale
+        && kkt.PrimalFeasibility <= feasibilityTolerance && kkt.Complementarity <= feasibilityTolerance * kkt.MultiplierScale;
 
     /// <summary>The multipliers by label (one array per family), plus <see cref="BoundsKey"/> for the variable bounds when the caller gave finite bounds.</summary>
     public IReadOnlyDictionary<string, double[]> MultipliersByLabel(ReadOnlySpan<double> lambda, ReadOnlySpan<double> z)
@@ -204,7 +215,12 @@ internal sealed class ConstrainedModel
             status = SolveStatus.Diverged;
             message = "Diverged: the objective is not finite at the final point.";
         }
-        var result = monitor.Result(x, f, kkt.Stationarity, status, message ?? DefaultMessage(status, kkt, monitor.Options.GradientTolerance));
+        if (status is SolveStatus.LineSearchFailed or SolveStatus.Stalled && kkt.ScaledError <= monitor.AcceptableLevel)
+        {
+            message = $"Acceptable: the method made no further progress ({message ?? status.ToString()}) at scaled KKT error {kkt.ScaledError:G3} ≤ acceptable tolerance {monitor.AcceptableLevel:G3}.";
+            status = SolveStatus.Acceptable;
+        }
+        var result = monitor.Result(x, f, kkt.Stationarity, status, message ?? DefaultMessage(status, kkt, monitor.Options.GradientTolerance), kkt.ScaledError);
         return result with { Multipliers = MultipliersByLabel(lambda, z), Kkt = kkt };
     }
 

@@ -40,6 +40,7 @@ internal static class Arguments
     public static void Options(SolveOptions options, string solver)
     {
         if (!(options.GradientTolerance >= 0)) throw new ArgumentException($"{solver}: GradientTolerance must be ≥ 0 (got {options.GradientTolerance}).", nameof(options));
+        if (!(options.AcceptableTolerance >= 0)) throw new ArgumentException($"{solver}: AcceptableTolerance must be ≥ 0 (got {options.AcceptableTolerance}).", nameof(options));
         if (!(options.StepTolerance >= 0)) throw new ArgumentException($"{solver}: StepTolerance must be ≥ 0 (got {options.StepTolerance}).", nameof(options));
         if (!(options.FunctionTolerance >= 0)) throw new ArgumentException($"{solver}: FunctionTolerance must be ≥ 0 (got {options.FunctionTolerance}).", nameof(options));
         if (options.MaxIterations < 0) throw new ArgumentException($"{solver}: MaxIterations must be ≥ 0 (got {options.MaxIterations}).", nameof(options));

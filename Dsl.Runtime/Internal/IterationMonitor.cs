@@ -137,22 +137,122 @@ internal sealed class IterationMonitor
             TimeLimit = time,
             RecordHistory = false,
             CancellationToken = token,
+            AbsoluteGradientTest = true,
         };
     }
 
-    /// <summary>True when the (projected) gradient norm meets <see cref="SolveOptions.GradientTolerance"/>.</summary>
-    public bool IsStationary(double gradientNorm) => gradientNorm <= Options.GradientTolerance;
+    /// <summary>s₀ = min(1, max(|f(x₀)|, ‖∇f(x₀)‖∞)), the objective's scale at the start (NaN until <see cref="SetStart"/>).</summary>
+    private double _scale0 = double.NaN;
+    private double _f0 = double.NaN, _startNorm;
+    private string? _stopDetail;
+
+    /// <summary>The optimality error of the last <see cref="CompleteIteration"/> (NaN before).</summary>
+    public double LastOptimalityError { get; private set; } = double.NaN;
+
+    /// <summary>max(<see cref="SolveOptions.AcceptableTolerance"/>, <see cref="SolveOptions.GradientTolerance"/>).</summary>
+    public double AcceptableLevel => Math.Max(Options.AcceptableTolerance, Options.GradientTolerance);
 
     /// <summary>
-    /// Evaluates f and ∇f at the start point, as every solver's first step; a non-finite value there ends the solve
-    /// as <see cref="SolveStatus.Diverged"/>, which is returned (null when the start is finite).
+    /// Records f and the (projected) gradient norm at the start point: they fix the objective's scale s₀ of
+    /// <see cref="OptimalityError"/> and the reference for the run-away test.
     /// </summary>
-    public SolveResult? EvaluateStart(IGradientProblem problem, double[] x, Span<double> gradient, out double f)
+    public void SetStart(double f0, double gradientNorm0, double xNorm0)
+    {
+        _f0 = f0;
+        _startNorm = xNorm0;
+        _scale0 = Math.Min(1, Math.Abs(f0));
+    }
+
+    /// <summary>
+    /// The scale-invariant optimality error of the gradient methods: ‖∇f‖∞ / max(|f|, s₀). Multiplying f by a constant
+    /// c multiplies ‖∇f‖, |f| and (for c·f(x₀) and c·∇f(x₀) below 1) s₀ by c, and leaves the error unchanged; the cap of s₀
+    /// at 1 keeps a start far out (where f and ∇f are huge) from loosening the test near the minimum.
+    /// </summary>
+    /// <summary>The problem, bounds and start gradient of a gradient solve, for <see cref="OnPlateau"/> (null for lm and nested solves).</summary>
+    private (IObjectiveProblem Problem, Box Box, double[] StartGradient)? _probe;
+
+    /// <summary>A ±1% move of a variable that changes f by more than this times |f| never leaves f flat (see <see cref="OnPlateau"/>).</summary>
+    public const double PlateauFlatness = 1e-2;
+
+    /// <summary>Probes are skipped above this many variables (2 evaluations per variable).</summary>
+    public const int PlateauProbeLimit = 1000;
+
+    /// <summary>
+    /// The plateau check made before a gradient solve reports <see cref="SolveStatus.Converged"/>: a variable on which f
+    /// depended at the start (∂f/∂xᵢ(x₀) ≠ 0) but on which it no longer depends, even over a move of ±1% of max(1, |xᵢ|)
+    /// (both secant slopes within the acceptable tolerance, as scaled for the gradient, and both changes of f within 1% of
+    /// |f|, so that a zero-residual minimum, where f ≈ 0, is never taken for flat), marks an asymptote that the iterates ran along (e^(−bx) with
+    /// b → ∞, as on BoxBOD), where ∇f vanishes without a minimizer. Returns the first such variable, or −1. Up to
+    /// 2n counted objective evaluations; skipped for n above <see cref="PlateauProbeLimit"/> and for nested solves.
+    /// </summary>
+    private int OnPlateau(double[] x, double f)
+    {
+        if (_probe is not { } probe || Options.AbsoluteGradientTest || x.Length > PlateauProbeLimit || !double.IsFinite(f)) return -1;
+        double slope = AcceptableLevel * Scale(f), flatness = PlateauFlatness * Math.Abs(f);
+        var trial = (double[])x.Clone();
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (probe.StartGradient[i] == 0) continue;
+            double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
+            bool flat = true;
+            foreach (double sign in new[] { 1.0, -1.0 })
+            {
+                double xi = x[i] + sign * h;
+                if (probe.Box.IsBounded) xi = Math.Clamp(xi, probe.Box.Lower[i], probe.Box.Upper[i]);
+                if (xi == x[i] || EvaluationBudgetExhausted) { flat = false; break; }
+                trial[i] = xi;
+                double ft = Objective(probe.Problem, trial);
+                trial[i] = x[i];
+                if (!(Math.Abs(ft - f) <= Math.Min(slope * Math.Abs(xi - x[i]), flatness))) { flat = false; break; }
+            }
+            if (flat) return i;
+        }
+        return -1;
+    }
+
+    public double OptimalityError(double gradientNorm, double f)
+    {
+        if (Options.AbsoluteGradientTest) return gradientNorm;
+        double scale = Scale(f);
+        if (!(scale > 0)) return gradientNorm == 0 ? 0 : double.PositiveInfinity;
+        return gradientNorm / scale;
+    }
+
+    /// <summary>
+    /// max(min(|f|, max(|f(x₀)|, 1)), s₀): |f| where it is no larger than at the start, so that an iterate whose f has
+    /// blown up (a step size too large) never looks stationary relative to its own huge f.
+    /// </summary>
+    private double Scale(double f)
+    {
+        if (double.IsNaN(_scale0)) return Math.Max(Math.Abs(f), 1);
+        return Math.Max(Math.Min(Math.Abs(f), Math.Max(Math.Abs(_f0), 1)), _scale0);
+    }
+
+    /// <summary>True when <paramref name="optimalityError"/> meets <see cref="SolveOptions.GradientTolerance"/>.</summary>
+    public bool IsStationary(double optimalityError) => optimalityError <= Options.GradientTolerance;
+
+    /// <summary>True when <paramref name="optimalityError"/> meets <see cref="AcceptableLevel"/>.</summary>
+    public bool IsAcceptable(double optimalityError) => optimalityError <= AcceptableLevel;
+
+    /// <summary>
+    /// Evaluates f and ∇f at the start point, as every gradient solver's first step, and records the start's scale
+    /// (<see cref="SetStart"/>). A non-finite value there ends the solve as <see cref="SolveStatus.Diverged"/>, which is
+    /// returned; so is <see cref="SolveStatus.Converged"/> when the start is already stationary (null otherwise).
+    /// </summary>
+    /// <param name="gradientNorm">The projected gradient infinity norm at the start.</param>
+    /// <param name="stoppingNorm">Maps the gradient norm to the one the convergence test uses (e.g. with weight decay), or null.</param>
+    public SolveResult? EvaluateStart(IGradientProblem problem, double[] x, Span<double> gradient, Box box, out double f, out double gradientNorm,
+        Func<double, double>? stoppingNorm = null)
     {
         f = Gradient(problem, x, gradient);
-        return double.IsFinite(f) && Vec.AllFinite(gradient)
-            ? null
-            : Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        gradientNorm = double.NaN;
+        if (!double.IsFinite(f) || !Vec.AllFinite(gradient))
+            return Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
+        gradientNorm = box.ProjectedGradientNorm(x, gradient);
+        SetStart(f, gradientNorm, Vec.InfNorm(x));
+        _probe = (problem, box, gradient.ToArray());
+        double error = OptimalityError(stoppingNorm?.Invoke(gradientNorm) ?? gradientNorm, f);
+        return IsStationary(error) ? Result(x, f, gradientNorm, SolveStatus.Converged, null, error) : null;
     }
 
     /// <summary>
@@ -170,19 +270,22 @@ internal sealed class IterationMonitor
     }
 
     /// <summary>
-    /// Counts the iteration, records it (history and progress) and applies the convergence tests
-    /// in this order: gradient, step, function change.
+    /// Counts the iteration, records it (history and progress) and applies the tests in this order: optimality
+    /// (<see cref="SolveStatus.Converged"/>), run-away (<see cref="SolveStatus.Unbounded"/>), step and function change
+    /// (<see cref="SolveStatus.Acceptable"/> when the optimality error meets <see cref="AcceptableLevel"/>,
+    /// <see cref="SolveStatus.Stalled"/> otherwise).
     /// </summary>
     /// <param name="previousObjective">f before the iteration.</param>
     /// <param name="objective">f after it.</param>
     /// <param name="gradientNorm">The (projected) gradient infinity norm at the new point (reported and tested).</param>
     /// <param name="stepNorm">‖x_new − x_old‖∞ (reported and tested).</param>
     /// <param name="xNorm">‖x_new‖∞.</param>
-    /// <param name="status">The convergence status when the method returns true.</param>
+    /// <param name="status">The status when the method returns true.</param>
     /// <param name="stoppingGradientNorm">Tested instead of <paramref name="gradientNorm"/> when given (e.g. the gradient of an L2-regularized objective).</param>
     /// <param name="stoppingStepNorm">Tested instead of <paramref name="stepNorm"/> when given (trust-region methods pass their radius, as MINPACK does; +∞ disables the test).</param>
+    /// <param name="optimalityError">The solver's own optimality error when it has one (lm, the constrained solvers); otherwise <see cref="OptimalityError"/> of the gradient norm.</param>
     public bool CompleteIteration(double previousObjective, double objective, double gradientNorm, double stepNorm, double xNorm, out SolveStatus status,
-        double? stoppingGradientNorm = null, double? stoppingStepNorm = null)
+        double? stoppingGradientNorm = null, double? stoppingStepNorm = null, double? optimalityError = null)
     {
         Iterations++;
         if (_history is not null || _progress is not null)
@@ -191,45 +294,120 @@ internal sealed class IterationMonitor
             _history?.Add(info);
             _progress?.Report(info);
         }
-        if (IsStationary(stoppingGradientNorm ?? gradientNorm)) { status = SolveStatus.Converged; return true; }
-        if (Options.StepTolerance > 0 && (stoppingStepNorm ?? stepNorm) <= Options.StepTolerance * (1 + xNorm)) { status = SolveStatus.StepTolerance; return true; }
-        if (Options.FunctionTolerance > 0
-            && Math.Abs(previousObjective - objective) <= Options.FunctionTolerance * Math.Max(Math.Max(Math.Abs(previousObjective), Math.Abs(objective)), 1))
+        double error = optimalityError ?? OptimalityError(stoppingGradientNorm ?? gradientNorm, objective);
+        LastOptimalityError = error;
+        if (IsStationary(error)) { status = SolveStatus.Converged; return true; }
+        if (RanAway(previousObjective, objective, xNorm))
         {
-            status = SolveStatus.FunctionTolerance;
+            status = SolveStatus.Unbounded;
+            _stopDetail = $"Unbounded: f fell to {objective:G3} (from {_f0:G3} at the start) while ‖x‖∞ grew to {xNorm:G3}; the objective decreases without bound.";
             return true;
         }
-        status = default;
-        return false;
+        string? stop = null;
+        if (Options.StepTolerance > 0 && (stoppingStepNorm ?? stepNorm) <= Options.StepTolerance * (1 + xNorm))
+            stop = $"the step fell below the step tolerance {Options.StepTolerance:G3}";
+        else if (Options.FunctionTolerance > 0
+            && Math.Abs(previousObjective - objective) <= Options.FunctionTolerance * Math.Max(Math.Max(Math.Abs(previousObjective), Math.Abs(objective)), 1))
+            stop = $"the relative change of f fell below the function tolerance {Options.FunctionTolerance:G3}";
+        if (stop is null)
+        {
+            status = default;
+            return false;
+        }
+        status = NoProgress(error, stop);
+        return true;
     }
 
-    public SolveResult Result(double[] x, double objective, double gradientNorm, SolveStatus status, string? message = null) => new()
+    /// <summary>
+    /// The verdict when the method can make no further progress (a step or function test, the rounding level, a failed
+    /// line search): <see cref="SolveStatus.Acceptable"/> when <paramref name="optimalityError"/> meets
+    /// <see cref="AcceptableLevel"/>, otherwise <paramref name="failure"/>; the message names <paramref name="reason"/> and the error.
+    /// </summary>
+    public SolveStatus NoProgress(double optimalityError, string reason, SolveStatus failure = SolveStatus.Stalled)
     {
-        X = x,
-        Objective = objective,
-        Status = status,
-        Iterations = Iterations,
-        FunctionEvaluations = FunctionEvaluations,
-        GradientEvaluations = GradientEvaluations,
-        HessianEvaluations = HessianEvaluations,
-        GradientNorm = gradientNorm,
-        Solver = Solver,
-        Message = message ?? DefaultMessage(status, gradientNorm),
-        Elapsed = Elapsed,
-        History = _history is null ? Array.Empty<IterationInfo>() : _history.ToArray(),
-    };
+        LastOptimalityError = optimalityError;
+        if (IsAcceptable(optimalityError))
+        {
+            _stopDetail = $"Acceptable: {reason}, at optimality error {optimalityError:G3} ≤ acceptable tolerance {AcceptableLevel:G3} "
+                + $"(the requested {Options.GradientTolerance:G3} is below the rounding level of the gradient here).";
+            return SolveStatus.Acceptable;
+        }
+        _stopDetail = $"{failure}: {reason}, at optimality error {optimalityError:G3} > acceptable tolerance {AcceptableLevel:G3}; X is not a verified minimizer.";
+        return failure;
+    }
 
-    private string DefaultMessage(SolveStatus status, double gradientNorm) => status switch
+    /// <summary>
+    /// Evidence that f decreases without bound: f below −1e20·max(1, |f(x₀)|); or f negative, below its start value and
+    /// still falling by more than 1e−8·|f| per iteration while the iterate ran 1e10 times beyond the start's size (an
+    /// objective that merely levels off towards an asymptote, as e^(−x), stops falling and is not taken for unbounded).
+    /// </summary>
+    public bool RanAway(double previousObjective, double objective, double xNorm) =>
+        !double.IsNaN(_f0) && objective < _f0
+        && (objective <= UnboundedObjective * Math.Max(1, Math.Abs(_f0))
+            || (objective < 0 && xNorm >= DivergingIterate * Math.Max(1, _startNorm) && previousObjective - objective > 1e-8 * Math.Abs(objective)));
+
+    /// <summary>‖x‖∞ beyond this times max(1, ‖x₀‖∞) while f decreases is evidence of unboundedness.</summary>
+    public const double DivergingIterate = 1e10;
+
+    /// <summary>f at or below this times max(1, |f(x₀)|) is evidence of unboundedness.</summary>
+    public const double UnboundedObjective = -1e20;
+
+    /// <summary>
+    /// The result. <paramref name="optimalityError"/> defaults to the last one computed (or, once the start is recorded,
+    /// <see cref="OptimalityError"/> of <paramref name="gradientNorm"/>); a <see cref="SolveStatus.LineSearchFailed"/> at an
+    /// acceptable point becomes <see cref="SolveStatus.Acceptable"/>.
+    /// </summary>
+    public SolveResult Result(double[] x, double objective, double gradientNorm, SolveStatus status, string? message = null, double? optimalityError = null)
     {
-        SolveStatus.Converged => $"Converged: gradient norm {gradientNorm:G3} ≤ tolerance {Options.GradientTolerance:G3}.",
-        SolveStatus.StepTolerance => $"Stopped: the step fell below the step tolerance {Options.StepTolerance:G3}.",
-        SolveStatus.FunctionTolerance => $"Stopped: the relative change of the objective fell below {Options.FunctionTolerance:G3}.",
-        SolveStatus.MaxIterations => $"Stopped: iteration limit {Options.MaxIterations} reached.",
-        SolveStatus.MaxEvaluations => $"Stopped: evaluation limit {Options.MaxEvaluations} reached.",
-        SolveStatus.TimeLimit => $"Stopped: time limit {Options.TimeLimit} reached.",
+        double error = optimalityError
+            ?? (!double.IsNaN(_scale0) && double.IsFinite(gradientNorm) ? OptimalityError(gradientNorm, objective) : LastOptimalityError);
+        if (status == SolveStatus.LineSearchFailed && !double.IsNaN(_scale0) && IsAcceptable(error))
+        {
+            status = NoProgress(error, "the line search found no further decrease");
+            message = null;
+        }
+        if (status is SolveStatus.Converged or SolveStatus.Acceptable && _probe is not null && !Options.AbsoluteGradientTest
+            && objective > _f0 + 1e-12 * Math.Max(1, Math.Abs(_f0)))
+        {
+            status = SolveStatus.Stalled;
+            message = $"Stalled: ∇f vanishes (optimality error {error:G3}) at f = {objective:G6}, above f at the start ({_f0:G6}): the method did not minimize (is the step size too large?).";
+        }
+        else if (status is SolveStatus.Converged or SolveStatus.Acceptable && OnPlateau(x, objective) is >= 0 and var flat)
+        {
+            status = SolveStatus.Stalled;
+            message = $"Stalled on a plateau: ∇f vanishes (optimality error {error:G3}) but f no longer depends on x[{flat}] (it did at the start): "
+                + "f does not change over a move of ±1% of that variable, as along an asymptote (e.g. e^(−b·t) with b → ∞); X is not a verified minimizer.";
+        }
+        return new()
+        {
+            X = x,
+            Objective = objective,
+            Status = status,
+            Iterations = Iterations,
+            FunctionEvaluations = FunctionEvaluations,
+            GradientEvaluations = GradientEvaluations,
+            HessianEvaluations = HessianEvaluations,
+            GradientNorm = gradientNorm,
+            OptimalityError = error,
+            Solver = Solver,
+            Message = message ?? DefaultMessage(status, error),
+            Elapsed = Elapsed,
+            History = _history is null ? Array.Empty<IterationInfo>() : _history.ToArray(),
+        };
+    }
+
+    private string DefaultMessage(SolveStatus status, double optimalityError) => status switch
+    {
+        SolveStatus.Converged => $"Converged: optimality error {optimalityError:G3} ≤ tolerance {Options.GradientTolerance:G3}.",
+        SolveStatus.Acceptable or SolveStatus.Stalled or SolveStatus.Unbounded when _stopDetail is not null => _stopDetail,
+        SolveStatus.Stalled => $"Stalled: no further progress at optimality error {optimalityError:G3}; X is not a verified minimizer.",
+        SolveStatus.Acceptable => $"Acceptable: optimality error {optimalityError:G3} ≤ acceptable tolerance {AcceptableLevel:G3}.",
+        SolveStatus.MaxIterations => $"Stopped: iteration limit {Options.MaxIterations} reached (optimality error {optimalityError:G3}).",
+        SolveStatus.MaxEvaluations => $"Stopped: evaluation limit {Options.MaxEvaluations} reached (optimality error {optimalityError:G3}).",
+        SolveStatus.TimeLimit => $"Stopped: time limit {Options.TimeLimit} reached (optimality error {optimalityError:G3}).",
         SolveStatus.Cancelled => "Cancelled by the caller.",
         SolveStatus.Diverged => "Diverged: the objective or gradient became NaN or infinite; X is the last finite point.",
-        SolveStatus.LineSearchFailed => "The line search could not find an acceptable step (is the gradient consistent with the objective?).",
+        SolveStatus.LineSearchFailed => $"The line search could not find an acceptable step at optimality error {optimalityError:G3} (is the gradient consistent with the objective?).",
         SolveStatus.Infeasible => "Infeasible: no feasible point was found; X is the least-infeasible point found.",
         SolveStatus.Unbounded => "Unbounded: the objective decreases without bound on the feasible set.",
         _ => status.ToString(),

@@ -279,7 +279,7 @@ public static class ParetoSweep
 
         public double MinForm(double[] objectives, int j) => problem.Maximize[j] ? -objectives[j] : objectives[j];
 
-        /// <summary>One scalarized solve; the converged point (also added to the candidates) or null.</summary>
+        /// <summary>One scalarized solve; the converged (or acceptable) point (also added to the candidates) or null.</summary>
         public ParetoPoint? Solve(double[] weights, double[] upper, double[] start)
         {
             if (_token.IsCancellationRequested)
@@ -290,7 +290,7 @@ public static class ParetoSweep
             Solves++;
             var result = problem.SolveScalarized(weights, upper, start, options);
             if (result.Status == SolveStatus.Cancelled || _token.IsCancellationRequested) Cancelled = true;
-            if (result.Converged && result.X is { } x && x.Length == n)
+            if (result.Succeeded && result.X is { } x && x.Length == n)
             {
                 var values = new double[k];
                 problem.ObjectiveValues(x, values);

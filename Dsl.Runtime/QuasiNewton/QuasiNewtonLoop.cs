@@ -28,9 +28,7 @@ internal static class QuasiNewtonLoop
         var d = new double[n];
         var search = new WolfeLineSearch(n, approximateWolfe);
 
-        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
-        double gnorm = box.ProjectedGradientNorm(x, g);
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+        if (monitor.EvaluateStart(problem, x, g, box, out double f, out double gnorm) is { } done) return done;
 
         SolveStatus status;
         string? message = null;

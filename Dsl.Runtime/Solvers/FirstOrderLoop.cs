@@ -19,10 +19,8 @@ internal static class FirstOrderLoop
         var effective = new double[n];
         double decay = rule.CoupledWeightDecay;
 
-        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
-        double gnorm = box.ProjectedGradientNorm(x, g);
-        double stopNorm = StoppingNorm(box, x, g, decay, effective, gnorm);
-        if (monitor.IsStationary(stopNorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+        if (monitor.EvaluateStart(problem, x, g, box, out double f, out double gnorm, norm => StoppingNorm(box, x, g, decay, effective, norm)) is { } done) return done;
+        double stopNorm;
 
         SolveStatus status;
         string? message = null;

@@ -52,9 +52,7 @@ public sealed class GradientDescentSolver : Solver<IGradientProblem>
         var trial = new double[n];
         var gTrial = new double[n];
 
-        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
-        double gnorm = box.ProjectedGradientNorm(x, g);
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+        if (monitor.EvaluateStart(problem, x, g, box, out double f, out double gnorm) is { } done) return done;
 
         SolveStatus status;
         string? message = null;

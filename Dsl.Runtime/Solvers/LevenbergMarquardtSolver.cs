@@ -14,9 +14,16 @@ namespace OptDsl.Runtime;
 /// for the subproblem), the trial point is projected into the box, and the ratio uses the predicted reduction of the
 /// projected step.
 /// <see cref="SolveResult.Objective"/> is Σ r² (no ½) and <see cref="SolveResult.GradientNorm"/> is ‖2Jᵀr‖∞ (projected).
-/// Besides the common tests, the solve stops as <c>lmder</c> does when no further reduction is possible at machine
-/// precision (status <see cref="SolveStatus.FunctionTolerance"/> or <see cref="SolveStatus.StepTolerance"/>), or when r is
-/// orthogonal to the columns of J to machine precision (<see cref="SolveStatus.Converged"/>).
+/// <para>
+/// The optimality error (<see cref="SolveResult.OptimalityError"/>) is MINPACK's relative measure: the largest cosine of the
+/// angle between r and a column of J (projected onto the bounds), or ‖r‖/‖r₀‖ when that is smaller (a zero-residual fit,
+/// where the direction of r is rounding noise). Neither depends on the units of r or of x, and unlike an absolute gradient
+/// test neither fires on a plateau where J's columns vanish (BoxBOD from NIST's first start).
+/// <see cref="SolveStatus.Converged"/>: the error is at most <see cref="SolveOptions.GradientTolerance"/>, or r is orthogonal to
+/// the columns of J to machine precision. The <c>lmder</c> stops (relative reduction ≤ <see cref="SolveOptions.FunctionTolerance"/>,
+/// trust radius ≤ <see cref="SolveOptions.StepTolerance"/>·‖Dx‖, or either at machine precision) end the solve as
+/// <see cref="SolveStatus.Acceptable"/> or <see cref="SolveStatus.Stalled"/> by the same error.
+/// </para>
 /// </summary>
 public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
 {
@@ -53,9 +60,11 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
         monitor.Residuals(problem, x, w.Fvec.AsSpan(0, mProblem));
         if (!Vec.AllFinite(w.Fvec)) return monitor.Result(x, double.NaN, double.NaN, SolveStatus.Diverged, "Diverged: the residuals are not finite at the start point.");
         double fnorm = Vec.Norm(w.Fvec);
+        double fnorm0 = fnorm;
         if (!EvaluateJacobian(problem, monitor, x, w, box, out double gnorm))
             return monitor.Result(x, fnorm * fnorm, double.NaN, SolveStatus.Diverged, "Diverged: the Jacobian is not finite at the start point.");
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, fnorm * fnorm, gnorm, SolveStatus.Converged);
+        double error = OptimalityError(w, fnorm, fnorm0);
+        if (monitor.IsStationary(error)) return monitor.Result(x, fnorm * fnorm, gnorm, SolveStatus.Converged, null, error);
 
         double par = 0, delta = 0, xnorm = 0;
         bool firstIteration = true;
@@ -101,6 +110,7 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
             {
                 status = SolveStatus.Converged;
                 message = $"Converged: the residual vector is orthogonal to the columns of the Jacobian to machine precision (|2Jᵀr|∞ = {gnorm:G3}).";
+                error = Math.Min(error, cosine);
                 break;
             }
 
@@ -113,6 +123,7 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
             // Inner loop: shrink the trust region until a step reduces Σr².
             bool success = false;
             SolveStatus? stop = null;
+            string? noProgress = null;
             double stepNorm = 0;
             double fOld = fnorm * fnorm;
             while (true)
@@ -201,19 +212,15 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
                 // lmder's tests (ftol, xtol and their machine-precision floors).
                 double ftol = monitor.Options.FunctionTolerance;
                 double xtol = monitor.Options.StepTolerance;
-                if (ftol > 0 && Math.Abs(actred) <= ftol && prered <= ftol && 0.5 * ratio <= 1) stop = SolveStatus.FunctionTolerance;
-                else if (delta <= xtol * xnorm) stop = SolveStatus.StepTolerance;
+                if (ftol > 0 && Math.Abs(actred) <= ftol && prered <= ftol && 0.5 * ratio <= 1)
+                    noProgress = $"the actual and predicted relative reductions of the sum of squares fell below the function tolerance {ftol:G3}";
+                else if (delta <= xtol * xnorm)
+                    noProgress = $"the trust radius fell below the step tolerance {xtol:G3} times ‖Dx‖";
                 else if (Math.Abs(actred) <= Epsilon && prered <= Epsilon && 0.5 * ratio <= 1)
-                {
-                    stop = SolveStatus.FunctionTolerance;
-                    message = "Stopped: no further reduction of the sum of squares is possible at machine precision.";
-                }
+                    noProgress = "no further reduction of the sum of squares is possible at machine precision";
                 else if (delta <= Epsilon * xnorm)
-                {
-                    stop = SolveStatus.StepTolerance;
-                    message = "Stopped: no further improvement of x is possible at machine precision.";
-                }
-                if (success || stop is not null) break;
+                    noProgress = "no further improvement of x is possible at machine precision";
+                if (success || stop is not null || noProgress is not null) break;
             }
             firstIteration = false;
 
@@ -225,12 +232,19 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
                     message = "Diverged: the Jacobian is not finite.";
                     break;
                 }
-                // The step test is lmder's Δ ≤ xtol·‖Dx‖ above, not the length of one step.
-                if (monitor.CompleteIteration(fOld, fnorm * fnorm, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: double.PositiveInfinity))
+                error = OptimalityError(w, fnorm, fnorm0);
+                // The step test is lmder's Δ ≤ xtol·‖Dx‖ above, not the length of one step; f ≥ 0 cannot run away.
+                if (monitor.CompleteIteration(fOld, fnorm * fnorm, gnorm, stepNorm, Vec.InfNorm(x), out status, stoppingStepNorm: double.PositiveInfinity, optimalityError: error))
                 {
                     message = null;
                     break;
                 }
+            }
+            if (noProgress is not null)
+            {
+                status = monitor.NoProgress(error, noProgress);
+                message = null;
+                break;
             }
             if (stop is { } s)
             {
@@ -239,7 +253,23 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
             }
             message = null;
         }
-        return monitor.Result(x, fnorm * fnorm, gnorm, status, message);
+        return monitor.Result(x, fnorm * fnorm, gnorm, status, message, error);
+    }
+
+    /// <summary>
+    /// min(max_j |J_jᵀr| / (‖J_j‖·‖r‖), ‖r‖/‖r₀‖) at the point of the last <see cref="EvaluateJacobian"/>: the cosine over the
+    /// free columns (a variable held at a bound by the gradient has a zero projected gradient component), 0 when r = 0.
+    /// </summary>
+    private static double OptimalityError(Work w, double fnorm, double fnorm0)
+    {
+        if (fnorm == 0) return 0;
+        double cosine = 0;
+        for (int j = 0; j < w.N; j++)
+        {
+            if (w.ColumnNorm[j] == 0) continue;
+            cosine = Math.Max(cosine, Math.Abs(0.5 * w.ProjectedGradient[j]) / (w.ColumnNorm[j] * fnorm));
+        }
+        return Math.Min(cosine, fnorm0 > 0 ? fnorm / fnorm0 : double.PositiveInfinity);
     }
 
     private double InitialRadius(int n, int m, Work w, double xnorm)
@@ -277,6 +307,14 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
             Vec.Axpy(2 * w.Fvec[i], row, w.Gradient);
         }
         gnorm = box.ProjectedGradientNorm(x, w.Gradient);
+        w.Gradient.CopyTo(w.ProjectedGradient, 0);
+        for (int j = 0; j < n; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < mp; i++) sum += w.Jrow[i * n + j] * w.Jrow[i * n + j];
+            w.ColumnNorm[j] = Math.Sqrt(sum);
+            if (box.IsBounded && ((x[j] <= box.Lower[j] && w.Gradient[j] > 0) || (x[j] >= box.Upper[j] && w.Gradient[j] < 0))) w.ProjectedGradient[j] = 0;
+        }
         if (box.IsBounded)
         {
             // Variables held at a bound by the gradient take no part in the step: zeroing their columns makes the
@@ -387,6 +425,8 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
         public readonly double[] Fjac = new double[m * n];
         public readonly double[] Jrow = new double[mProblem * n];
         public readonly double[] Gradient = new double[n];
+        public readonly double[] ProjectedGradient = new double[n];
+        public readonly double[] ColumnNorm = new double[n];
         public readonly double[] Diag = new double[n];
         public readonly double[] Qtf = new double[n];
         public readonly double[] Wa1 = new double[n];

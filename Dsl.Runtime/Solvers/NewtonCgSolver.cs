@@ -40,9 +40,7 @@ public sealed class NewtonCgSolver : Solver<ISecondOrderProblem>
         var xTrial = new double[n];
         var gTrial = new double[n];
 
-        if (monitor.EvaluateStart(problem, x, g, out double f) is { } diverged) return diverged;
-        double gnorm = Vec.InfNorm(g);
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+        if (monitor.EvaluateStart(problem, x, g, box, out double f, out double gnorm) is { } done) return done;
 
         double radius = Math.Max(1.0, Vec.Norm(x));
         SolveStatus status;
@@ -75,10 +73,10 @@ public sealed class NewtonCgSolver : Solver<ISecondOrderProblem>
                 if (rho > 1e-4) { accepted = true; break; }
                 if (radius <= 1e-16 * (1 + Vec.Norm(x)) || !(predicted > 0))
                 {
-                    stop = anyFinite ? SolveStatus.StepTolerance : SolveStatus.Diverged;
-                    message = anyFinite
-                        ? $"Stopped: the trust region shrank to {radius:G3} without an acceptable step (no further decrease is possible at machine precision); |g|∞ = {gnorm:G3}."
-                        : "Diverged: the objective or gradient was NaN or infinite at every trial step.";
+                    stop = anyFinite
+                        ? monitor.NoProgress(monitor.OptimalityError(gnorm, f), $"the trust region shrank to {radius:G3} without an acceptable step (no further decrease is possible at machine precision)")
+                        : SolveStatus.Diverged;
+                    message = anyFinite ? null : "Diverged: the objective or gradient was NaN or infinite at every trial step.";
                     break;
                 }
             }

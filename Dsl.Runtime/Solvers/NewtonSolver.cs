@@ -38,9 +38,7 @@ public sealed class NewtonSolver : Solver<ISecondOrderProblem>
         int n = x.Length;
         var state = new State(n);
 
-        if (monitor.EvaluateStart(problem, x, state.G, out double f) is { } diverged) return diverged;
-        double gnorm = Vec.InfNorm(state.G);
-        if (monitor.IsStationary(gnorm)) return monitor.Result(x, f, gnorm, SolveStatus.Converged);
+        if (monitor.EvaluateStart(problem, x, state.G, box, out double f, out double gnorm) is { } done) return done;
 
         double mu = Damping;
         double radius = Math.Max(1.0, Vec.Norm(x));
@@ -146,7 +144,7 @@ public sealed class NewtonSolver : Solver<ISecondOrderProblem>
             if (radius <= 1e-16 * (1 + Vec.Norm(x)) || !(predicted > 0))
             {
                 return anyFinite
-                    ? new(f, false, SolveStatus.StepTolerance, $"Stopped: the trust region shrank to {radius:G3} without an acceptable step (no further decrease is possible at machine precision); |g|∞ = {Vec.InfNorm(s.G):G3}.")
+                    ? new(f, false, monitor.NoProgress(monitor.OptimalityError(Vec.InfNorm(s.G), f), $"the trust region shrank to {radius:G3} without an acceptable step (no further decrease is possible at machine precision)"))
                     : new(f, false, SolveStatus.Diverged, "Diverged: the objective or gradient was NaN or infinite at every trial step.");
             }
         }
