@@ -37,15 +37,19 @@ public class MghSolverTests
     }
 
     /// <summary>
-    /// Asserts that the solve reached a published minimum. <see cref="SolveStatus.LineSearchFailed"/> is accepted only there:
-    /// it is how the quasi-Newton methods report that no decrease is possible in floating point when the gradient tolerance
-    /// (absolute, 1e−8) lies below the rounding level of ∇f, as on Meyer (f* ≈ 88, x₂ ≈ 6000) or Brown–Dennis (f* ≈ 85822).
+    /// Asserts that the solve reached a published minimum and says so: <see cref="SolveStatus.Converged"/>, or
+    /// <see cref="SolveStatus.Acceptable"/> where the requested tolerance lies below the rounding level of ∇f (Gaussian,
+    /// Trigonometric, Osborne 1). On the problems badly scaled in x (Meyer: x₁ ≈ 0.0056 beside x₂ ≈ 6181; Brown badly
+    /// scaled: x* = (1e6, 2e−6)), and on Gaussian (f* ≈ 1e−8 from f(x₀) ≈ 4e−6) for Armijo gradient descent, the rounding
+    /// floor of ‖∇f‖∞ relative to the objective's scale lies above the acceptable 1e−5: there a right answer may end
+    /// <see cref="SolveStatus.Stalled"/> or <see cref="SolveStatus.LineSearchFailed"/>, as docs/solvers.md lists.
     /// </summary>
     internal static void AssertReachedPublishedMinimum(SumOfSquaresProblem p, SolveResult r)
     {
         int k = MatchedMinimum(p, r.Objective);
         Assert.True(k >= 0, $"{p.Name} ({r.Solver}): f = {r.Objective:R} is none of the published minima [{string.Join(", ", p.KnownMinima)}]; {r}");
-        Assert.True(r.Converged || r.Status == SolveStatus.LineSearchFailed, $"{p.Name} ({r.Solver}): {r.Status}: {r.Message}");
+        bool floorAboveAcceptable = p.Name is "Meyer" or "Brown badly scaled" || (p.Name == "Gaussian" && r.Solver == "gd");
+        Assert.True(r.Succeeded || (floorAboveAcceptable && r.Status is SolveStatus.Stalled or SolveStatus.LineSearchFailed), $"{p.Name} ({r.Solver}): {r.Status}: {r.Message}");
         Assert.True(r.X.All(double.IsFinite));
         double f = p.Objective(r.X);
         Assert.True(Math.Abs(r.Objective - f) <= 1e-12 * Math.Max(1, Math.Abs(f)), $"{p.Name}: reported f {r.Objective:R} but f(X) = {f:R}");

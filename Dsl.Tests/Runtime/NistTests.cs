@@ -24,11 +24,10 @@ public class NistTests
     }
 
     /// <summary>
-    /// lm as MINPACK's lmder1 driver runs it: no absolute gradient test (GradientTolerance = 0), so it stops when no further
-    /// reduction is possible at machine precision. (An absolute test such as the default 1e−8 stops MGH09 and Lanczos3 at
-    /// LRE ≈ 5, and can stop BoxBOD start 1 on the plateau b₂ → ∞: see the test below.)
+    /// lm with the default options (what <c>solver lm;</c> runs): its optimality error is MINPACK's cosine between r and the
+    /// columns of J, which no plateau fools (BoxBOD start 1 used to stop on b₂ → ∞ under an absolute gradient test).
     /// </summary>
-    internal static readonly SolveOptions LmOptions = new() { GradientTolerance = 0, MaxIterations = 2000, RecordHistory = false };
+    internal static readonly SolveOptions LmOptions = new() { RecordHistory = false };
 
     internal static double MinimumLre(NistDataset data, double[] x) =>
         data.Parameters.Select((p, k) => NistDataset.LogRelativeError(x[k], p.Certified)).Min();
@@ -113,7 +112,7 @@ public class NistTests
     {
         var d = NistDataset.Load(name);
         var r = new LevenbergMarquardtSolver().Minimize(new NistProblem(d), d.Start(start), LmOptions);
-        Assert.True(r.Converged, $"{name} start {start}: {r.Status}: {r.Message}");
+        Assert.True(r.Status == SolveStatus.Converged, $"{name} start {start}: {r.Status}: {r.Message}");
         double lre = MinimumLre(d, r.X);
         Assert.True(lre >= 6, $"{name} start {start}: parameter LRE {lre:F1}; {r}");
         Assert.True(NistDataset.LogRelativeError(r.Objective, d.CertifiedResidualSumOfSquares) >= 6, $"{name} start {start}: RSS {r.Objective:R}");
@@ -121,18 +120,15 @@ public class NistTests
     }
 
     [Fact]
-    public void LevenbergMarquardt_with_the_default_gradient_tolerance_stops_BoxBOD_start_1_on_the_plateau()
+    public void LevenbergMarquardt_is_not_stopped_by_the_BoxBOD_plateau_and_with_tolerance_0_ends_Acceptable_at_the_certified_values()
     {
-        // Recorded behaviour, not a goal: from (1, 1) the first steps reach b₂ ≈ 45, where e^(−b₂x) ≈ 0 for all
-        // x ≥ 1, the model is the constant b₁ = ȳ and |2Jᵀr|∞ ≈ 1e−15. An absolute gradient test cannot tell this
-        // asymptote (f = Σ(y − ȳ)² = 9771.5) from a minimum; with GradientTolerance = 0 lm goes on to the certified values.
+        // From (1, 1) the first steps reach b₂ ≈ 45, where e^(−b₂x) ≈ 0 for all x ≥ 1, the model is the constant b₁ = ȳ
+        // and |2Jᵀr|∞ ≈ 1e−15: an absolute gradient test took this asymptote (f = 9771.5) for a minimum. The cosine does not.
         var d = NistDataset.Load("BoxBOD");
-        var r = new LevenbergMarquardtSolver().Minimize(new NistProblem(d), d.Start(1), new SolveOptions { RecordHistory = false });
-        double mean = d.Y.Average();
-        double sst = d.Y.Sum(y => (y - mean) * (y - mean));
-        Assert.Equal(sst, r.Objective, 6);
-        Assert.True(r.X[1] > 20, r.ToString());
-        Assert.True(r.GradientNorm < 1e-8);
+        var r = new LevenbergMarquardtSolver().Minimize(new NistProblem(d), d.Start(1), new SolveOptions { GradientTolerance = 0, RecordHistory = false });
+        Assert.Equal(SolveStatus.Acceptable, r.Status);
+        Assert.True(MinimumLre(d, r.X) >= 6, r.ToString());
+        Assert.True(r.OptimalityError <= 1e-5, r.ToString());
     }
 
     /// <summary>Quasi-Newton on the datasets whose scaling suits H₀ = γI (on Misra1a, Bennett5 or Thurber they stall, see docs/solvers.md).</summary>
@@ -163,7 +159,6 @@ public class NistTests
         var r = solver == "lbfgs" ? new LbfgsSolver().Minimize(p, d.Start(start), options) : new BfgsSolver().Minimize(p, d.Start(start), options);
         double lre = MinimumLre(d, r.X);
         Assert.True(lre >= 6, $"{solver} {name} start {start}: parameter LRE {lre:F1}; {r}");
-        // At the solution a line-search failure only means the gradient tolerance is below the gradient's rounding level.
-        Assert.True(r.Converged || r.Status == SolveStatus.LineSearchFailed, $"{solver} {name} start {start}: {r.Status}");
+        Assert.True(r.Succeeded, $"{solver} {name} start {start}: {r.Status}: {r.Message}");
     }
 }
