@@ -183,11 +183,13 @@ internal sealed class IterationMonitor
     /// (both secant slopes within the acceptable tolerance, as scaled for the gradient, and both changes of f within 1% of
     /// |f|, so that a zero-residual minimum, where f ≈ 0, is never taken for flat), marks an asymptote that the iterates ran along (e^(−bx) with
     /// b → ∞, as on BoxBOD), where ∇f vanishes without a minimizer. Returns the first such variable, or −1. Up to
-    /// 2n counted objective evaluations; skipped for n above <see cref="PlateauProbeLimit"/> and for nested solves.
+    /// 2n counted objective evaluations, never more than the solve itself used unless n ≤ 50 (skipped otherwise), skipped for n above
+    /// <see cref="PlateauProbeLimit"/> and for nested solves.
     /// </summary>
     private int OnPlateau(double[] x, double f)
     {
-        if (_probe is not { } probe || Options.AbsoluteGradientTest || x.Length > PlateauProbeLimit || !double.IsFinite(f)) return -1;
+        if (_probe is not { } probe || Options.AbsoluteGradientTest || x.Length > PlateauProbeLimit || 2 * x.Length > Math.Max(FunctionEvaluations, 100)
+            || !double.IsFinite(f)) return -1;
         double slope = AcceptableLevel * Scale(f), flatness = PlateauFlatness * Math.Abs(f);
         var trial = (double[])x.Clone();
         for (int i = 0; i < x.Length; i++)
