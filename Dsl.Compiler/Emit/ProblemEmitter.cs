@@ -121,7 +121,9 @@ public sealed partial class ProblemEmitter
         }
         foreach (var d in _p.Dims.Where(d => d.Fixed is null))
             _w.Line($"private readonly int {DimField(d.Name)}; // dim {Comment(d.Name)} ({WhereComment(d.Line)}), {(d.BoundBy is { } b ? $"the length of {Comment(b.Data)}" + (b.Axis > 0 ? $" along axis {b.Axis}" : "") : "a constructor argument")}");
-        if (_p.Data.Count > 0 || HasRuntimeDims) _w.Line();
+        foreach (var p in _p.Params)
+            _w.Line($"private double {_names.Field(p.Name)} = {CSharpNames.Literal(p.Default)}; // param {Comment(p.Name)} ({WhereComment(p.Line)})");
+        if (_p.Data.Count > 0 || HasRuntimeDims || _p.Params.Count > 0) _w.Line();
 
         var parameters = _p.Data.Select(d => $"{(d.Shape.Count switch { 0 => "double", 1 => "double[]", _ => "double[,]" })} {_names.Parameter(d.Name)}")
             .Concat(_p.Dims.Where(d => d.IsConstructorArgument).Select(d => $"int {_names.Parameter(d.Name)}")).ToList();
@@ -210,8 +212,15 @@ public sealed partial class ProblemEmitter
         }
         foreach (var p in _p.Params)
         {
-            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}).</summary>");
-            _w.Line($"public double {PropertyName(p.Name)} {{ get; set; }} = {CSharpNames.Literal(p.Default)};");
+            // A NaN or infinite param would only show as a Diverged solve: it is refused where it is set, naming the param.
+            string field = _names.Field(p.Name);
+            string decl = $"param {p.Name} ({Where(p.Line)})";
+            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}); a finite number (NaN or ±∞ throws <c>ArgumentOutOfRangeException</c>).</summary>");
+            using (_w.Block($"public double {PropertyName(p.Name)}"))
+            {
+                _w.Line($"get => {field};");
+                _w.Line($"set => {field} = double.IsFinite(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {CSharpNames.StringLiteral(decl + " must be a finite number.")});");
+            }
             _w.Line();
         }
 

@@ -163,7 +163,9 @@ internal sealed class DeclarationBinder
     private void BindParamValue(ParamSyntax p)
     {
         var value = _expressions.ConstantValue(p.Value, $"The default of param '{p.Name}'");
-        if (value is { Length: 1 }) _c.Params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
+        if (value is { Length: 1 } && double.IsInfinity(value[0]))
+            Report(Descriptors.ParamNotFinite, p.Value.Span, p.Name, value[0] > 0 ? "inf" : "-inf"); // the generated property refuses it too
+        else if (value is { Length: 1 }) _c.Params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
         else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
     }
 

@@ -67,6 +67,8 @@ public sealed class DiagnosticsTests
         { "OPT0030", "problem P {\n  var x;\n  param p = $$0/0;\n  minimize p * x^2;\n}" },
         { "OPT0030", "problem P {\n  var x;\n  minimize x^2 + 2 * $$log(-1);\n}" },
         { "OPT0031", "problem $$P {\n  param a = 1;\n  minimize a;\n}" },
+        { "OPT0032", "problem P {\n  var x;\n  param cap = $$inf;\n  minimize x^2;\n  subject to { x <= cap; }\n}" },
+        { "OPT0032", "problem P {\n  var x;\n  param w = $$-1/0;\n  minimize w * x^2;\n}" },
         { "OPT0022", "problem P {\n  param a = 2;\n  var x in [0, $$a];\n  minimize x^2;\n}" },
         { "OPT0022", "problem P {\n  var x = $$b;\n  param b = 2;\n  minimize x^2;\n}" },
         { "OPT0022", "problem P {\n  var x;\n  param b = $$c * 2;\n  param c = 3;\n  minimize b * x^2;\n}" },
