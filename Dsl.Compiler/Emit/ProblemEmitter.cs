@@ -173,6 +173,10 @@ public sealed partial class ProblemEmitter
                     string what = d.Shape.Count == 1 ? "length" : $"size along axis {axis}";
                     _w.Line($"if ({actual} != {expected}) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} has {what} {{{actual}}}, but its declared shape needs {extent} = {{{expected}}}.\", nameof({arg}));");
                 }
+                // An empty array (or dims that make one empty) leaves its sums empty and its means NaN: refused, named.
+                _w.Line(d.Shape.Count == 1
+                    ? $"if ({arg}.Length == 0) throw new global::System.ArgumentException({CSharpNames.StringLiteral(decl + " is empty; a data array needs at least one element.")}, nameof({arg}));"
+                    : $"if ({arg}.Length == 0) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} is empty ({{{arg}.GetLength(0)}} × {{{arg}.GetLength(1)}}); a data array needs at least one element.\", nameof({arg}));");
                 _w.Line(d.Shape.Count == 1
                     ? $"{field} = {arg};"
                     : $"{field} = {Runtime}.GeneratedSupport.RowMajor({arg});");
