@@ -44,6 +44,9 @@ public sealed partial class ProblemEmitter
         using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
+            // A NaN or infinite entry is named by the variable element it sets and that variable's declaration.
+            string declarations = string.Join(", ", _p.Vars.Select(v => CSharpNames.StringLiteral($"var {v.Name} ({Where(v.Line)})")));
+            _w.Line($"{Runtime}.GeneratedSupport.RequireFiniteStart(start, Layout, {declarations});");
             var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
                 .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}")).ToList();
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";

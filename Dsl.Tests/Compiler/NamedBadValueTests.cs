@@ -34,6 +34,11 @@ public sealed class NamedBadValueTests
             var s in [0, inf] = 1;
             minimize mse(A * x, b) + s^2 + sum(i in 0..2 * k) w[i] * s;
         }
+        problem Grid {
+            var t;
+            var W[2, 3] = 1;
+            minimize t^2 + l2(W);
+        }
         """;
 
     private static readonly Lazy<Assembly> s_assembly = new(() => GeneratedCode.Build("bad.opt", Source));
@@ -97,6 +102,25 @@ public sealed class NamedBadValueTests
         var d = Assert.Single(output.Diagnostics, d => d.Level == DiagnosticLevel.Error);
         Assert.Equal(("OPT0004", 2, 12), (d.Id, d.Span.Line, d.Span.Column));
         Assert.Contains("data 'w' has a dimension of size 0", d.Message);
+    }
+
+    [Theory]
+    [InlineData("Fit", 1, double.NaN, "start[1] is NaN: x[1] of var x (bad.opt:16); a start point must be finite.")]
+    [InlineData("Fit", 2, double.NegativeInfinity, "start[2] is -Infinity: var s (bad.opt:17); a start point must be finite.")]
+    [InlineData("Grid", 0, double.PositiveInfinity, "start[0] is Infinity: var t (bad.opt:21); a start point must be finite.")]
+    [InlineData("Grid", 6, double.NaN, "start[6] is NaN: W[1, 2] of var W (bad.opt:22); a start point must be finite.")]
+    [InlineData("Grid", 4, double.NaN, "start[4] is NaN: W[1, 0] of var W (bad.opt:22); a start point must be finite.")]
+    public void A_nan_or_infinite_start_throws_naming_the_variable_element_and_its_declaration(string type, int index, double value, string message)
+    {
+        var problem = type == "Fit" ? s_assembly.Value.Create("Fit", A, B, new double[] { 0.5, 0.25 }, 1) : s_assembly.Value.Create("Grid");
+        var start = new double[((IObjectiveProblem)problem).Dimension];
+        start[index] = value;
+        var e = Assert.Throws<ArgumentException>(() => GeneratedCode.SolveFrom(problem, start));
+        Assert.StartsWith(message, e.Message);
+        Assert.Equal("start", e.ParamName);
+        // A finite start solves.
+        start[index] = 0.5;
+        Assert.True(GeneratedCode.SolveFrom(problem, start).Converged);
     }
 
     [Fact]
