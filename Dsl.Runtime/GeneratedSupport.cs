@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace OptDsl.Runtime;
 
@@ -24,6 +25,29 @@ public static class GeneratedSupport
         {
             if (!double.IsFinite(data[k]))
                 throw new ArgumentException($"{declaration} holds {data[k]} at flat index {k}; data must be finite.", parameter);
+        }
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> when an entry of <paramref name="start"/> is NaN or infinite, naming the
+    /// entry, the variable element it sets and the variable's .opt declaration:
+    /// <c>start[3] is NaN: x[1] of var x (model.opt:5); a start point must be finite.</c>
+    /// </summary>
+    /// <param name="start">A start point of the problem's length.</param>
+    /// <param name="layout">Where each variable lives in <paramref name="start"/>.</param>
+    /// <param name="declarations">Each variable's declaration (<c>var x (model.opt:5)</c>), in declaration order.</param>
+    public static void RequireFiniteStart(ReadOnlySpan<double> start, VariableLayout layout, params string[] declarations)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(declarations);
+        for (int k = 0; k < start.Length; k++)
+        {
+            if (double.IsFinite(start[k])) continue;
+            string where = layout.Locate(k) is { } v
+                ? (v.Element.Length == 0 ? "" : $"{v.Name}[{string.Join(", ", v.Element)}] of ") + (v.Position < declarations.Length ? declarations[v.Position] : "var " + v.Name)
+                : "no variable";
+            throw new ArgumentException(
+                $"start[{k}] is {start[k].ToString(CultureInfo.InvariantCulture)}: {where}; a start point must be finite.", nameof(start));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed partial class ProblemEmitter
         if (!_p.CanSolve) return;
 
         string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
-        _w.Line($"/// <summary>The stopping rules of <c>solver {Xml(solver.Name + optionText)}</c> ({WhereXml(solver.Line)}); change them with <c>with</c>.</summary>");
+        _w.Line($"/// <summary>The stopping rules of <c>solver {Xml(solver.Name + optionText)}</c> ({WhereXml(solver.Line)}): the defaults of <c>Solve</c>, whose options override only the properties they set (<c>SolveOptions.Merge</c>).</summary>");
         var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
         if (common.Count == 0)
         {
@@ -36,21 +36,25 @@ public sealed partial class ProblemEmitter
         }
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {Xml(solver.Name)}</c>.</summary>");
+        _w.Line($"/// <summary>Solves from the start point of the .opt file with <c>solver {Xml(solver.Name)}</c>; <paramref name=\"options\"/> overrides only the properties it sets.</summary>");
         _w.Line($"public {Runtime}.SolveResult Solve({Runtime}.SolveOptions? options = null) => Solve(StartPoint(), options);");
         _w.Line();
 
-        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {Xml(solver.Name)}</c> ({WhereXml(solver.Line)}).</summary>");
+        _w.Line($"/// <summary>Solves from <paramref name=\"start\"/> with <c>solver {Xml(solver.Name)}</c> ({WhereXml(solver.Line)}); <paramref name=\"options\"/> overrides only the properties it sets.</summary>");
         using (_w.Block($"public {Runtime}.SolveResult Solve(global::System.ReadOnlySpan<double> start, {Runtime}.SolveOptions? options = null)"))
         {
             RequireLength("start", "VariableCount", $"problem {_p.Name} has");
+            // A NaN or infinite entry is named by the variable element it sets and that variable's declaration.
+            string declarations = string.Join(", ", _p.Vars.Select(v => CSharpNames.StringLiteral($"var {v.Name} ({Where(v.Line)})")));
+            _w.Line($"{Runtime}.GeneratedSupport.RequireFiniteStart(start, Layout, {declarations});");
             var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
                 .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}")).ToList();
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
             _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
             string problem = $"({Runtime}.{solver.Spec.ProblemInterface})this";
             bool bounds = _p.Vars.Any(v => v.HasBounds) && solver.Spec.SupportsBounds;
-            _w.Line($"var result = solver.Minimize({problem}, start, options ?? DefaultSolveOptions{(bounds ? ", VariableBounds()" : "")});");
+            _w.Line("// The .opt file's options are the defaults: options given here replace only the properties they set.");
+            _w.Line($"var result = solver.Minimize({problem}, start, {Runtime}.SolveOptions.Merge(DefaultSolveOptions, options){(bounds ? ", VariableBounds()" : "")});");
             if (_p.Maximize)
             {
                 _w.Line("// The solver minimized the negated objective; report the maximized value as written.");
@@ -118,9 +122,9 @@ public sealed partial class ProblemEmitter
             _w.Line("return scalarized.Solve(start, options);");
         }
         _w.Line();
-        _w.Line($"/// <summary>The Pareto front of the pareto block ({WhereXml(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(epsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. This instance is not changed: <c>Solve()</c> still solves the problem as written, and sweeps may run concurrently.</summary>");
+        _w.Line($"/// <summary>The Pareto front of the pareto block ({WhereXml(_p.ObjectiveLine)}): {_p.ParetoPoints} points by the {(epsilon ? "epsilon-constraint" : "weighted-sum")} method, non-dominated only. Each solve uses <c>DefaultSolveOptions</c> with the properties <paramref name=\"options\"/> sets replaced. This instance is not changed: <c>Solve()</c> still solves the problem as written, and sweeps may run concurrently.</summary>");
         _w.Line($"public {Runtime}.ParetoFront ParetoFront({Runtime}.SolveOptions? options = null) =>");
-        _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{(epsilon ? "Epsilon" : "WeightedSum")}, {_p.ParetoPoints}, options ?? DefaultSolveOptions);");
+        _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{(epsilon ? "Epsilon" : "WeightedSum")}, {_p.ParetoPoints}, {Runtime}.SolveOptions.Merge(DefaultSolveOptions, options));");
         _w.Line();
     }
 

@@ -121,7 +121,9 @@ public sealed partial class ProblemEmitter
         }
         foreach (var d in _p.Dims.Where(d => d.Fixed is null))
             _w.Line($"private readonly int {DimField(d.Name)}; // dim {Comment(d.Name)} ({WhereComment(d.Line)}), {(d.BoundBy is { } b ? $"the length of {Comment(b.Data)}" + (b.Axis > 0 ? $" along axis {b.Axis}" : "") : "a constructor argument")}");
-        if (_p.Data.Count > 0 || HasRuntimeDims) _w.Line();
+        foreach (var p in _p.Params)
+            _w.Line($"private double {_names.Field(p.Name)} = {CSharpNames.Literal(p.Default)}; // param {Comment(p.Name)} ({WhereComment(p.Line)})");
+        if (_p.Data.Count > 0 || HasRuntimeDims || _p.Params.Count > 0) _w.Line();
 
         var parameters = _p.Data.Select(d => $"{(d.Shape.Count switch { 0 => "double", 1 => "double[]", _ => "double[,]" })} {_names.Parameter(d.Name)}")
             .Concat(_p.Dims.Where(d => d.IsConstructorArgument).Select(d => $"int {_names.Parameter(d.Name)}")).ToList();
@@ -171,6 +173,10 @@ public sealed partial class ProblemEmitter
                     string what = d.Shape.Count == 1 ? "length" : $"size along axis {axis}";
                     _w.Line($"if ({actual} != {expected}) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} has {what} {{{actual}}}, but its declared shape needs {extent} = {{{expected}}}.\", nameof({arg}));");
                 }
+                // An empty array (or dims that make one empty) leaves its sums empty and its means NaN: refused, named.
+                _w.Line(d.Shape.Count == 1
+                    ? $"if ({arg}.Length == 0) throw new global::System.ArgumentException({CSharpNames.StringLiteral(decl + " is empty; a data array needs at least one element.")}, nameof({arg}));"
+                    : $"if ({arg}.Length == 0) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(decl)} is empty ({{{arg}.GetLength(0)}} × {{{arg}.GetLength(1)}}); a data array needs at least one element.\", nameof({arg}));");
                 _w.Line(d.Shape.Count == 1
                     ? $"{field} = {arg};"
                     : $"{field} = {Runtime}.GeneratedSupport.RowMajor({arg});");
@@ -210,8 +216,15 @@ public sealed partial class ProblemEmitter
         }
         foreach (var p in _p.Params)
         {
-            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}).</summary>");
-            _w.Line($"public double {PropertyName(p.Name)} {{ get; set; }} = {CSharpNames.Literal(p.Default)};");
+            // A NaN or infinite param would only show as a Diverged solve: it is refused where it is set, naming the param.
+            string field = _names.Field(p.Name);
+            string decl = $"param {p.Name} ({Where(p.Line)})";
+            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}); a finite number (NaN or ±∞ throws <c>ArgumentOutOfRangeException</c>).</summary>");
+            using (_w.Block($"public double {PropertyName(p.Name)}"))
+            {
+                _w.Line($"get => {field};");
+                _w.Line($"set => {field} = double.IsFinite(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {CSharpNames.StringLiteral(decl + " must be a finite number.")});");
+            }
             _w.Line();
         }
 

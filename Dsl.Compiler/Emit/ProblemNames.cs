@@ -108,10 +108,11 @@ internal sealed class ProblemNames
                 notes.Add(Descriptors.Renamed.Create(path, dim.NameSpan, $"dim '{dim.Name}' is the property '{name}' ('{CSharpNames.Pascal(dim.Name)}' is taken)"));
         }
 
-        // Fields of data and runtime dims (a field may not share a member's name either).
+        // Fields of data, runtime dims and params (a field may not share a member's name either).
         var fields = new NameScope(GeneratedFields.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(_properties.Values).Append(ClassName));
         foreach (var d in p.Data) _fields[d.Name] = fields.Claim("_" + d.Name);
         foreach (var d in p.Dims.Where(d => d.Fixed is null)) _fields[d.Name] = fields.Claim("_" + d.Name);
+        foreach (var param in p.Params) _fields[param.Name] = fields.Claim("_" + param.Name);
 
         // Constructor parameters: the .opt names (a keyword escaped with '@'), clear of what the constructor body names:
         // the fields it assigns (data '_p' beside dim 'p', whose field is '_p') and the counts it sets.
@@ -137,7 +138,7 @@ internal sealed class ProblemNames
     /// <summary>The property of a param or runtime dim.</summary>
     public string Property(string symbol) => _properties[symbol];
 
-    /// <summary>The field holding a data array or a runtime dim.</summary>
+    /// <summary>The field holding a data array, a runtime dim or a param's value.</summary>
     public string Field(string symbol) => _fields[symbol];
 
     /// <summary>The constructor parameter of a data array or constructor dim.</summary>

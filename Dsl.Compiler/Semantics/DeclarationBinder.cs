@@ -144,6 +144,12 @@ internal sealed class DeclarationBinder
         {
             var e = _expressions.LowerInt(d.Shape[axis], Scope.Root(), $"The shape of data '{d.Name}'");
             if (e is null) return;
+            if (e is IntConst { Value: <= 0 } c)
+            {
+                // The constructor refuses an empty data array; a constant extent that makes every one empty is known now.
+                Report(Descriptors.ShapeMismatch, d.Shape[axis].Span, $"data '{d.Name}' has a dimension of size {c.Value}; a data array needs at least one element along each axis");
+                return;
+            }
             shape.Add(e);
             // A bare dim with no value is defined by the first data array that uses it.
             if (e is IntDim dim && _c.Dims.TryGetValue(dim.Name, out var symbol) && symbol.Fixed is null && symbol.BoundBy is null)
@@ -163,7 +169,9 @@ internal sealed class DeclarationBinder
     private void BindParamValue(ParamSyntax p)
     {
         var value = _expressions.ConstantValue(p.Value, $"The default of param '{p.Name}'");
-        if (value is { Length: 1 }) _c.Params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
+        if (value is { Length: 1 } && double.IsInfinity(value[0]))
+            Report(Descriptors.ParamNotFinite, p.Value.Span, p.Name, value[0] > 0 ? "inf" : "-inf"); // the generated property refuses it too
+        else if (value is { Length: 1 }) _c.Params[p.Name] = new ParamSymbol(p.Name, p.Span.Line + 1, value[0], TextOf(p.Value.Span)) { NameSpan = p.NameSpan };
         else if (value is not null) Report(Descriptors.ExpectedScalar, p.Value.Span, $"The default of param '{p.Name}'", $"[{value.Length}]");
     }
 

@@ -61,6 +61,7 @@ public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind
 /// <summary>The solvers the language names, with their options. Runtime classes live in Dsl.Runtime.</summary>
 public static class SolverCatalog
 {
+    // Every tolerance option (tolerance, cg_tol) is non-negative: 0 turns its test off (docs/solvers.md).
     public static readonly OptionSpec[] Common =
     [
         new("tolerance", OptionKind.NonNegativeReal, "GradientTolerance", OnSolveOptions: true),
@@ -112,7 +113,7 @@ public static class SolverCatalog
             new OptionSpec("trust_region", OptionKind.Bool, "TrustRegion"), new OptionSpec("damping", OptionKind.NonNegativeReal, "Damping")),
         Make("bfgs", "BfgsSolver", ProblemKind.Gradient, true),
         Make("lbfgs", "LbfgsSolver", ProblemKind.Gradient, true, new OptionSpec("memory", OptionKind.PositiveCount, "Memory", Max: Runtime.Internal.OptionLimits.MaxLbfgsMemory)),
-        Make("newton_cg", "NewtonCgSolver", ProblemKind.SecondOrder, false, new OptionSpec("cg_tol", OptionKind.PositiveReal, "CgTolerance")),
+        Make("newton_cg", "NewtonCgSolver", ProblemKind.SecondOrder, false, new OptionSpec("cg_tol", OptionKind.NonNegativeReal, "CgTolerance")),
         Make("lm", "LevenbergMarquardtSolver", ProblemKind.LeastSquares, true, new OptionSpec("lambda0", OptionKind.PositiveReal, "InitialDamping")),
         Make("auglag", "AugmentedLagrangianSolver", ProblemKind.Constrained, true,
             new OptionSpec("inner", OptionKind.Choice, "Inner", Choices: ["lbfgs", "bfgs", "newton", "newton_cg", "gd"], ChoiceType: "InnerSolver"),

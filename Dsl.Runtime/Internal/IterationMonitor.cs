@@ -241,6 +241,11 @@ internal sealed class IterationMonitor
     /// (<see cref="SetStart"/>). A non-finite value there ends the solve as <see cref="SolveStatus.Diverged"/>, which is
     /// returned; so is <see cref="SolveStatus.Converged"/> when the start is already stationary (null otherwise).
     /// </summary>
+    /// <param name="problem">The problem being solved.</param>
+    /// <param name="x">The start point.</param>
+    /// <param name="gradient">Receives ∇f at the start.</param>
+    /// <param name="box">The variables' bounds (the gradient is projected onto them).</param>
+    /// <param name="f">f at the start.</param>
     /// <param name="gradientNorm">The projected gradient infinity norm at the start.</param>
     /// <param name="stoppingNorm">Maps the gradient norm to the one the convergence test uses (e.g. with weight decay), or null.</param>
     public SolveResult? EvaluateStart(IGradientProblem problem, double[] x, Span<double> gradient, Box box, out double f, out double gradientNorm,

@@ -12,7 +12,7 @@ namespace OptDsl.Runtime;
 /// </summary>
 public sealed class NewtonCgSolver : Solver<ISecondOrderProblem>
 {
-    /// <summary>Relative residual tolerance η of the inner CG (<c>cg_tol</c>); null for the forcing sequence min(0.5, √‖∇f‖).</summary>
+    /// <summary>Relative residual tolerance η ≥ 0 of the inner CG (<c>cg_tol</c>); null for the forcing sequence min(0.5, √‖∇f‖). 0 turns the residual test off: CG runs to the boundary, to non-positive curvature or to 2n + 10 steps.</summary>
     public double? CgTolerance { get; set; }
 
     /// <summary>Computes the trust-region ratio with Conn–Gould–Toint's rounding correction; set by the augmented Lagrangian for its inner solves.</summary>
@@ -26,7 +26,7 @@ public sealed class NewtonCgSolver : Solver<ISecondOrderProblem>
 
     private protected override void CheckSettings()
     {
-        if (CgTolerance is { } eta) Arguments.Positive(eta, nameof(CgTolerance), Name);
+        if (CgTolerance is { } eta) Arguments.NonNegative(eta, nameof(CgTolerance), Name);
     }
 
     private protected override SolveResult Solve(ISecondOrderProblem problem, double[] x, Box box, IterationMonitor monitor)

@@ -109,6 +109,20 @@ public sealed class BuildTimeValidationTests
     }
 
     [Theory]
+    [InlineData("newton_cg(cg_tol: 0)")]
+    [InlineData("lm(tolerance: 0)")]
+    [InlineData("lbfgs(tolerance: 0, max_iter: 200)")]
+    public void A_zero_tolerance_turns_its_test_off_and_still_solves(string solver)
+    {
+        // cg_tol: 0 runs each CG to the boundary, to non-positive curvature or to its step limit; tolerance: 0 leaves the
+        // other tests and the limits to end the solve.
+        var p = GeneratedCode.Build("zero.opt", $"problem Z {{ var x[2] = [-1.2, 1]; minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2; solver {solver}; }}").Create("Z");
+        var result = GeneratedCode.Solve(p);
+        Assert.Equal(1, result.X[0], 6);
+        Assert.Equal(1, result.X[1], 6);
+    }
+
+    [Theory]
     [InlineData("var x[$$100000 * 100000];", "OPT0029")]
     [InlineData("var x[$$3000000000];", "OPT0029")]
     [InlineData("$$var x[50000, 50000];", "OPT0029")]

@@ -28,6 +28,7 @@ public sealed class DiagnosticsTests
         { "OPT0009", "problem P {\n  var x;\n  minimize x^2;\n  solver lbfgs($$memroy: 5);\n}" },
         { "OPT0010", "problem P {\n  var x;\n  minimize x^2;\n  solver lbfgs(memory: $$2.5);\n}" },
         { "OPT0010", "problem P {\n  var x;\n  minimize x^2;\n  solver gd(line_search: $$wolfe);\n}" },
+        { "OPT0010", "problem P {\n  var x;\n  minimize x^2;\n  solver lbfgs(tolerance: $$-1);\n}" },
         { "OPT0011", "problem $$P {\n  var x;\n}" },
         { "OPT0012", "problem P {\n  var x;\n  minimize x^2;\n  $$maximize x;\n}" },
         { "OPT0013", "problem P {\n  var x[$$2.5];\n  minimize x[0]^2;\n}" },
@@ -67,6 +68,8 @@ public sealed class DiagnosticsTests
         { "OPT0030", "problem P {\n  var x;\n  param p = $$0/0;\n  minimize p * x^2;\n}" },
         { "OPT0030", "problem P {\n  var x;\n  minimize x^2 + 2 * $$log(-1);\n}" },
         { "OPT0031", "problem $$P {\n  param a = 1;\n  minimize a;\n}" },
+        { "OPT0032", "problem P {\n  var x;\n  param cap = $$inf;\n  minimize x^2;\n  subject to { x <= cap; }\n}" },
+        { "OPT0032", "problem P {\n  var x;\n  param w = $$-1/0;\n  minimize w * x^2;\n}" },
         { "OPT0022", "problem P {\n  param a = 2;\n  var x in [0, $$a];\n  minimize x^2;\n}" },
         { "OPT0022", "problem P {\n  var x = $$b;\n  param b = 2;\n  minimize x^2;\n}" },
         { "OPT0022", "problem P {\n  var x;\n  param b = $$c * 2;\n  param c = 3;\n  minimize b * x^2;\n}" },
@@ -114,6 +117,43 @@ public sealed class DiagnosticsTests
         Assert.Equal(Descriptors.All.Length, Descriptors.All.Select(d => d.Id).Distinct().Count());
         string doc = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         foreach (var d in Descriptors.All) Assert.Contains("## " + d.Id, doc);
+    }
+
+    /// <summary>Every tolerance option of every built solver, with a problem that solver takes.</summary>
+    public static TheoryData<string, string> ToleranceOptions()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var solver in OptDsl.Compiler.Semantics.SolverCatalog.All.Where(s => s.IsBuilt))
+            foreach (var option in solver.Options.Where(o => o.Name.Contains("tol", StringComparison.Ordinal)))
+                data.Add(solver.Name, option.Name);
+        return data;
+    }
+
+    private static string ToleranceProblem(string solver, string option, string value) =>
+        "problem P {\n  var x[2] = 1;\n  minimize (x[0] - 1)^2 + (x[1] + 2)^2;\n"
+        + (solver is "ipm" or "auglag" ? "  subject to { x[0] + x[1] <= 10; }\n" : "")
+        + $"  solver {solver}({option}: {value});\n}}";
+
+    [Theory]
+    [MemberData(nameof(ToleranceOptions))]
+    public void A_tolerance_of_zero_is_accepted_and_a_negative_one_is_located(string solver, string option)
+    {
+        // 0 turns the test off (docs/solvers.md); the runtime takes it too (BuildTimeValidationTests solves with it).
+        Assert.Empty(OptCompiler.Compile("zero.opt", ToleranceProblem(solver, option, "0"), null).Diagnostics);
+
+        string text = ToleranceProblem(solver, option, "-1");
+        var d = Assert.Single(OptCompiler.Compile("negative.opt", text, null).Diagnostics);
+        string line = text.Split('\n').Single(l => l.Contains("solver ", StringComparison.Ordinal));
+        Assert.Equal(("OPT0010", text.Split('\n').ToList().IndexOf(line), line.IndexOf("-1", StringComparison.Ordinal)), (d.Id, d.Span.Line, d.Span.Column));
+        Assert.Equal($"Option '{option}' must be zero or positive", d.Message);
+    }
+
+    [Fact]
+    public void Every_built_solver_has_a_tolerance_option()
+    {
+        var solvers = ToleranceOptions().Select(row => (string)row[0]).Distinct().Count();
+        Assert.Equal(OptDsl.Compiler.Semantics.SolverCatalog.All.Count(s => s.IsBuilt), solvers);
+        Assert.Contains(ToleranceOptions(), row => (string)row[1] == "cg_tol");
     }
 
     [Fact]
