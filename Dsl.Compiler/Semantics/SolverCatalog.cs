@@ -61,10 +61,13 @@ public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind
 /// <summary>The solvers the language names, with their options. Runtime classes live in Dsl.Runtime.</summary>
 public static class SolverCatalog
 {
-    // Every tolerance option (tolerance, cg_tol) is non-negative: 0 turns its test off (docs/solvers.md).
+    // Every tolerance option (tolerance, acceptable_tol, step_tol, f_tol, cg_tol) is non-negative: 0 turns its test off (docs/solvers.md).
     public static readonly OptionSpec[] Common =
     [
         new("tolerance", OptionKind.NonNegativeReal, "GradientTolerance", OnSolveOptions: true),
+        new("acceptable_tol", OptionKind.NonNegativeReal, "AcceptableTolerance", OnSolveOptions: true),
+        new("step_tol", OptionKind.NonNegativeReal, "StepTolerance", OnSolveOptions: true),
+        new("f_tol", OptionKind.NonNegativeReal, "FunctionTolerance", OnSolveOptions: true),
         new("max_iter", OptionKind.Count, "MaxIterations", OnSolveOptions: true),
         new("max_evals", OptionKind.Count, "MaxEvaluations", OnSolveOptions: true),
         new("seed", OptionKind.Count, "Seed", OnSolveOptions: true),

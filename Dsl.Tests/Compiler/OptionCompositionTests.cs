@@ -44,6 +44,24 @@ public sealed class OptionCompositionTests
     private static SolveOptions Defaults(object problem) => GeneratedCode.Get<SolveOptions>(problem, "DefaultSolveOptions");
 
     [Fact]
+    public void Every_tolerance_of_the_solver_line_reaches_the_defaults_and_0_is_accepted()
+    {
+        var assembly = GeneratedCode.Build("tolerances.opt", """
+            problem Tolerances {
+                var x[2] = [-1.2, 1];
+                minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2;
+                solver lbfgs(tolerance: 0, acceptable_tol: 1e-4, step_tol: 0, f_tol: 1e-12);
+            }
+            """);
+        var defaults = GeneratedCode.Get<SolveOptions>(assembly.Create("Tolerances"), "DefaultSolveOptions");
+        Assert.Equal(new SolveOptions { GradientTolerance = 0, AcceptableTolerance = 1e-4, StepTolerance = 0, FunctionTolerance = 1e-12 }, defaults);
+        // With the gradient test off, the function test ends the solve, and at the minimum the verdict is Acceptable.
+        var result = GeneratedCode.Solve(assembly.Create("Tolerances"));
+        Assert.True(result.Status == SolveStatus.Acceptable, $"{result}: {result.Message}");
+        Assert.Equal(1.0, result.X[0], 4);
+    }
+
+    [Fact]
     public void The_defaults_are_the_options_of_the_solver_line()
     {
         Assert.Equal(new SolveOptions { GradientTolerance = 1e-3, MaxIterations = 12 }, Defaults(Banana()));
