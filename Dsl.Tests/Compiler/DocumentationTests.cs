@@ -14,7 +14,7 @@ namespace OptDsl.Tests.Compiler;
 public sealed class DocumentationTests
 {
     /// <summary>Markdown files whose fenced <c>opt</c> and <c>opt-error</c> blocks are compiled.</summary>
-    private static readonly string[] DocumentsWithExamples = ["docs/language.md", "README.md"];
+    private static readonly string[] DocumentsWithExamples = ["docs/language.md", "README.md", "Dsl.Runtime/PACKAGE.md"];
 
     /// <summary>Folders that hold build output, tools or local state rather than the project's own files.</summary>
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.OrdinalIgnoreCase)
@@ -58,7 +58,8 @@ public sealed class DocumentationTests
     public void No_document_holds_an_absolute_machine_path()
     {
         string root = DiagnosticsTests.RepositoryRoot();
-        var documents = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md")).ToList();
+        var documents = Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
+            .Append(Path.Combine(root, "README.md")).Append(Path.Combine(root, "Dsl.Runtime", "PACKAGE.md")).ToList();
         var offending = documents
             .SelectMany(file => File.ReadAllLines(file).Select((line, k) => (file, line, k)))
             .Where(x => MachinePaths.Any(p => x.line.Contains(p, StringComparison.Ordinal)))
