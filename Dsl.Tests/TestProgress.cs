@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -16,7 +17,8 @@ namespace OptDsl.Tests;
 /// xUnit's own framework, plus a progress line every half minute while the tests run, so that the README's
 /// <c>dotnet test OptDsl.sln</c> is never silent for minutes. The lines are xUnit diagnostic messages (enabled in
 /// xunit.runner.json), which <c>dotnet test</c> shows at its default verbosity, one line each:
-/// <c>[xUnit.net 00:01:30.02] Dsl.Tests: 812 of 1,640 test cases done (49%), 0 failed</c>.
+/// <c>[xUnit.net 00:01:30.02] Dsl.Tests: 812 of 1,640 test cases done (49%), 0 failed</c>, followed by the test
+/// that has been running longest when it has taken more than one interval.
 /// The interval is <c>OPTDSL_TEST_PROGRESS_SECONDS</c> (default 30; 0 turns the lines off). Under the terminal logger
 /// there are no such lines (see <see cref="ProgressSink.Interval"/>).
 /// </summary>
@@ -39,13 +41,19 @@ public sealed class ProgressReportingTestFramework(IMessageSink messageSink) : X
         }
     }
 
-    /// <summary>Passes every message on, counts finished test cases and failures, and reports them on a timer.</summary>
+    /// <summary>
+    /// Passes every message on, counts finished test cases and failures, and reports them from a thread of its own (a
+    /// thread-pool timer waited minutes while the tests kept the pool busy), with the test that has run longest when it
+    /// has run for more than one interval.
+    /// </summary>
     private sealed class ProgressSink : LongLivedMarshalByRefObject, IMessageSink
     {
         private readonly IMessageSink _inner;
         private readonly IMessageSink _diagnostics;
         private readonly int _total;
-        private readonly Timer _timer;
+        private readonly TimeSpan _interval;
+        private readonly ManualResetEventSlim _finished = new();
+        private readonly ConcurrentDictionary<ITest, DateTime> _running = new(ReferenceEqualityComparer.Instance);
         private int _done;
         private int _failed;
 
@@ -54,9 +62,10 @@ public sealed class ProgressReportingTestFramework(IMessageSink messageSink) : X
             _inner = inner;
             _diagnostics = diagnostics;
             _total = total;
+            _interval = interval;
             _diagnostics.OnMessage(new DiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
                 $"running {total:N0} test cases; progress every {interval.TotalSeconds:0} s")));
-            _timer = new Timer(_ => Report(), null, interval, interval);
+            new Thread(ReportUntilFinished) { IsBackground = true, Name = "test progress" }.Start();
         }
 
         public static TimeSpan Interval()
@@ -75,6 +84,12 @@ public sealed class ProgressReportingTestFramework(IMessageSink messageSink) : X
         {
             switch (message)
             {
+                case ITestStarting starting:
+                    _running[starting.Test] = DateTime.UtcNow;
+                    break;
+                case ITestFinished finished:
+                    _running.TryRemove(finished.Test, out _);
+                    break;
                 case ITestFailed:
                     Interlocked.Increment(ref _failed);
                     break;
@@ -82,20 +97,32 @@ public sealed class ProgressReportingTestFramework(IMessageSink messageSink) : X
                     Interlocked.Increment(ref _done);
                     break;
                 case ITestAssemblyFinished:
-                    _timer.Dispose();
+                    _finished.Set();
                     break;
             }
 
             return _inner.OnMessage(message);
         }
 
-        private void Report()
+        private void ReportUntilFinished()
         {
-            int done = Volatile.Read(ref _done);
-            int failed = Volatile.Read(ref _failed);
-            double percent = _total == 0 ? 100 : 100.0 * done / _total;
-            _diagnostics.OnMessage(new DiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
-                $"{done:N0} of {_total:N0} test cases done ({percent:0}%), {failed:N0} failed")));
+            while (!_finished.Wait(_interval))
+            {
+                int done = Volatile.Read(ref _done);
+                int failed = Volatile.Read(ref _failed);
+                double percent = _total == 0 ? 100 : 100.0 * done / _total;
+                string line = string.Create(CultureInfo.InvariantCulture, $"{done:N0} of {_total:N0} test cases done ({percent:0}%), {failed:N0} failed");
+                var longest = _running.ToArray().OrderBy(test => test.Value).FirstOrDefault();
+                TimeSpan elapsed = DateTime.UtcNow - longest.Value;
+                if (longest.Key is not null && elapsed >= _interval)
+                {
+                    string name = longest.Key.DisplayName.StartsWith("OptDsl.Tests.", StringComparison.Ordinal)
+                        ? longest.Key.DisplayName.Substring("OptDsl.Tests.".Length)
+                        : longest.Key.DisplayName;
+                    line += string.Create(CultureInfo.InvariantCulture, $"; running for {(int)elapsed.TotalMinutes}m {elapsed.Seconds:00}s: {name}");
+                }
+                _diagnostics.OnMessage(new DiagnosticMessage(line));
+            }
         }
     }
 }
