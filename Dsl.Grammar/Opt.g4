@@ -63,6 +63,7 @@ tuneMember
     : name=ident IN '{' expr (',' expr)* '}' ';'  # tuneChoice
     | name=ident IN value=expr ';'                # tuneRange
     | SEARCH name=ident ('(' optionList? ')')? ';' # tuneSearch
+    | option ';'                                  # tuneOption
     ;
 
 optionList

@@ -90,6 +90,9 @@ public static class SolverCatalog
 
     private static OptionSpec Count(string name) => new(name, OptionKind.Count, name);
 
+    /// <summary>The local solver that refines a global method's best point (the contract's <c>polish: lbfgs</c>).</summary>
+    private static OptionSpec Polish => new("polish", OptionKind.Choice, "Polish", Choices: ["lbfgs", "bfgs", "newton", "newton_cg", "gd"], ChoiceType: "InnerSolver");
+
     public static readonly IReadOnlyList<SolverSpec> All =
     [
         Make("gd", "GradientDescentSolver", ProblemKind.Gradient, true, Lr,
@@ -123,12 +126,12 @@ public static class SolverCatalog
             new OptionSpec("rho", OptionKind.PositiveReal, "InitialPenalty")),
         Make("ipm", "InteriorPointSolver", ProblemKind.Constrained, true, new OptionSpec("mu0", OptionKind.PositiveReal, "InitialBarrier")),
         Later("nelder_mead", ProblemKind.DerivativeFree, "The derivative-free solver 'nelder_mead'"),
-        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", Count("population"), Count("generations"), Real("mutation"), Real("crossover")),
-        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling")),
-        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia")),
-        Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"])),
-        Later("cmaes", ProblemKind.DerivativeFree, "The derivative-free solver 'cmaes'", Real("sigma0"), Count("population"), Count("restarts")),
-        Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature")),
+        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", Count("population"), Count("generations"), Real("mutation"), Real("crossover"), Polish),
+        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling"), Polish),
+        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia"), Polish),
+        Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"]), Polish),
+        Later("cmaes", ProblemKind.DerivativeFree, "The derivative-free solver 'cmaes'", Real("sigma0"), Count("population"), Count("restarts"), Polish),
+        Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature"), Polish),
     ];
 
     /// <summary>

@@ -80,6 +80,7 @@ public sealed class DiagnosticsTests
         { "OPT0003", "problem P {\n  var x;\n  objective a = x^2;\n  objective b = (x - 1)^2;\n  pareto { minimize a; minimize b; points: 5; $$points: 7; }\n}" },
         { "OPT0016", "problem P {\n  dim a = $$b;\n  dim b = a;\n  var x;\n  minimize x^2;\n}" },
         { "OPT0900", "model $$M {\n  var w;\n}" },
+        { "OPT0900", "tune M as $$T {\n  lr in logrange(1e-4, 1e-1);\n  search bayes(trials: 30, seed: 1);\n  prune: median;\n}" },
         { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$nelder_mead;\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  solver $$ipm;\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n  solver $$lbfgs;\n}" },
@@ -154,6 +155,17 @@ public sealed class DiagnosticsTests
         var solvers = ToleranceOptions().Select(row => (string)row[0]).Distinct().Count();
         Assert.Equal(OptDsl.Compiler.Semantics.SolverCatalog.All.Count(s => s.IsBuilt), solvers);
         Assert.Contains(ToleranceOptions(), row => (string)row[1] == "cg_tol");
+    }
+
+    [Fact]
+    public void Every_member_of_a_tune_block_parses_so_the_block_is_reported_as_not_built()
+    {
+        // The members of the language's tune block: choices, ranges, the search and its options, a pruner.
+        const string text = "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  batch in {16, 32};\n  epochs in range(10, 200);\n"
+            + "  search hyperband(max_epochs: 81, eta: 3, seed: 1);\n  prune: median;\n}\n";
+        var output = OptCompiler.Compile("tune.opt", text, null);
+        var d = Assert.Single(output.Diagnostics);
+        Assert.Equal(("OPT0900", 0, 10), (d.Id, d.Span.Line, d.Span.Column));
     }
 
     [Fact]

@@ -84,6 +84,36 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
     }
 
     [Fact]
+    public void Package_carries_a_readme_the_licence_and_the_project_urls()
+    {
+        var nuspec = XDocument.Parse(package.ReadEntry("OptDsl.nuspec"));
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value
+            ?? throw new Xunit.Sdk.XunitException($"The nuspec has no <{name}>:\n{nuspec}");
+
+        // The readme nuget.org shows, packed byte for byte from the repository; its links must work outside it.
+        string readme = Value("readme");
+        Assert.Equal("PACKAGE.md", readme);
+        Assert.Contains(readme, package.Entries());
+        string packed = package.ReadEntry(readme);
+        Assert.Equal(File.ReadAllText(RepositoryLayout.PathOf("Dsl.Runtime/PACKAGE.md")), packed);
+        Assert.DoesNotMatch(@"\]\((?!https://)[^)]*\)", packed);
+
+        // The licence: an SPDX expression, the same as the repository's LICENSE file.
+        var license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+        Assert.Equal("expression", (string?)license.Attribute("type"));
+        Assert.Equal("MIT", license.Value);
+        Assert.StartsWith("MIT License", File.ReadAllText(RepositoryLayout.PathOf("LICENSE")), StringComparison.Ordinal);
+
+        Assert.Equal("https://github.com/optdsl/optdsl", Value("projectUrl"));
+        var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal("git", (string?)repository.Attribute("type"));
+        Assert.Equal("https://github.com/optdsl/optdsl", (string?)repository.Attribute("url"));
+        Assert.Contains(".opt files", Value("description"), StringComparison.Ordinal);
+        Assert.Contains("optimization", Value("tags").Split(' '));
+    }
+
+    [Fact]
     public void Props_add_opt_files_and_make_RootNamespace_visible_to_the_generator()
     {
         var props = XDocument.Parse(package.ReadEntry("build/OptDsl.props"));
