@@ -43,6 +43,10 @@ public sealed class DiagnosticsTests
         { "OPT0021", "problem P {\n  var x[2];\n  var k;\n  minimize x[$$k]^2;\n}" },
         { "OPT0022", "problem P {\n  var x;\n  param a = $$x;\n  minimize x^2;\n}" },
         { "OPT0023", "problem P {\n  var x[2];\n  minimize x[$$2]^2;\n}" },
+        // Issue 9's examples: literal and dim-relative indices that leave their array over the loop.
+        { "OPT0023", "problem P {\n  var x[3];\n  minimize sum(i in 1..4) (x[$$i]-i)^2;\n}" },
+        { "OPT0023", "problem P {\n  dim n;\n  var x[n];\n  minimize sum(i in 0..n) (x[$$i+1]-i)^2;\n}" },
+        { "OPT0023", "problem P {\n  dim m; dim n;\n  data A[m, n];\n  var x[n];\n  minimize sum(i in 0..m) sum(j in 0..n) (A[i, $$j+1] * x[j])^2;\n}" },
         { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  $$predict x;\n}" },
         { "OPT0024", "problem P {\n  var x;\n  minimize x^2;\n  subject to { $$bounds: x >= 1; }\n}" },
         { "OPT0025", "problem P {\n  var x;\n  var $$unused;\n  minimize x^2;\n}" },

@@ -88,6 +88,24 @@ public sealed class NamedBadValueTests
     }
 
     [Fact]
+    public void An_index_that_only_run_time_dims_put_out_of_range_throws_at_construction_naming_the_opt_line()
+    {
+        // x[i] over i in 0..m with x of length k: in range only when m <= k, which the build cannot know.
+        var assembly = GeneratedCode.Build("dims.opt", """
+            problem Dims {
+                dim m; dim k;
+                data a[m];
+                var x[k];
+                minimize sum(i in 0..m) (a[i] * x[i])^2;
+            }
+            """);
+        Assert.Equal(3, ((IObjectiveProblem)assembly.Create("Dims", new[] { 1.0, 2.0 }, 3)).Dimension);
+        var e = Assert.IsType<ArgumentException>(Inner(() => assembly.Create("Dims", new[] { 1.0, 2.0, 3.0, 4.0 }, 3)));
+        Assert.Contains("(dims.opt:5)", e.Message);
+        Assert.Contains("outside 0..k", e.Message);
+    }
+
+    [Fact]
     public void An_empty_data_array_that_binds_its_dim_throws_naming_its_declaration()
     {
         var e = Assert.IsType<ArgumentException>(Inner(() => s_assembly.Value.Create("Weighted", Array.Empty<double>())));
