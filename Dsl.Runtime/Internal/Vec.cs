@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace OptDsl.Runtime.Internal;
@@ -32,5 +35,100 @@ internal static class Vec
         double m = 0;
         for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
         return m;
+    }
+}
+
+/// <summary>
+/// Fused single-pass kernels for the memory-bound loops of the quasi-Newton methods: each reads its vectors once with
+/// <see cref="Vector{T}"/> loads (no bounds checks in the loop) and a scalar tail. The element-wise
+/// results round exactly as the separate <see cref="TensorPrimitives"/> calls they replace (a multiply, then an add or
+/// a subtract, never fused into one rounding); only the dot products differ from <see cref="TensorPrimitives.Dot"/> in
+/// their order of summation.
+/// </summary>
+internal static class FusedVec
+{
+    /// <summary>
+    /// r ← (b + a·u)·scale element-wise, then returns wᵀr (0 when <paramref name="w"/> is empty). <paramref name="r"/> may
+    /// be <paramref name="b"/> itself. With a = 0 and scale = 1, r ← b.
+    /// </summary>
+    public static double UpdateThenDot(ReadOnlySpan<double> b, double a, ReadOnlySpan<double> u, double scale, Span<double> r, ReadOnlySpan<double> w)
+    {
+        int n = r.Length;
+        if (b.Length != n || (a != 0 && u.Length != n) || (!w.IsEmpty && w.Length != n)) throw new ArgumentException("The vectors of a fused kernel differ in length.");
+        bool copy = a == 0 && scale == 1, dot = !w.IsEmpty;
+        ref double rb = ref MemoryMarshal.GetReference(b);
+        ref double ru = ref a == 0 ? ref rb : ref MemoryMarshal.GetReference(u);
+        ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double rw = ref dot ? ref MemoryMarshal.GetReference(w) : ref rb;
+        int width = Vector<double>.Count;
+        var va = new Vector<double>(a);
+        var vs = new Vector<double>(scale);
+        var acc0 = Vector<double>.Zero;
+        var acc1 = Vector<double>.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - 2 * width; i += 2 * width)
+            {
+                var x0 = Vector.LoadUnsafe(ref rb, (nuint)i);
+                var x1 = Vector.LoadUnsafe(ref rb, (nuint)(i + width));
+                if (!copy)
+                {
+                    x0 = (x0 + va * Vector.LoadUnsafe(ref ru, (nuint)i)) * vs;
+                    x1 = (x1 + va * Vector.LoadUnsafe(ref ru, (nuint)(i + width))) * vs;
+                }
+                x0.StoreUnsafe(ref rr, (nuint)i);
+                x1.StoreUnsafe(ref rr, (nuint)(i + width));
+                if (dot)
+                {
+                    acc0 += x0 * Vector.LoadUnsafe(ref rw, (nuint)i);
+                    acc1 += x1 * Vector.LoadUnsafe(ref rw, (nuint)(i + width));
+                }
+            }
+        }
+        double sum = Vector.Sum(acc0 + acc1);
+        for (; i < n; i++)
+        {
+            double x = Unsafe.Add(ref rb, i);
+            if (!copy) x = (x + a * Unsafe.Add(ref ru, i)) * scale;
+            Unsafe.Add(ref rr, i) = x;
+            if (dot) sum += x * Unsafe.Add(ref rw, i);
+        }
+        return sum;
+    }
+
+    /// <summary>(sᵀy, yᵀy) in one pass.</summary>
+    public static (double Sy, double Yy) TwoDots(ReadOnlySpan<double> s, ReadOnlySpan<double> y)
+    {
+        int n = s.Length;
+        if (y.Length != n) throw new ArgumentException("The vectors of a fused kernel differ in length.");
+        ref double rs = ref MemoryMarshal.GetReference(s);
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        int width = Vector<double>.Count;
+        var sy0 = Vector<double>.Zero;
+        var sy1 = Vector<double>.Zero;
+        var yy0 = Vector<double>.Zero;
+        var yy1 = Vector<double>.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - 2 * width; i += 2 * width)
+            {
+                var y0 = Vector.LoadUnsafe(ref ry, (nuint)i);
+                var y1 = Vector.LoadUnsafe(ref ry, (nuint)(i + width));
+                sy0 += Vector.LoadUnsafe(ref rs, (nuint)i) * y0;
+                sy1 += Vector.LoadUnsafe(ref rs, (nuint)(i + width)) * y1;
+                yy0 += y0 * y0;
+                yy1 += y1 * y1;
+            }
+        }
+        double sy = Vector.Sum(sy0 + sy1), yy = Vector.Sum(yy0 + yy1);
+        for (; i < n; i++)
+        {
+            double yi = Unsafe.Add(ref ry, i);
+            sy += Unsafe.Add(ref rs, i) * yi;
+            yy += yi * yi;
+        }
+        return (sy, yy);
     }
 }

@@ -91,8 +91,7 @@ internal sealed class LbfgsMemory
         int slot = Slot(Count);
         var s = _s.AsSpan(slot * _n, _n);
         var y = _y.AsSpan(slot * _n, _n);
-        double sy = Vec.Dot(s, y);
-        double yy = Vec.Dot(y, y);
+        var (sy, yy) = FusedVec.TwoDots(s, y);
         if (!(sy > double.Epsilon) || !(sy > 2.220446049250313e-16 * yy) || !double.IsFinite(yy)) return false;
 
         if (Count == _m)
@@ -130,22 +129,38 @@ internal sealed class LbfgsMemory
         return TryPush();
     }
 
-    /// <summary>result ← H·v by the two-loop recursion (Nocedal 1980), with H₀ = (sᵀy/yᵀy)·I from the newest pair.</summary>
-    public void ApplyInverse(ReadOnlySpan<double> v, Span<double> result)
+    /// <summary>
+    /// result ← H·v (or −H·v with <paramref name="negate"/>) by the two-loop recursion (Nocedal 1980), with
+    /// H₀ = (sᵀy/yᵀy)·I from the newest pair. Each step's update of the result is fused with the next step's dot product
+    /// (<see cref="FusedVec.UpdateThenDot"/>), and H₀'s scaling and the negation with the steps they follow: 2m + 1
+    /// passes over the result instead of 4m + 2.
+    /// </summary>
+    public void ApplyInverse(ReadOnlySpan<double> v, Span<double> result, bool negate = false)
     {
-        v.CopyTo(result);
-        for (int i = Count - 1; i >= 0; i--)
+        int k = Count;
+        if (k == 0)
         {
-            double a = Vec.Dot(S(i), result) / _curvature[Slot(i)];
-            _alpha[i] = a;
-            Vec.Axpy(-a, Y(i), result);
+            if (negate) TensorPrimitives.Negate(v, result);
+            else v.CopyTo(result);
+            return;
         }
         double gamma = 1.0 / Theta;
-        TensorPrimitives.Multiply(result, gamma, result);
-        for (int i = 0; i < Count; i++)
+        double dot = FusedVec.UpdateThenDot(v, 0, default, 1, result, S(k - 1));
+        for (int i = k - 1; i >= 0; i--)
         {
-            double b = Vec.Dot(Y(i), result) / _curvature[Slot(i)];
-            Vec.Axpy(_alpha[i] - b, S(i), result);
+            double a = dot / _curvature[Slot(i)];
+            _alpha[i] = a;
+            // r ← r − a·yᵢ, then sᵢ₋₁ᵀr for the next step; after the oldest pair, r ← γ·r and y₀ᵀr for the second loop.
+            dot = i > 0
+                ? FusedVec.UpdateThenDot(result, -a, Y(i), 1, result, S(i - 1))
+                : FusedVec.UpdateThenDot(result, -a, Y(0), gamma, result, Y(0));
+        }
+        for (int i = 0; i < k; i++)
+        {
+            double b = dot / _curvature[Slot(i)];
+            dot = i < k - 1
+                ? FusedVec.UpdateThenDot(result, _alpha[i] - b, S(i), 1, result, Y(i + 1))
+                : FusedVec.UpdateThenDot(result, _alpha[i] - b, S(i), negate ? -1 : 1, result, default);
         }
     }
 

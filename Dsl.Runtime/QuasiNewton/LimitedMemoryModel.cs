@@ -40,8 +40,7 @@ internal sealed class LimitedMemoryModel : QuasiNewtonModel
         }
         else
         {
-            _memory.ApplyInverse(g, d);
-            TensorPrimitives.Negate(d, d);
+            _memory.ApplyInverse(g, d, negate: true);
         }
     }
 

@@ -1,0 +1,98 @@
+using System;
+using System.Linq;
+using OptDsl.Runtime.Internal;
+using OptDsl.Runtime.QuasiNewton;
+using Xunit;
+
+namespace OptDsl.Tests.Runtime;
+
+/// <summary>
+/// The fused quasi-Newton kernels against plain loops at every length around the SIMD width (vector body, scalar tail,
+/// both): the element-wise results bit for bit (same operations, same rounding), the dot products to rounding.
+/// </summary>
+public sealed class FusedVecTests
+{
+    public static TheoryData<int> Lengths => new(Enumerable.Range(0, 41).Concat([255, 1000, 1023, 1029]).ToArray());
+
+    private static double[] Random(Random random, int n) => Enumerable.Range(0, n).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+
+    private static void AssertDot(double expected, double actual, double[] a, double[] b)
+    {
+        double magnitude = 0;
+        for (int i = 0; i < a.Length; i++) magnitude += Math.Abs(a[i] * b[i]);
+        Assert.True(Math.Abs(expected - actual) <= 1e-15 * a.Length * magnitude + 1e-300, $"dot {actual:R}, expected {expected:R}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void UpdateThenDot_matches_the_separate_loops(int n)
+    {
+        var random = new Random(n + 1);
+        var b = Random(random, n);
+        var u = Random(random, n);
+        var w = Random(random, n);
+        foreach (var (a, scale) in new[] { (0.0, 1.0), (-0.7, 1.0), (1.3, 0.25), (0.0, 3.0), (0.4, -1.0) })
+        {
+            var expected = new double[n];
+            double dot = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double x = b[i];
+                if (!(a == 0 && scale == 1)) x = (x + a * u[i]) * scale;
+                expected[i] = x;
+                dot += x * w[i];
+            }
+            var r = new double[n];
+            double actual = FusedVec.UpdateThenDot(b, a, u, scale, r, w);
+            Assert.Equal(expected, r);
+            AssertDot(dot, actual, expected, w);
+
+            // In place, and without a dot product.
+            var inPlace = (double[])b.Clone();
+            Assert.Equal(0.0, FusedVec.UpdateThenDot(inPlace, a, u, scale, inPlace, default));
+            Assert.Equal(expected, inPlace);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void TwoDots_matches_two_loops(int n)
+    {
+        var random = new Random(n + 7);
+        var s = Random(random, n);
+        var y = Random(random, n);
+        double sy = 0, yy = 0;
+        for (int i = 0; i < n; i++) { sy += s[i] * y[i]; yy += y[i] * y[i]; }
+        var (fsy, fyy) = FusedVec.TwoDots(s, y);
+        AssertDot(sy, fsy, s, y);
+        AssertDot(yy, fyy, y, y);
+    }
+
+    [Fact]
+    public void Kernels_refuse_vectors_of_different_lengths()
+    {
+        Assert.Throws<ArgumentException>(() => FusedVec.UpdateThenDot(new double[3], 1, new double[2], 1, new double[3], default));
+        Assert.Throws<ArgumentException>(() => FusedVec.TwoDots(new double[3], new double[4]));
+    }
+
+    [Theory]
+    [InlineData(37)]
+    [InlineData(1000)]
+    public void The_negated_two_loop_recursion_is_minus_the_recursion(int n)
+    {
+        var random = new Random(n);
+        var memory = new LbfgsMemory(n, 4);
+        for (int k = 0; k < 6; k++)
+        {
+            var s = Random(random, n);
+            var y = s.Select(v => (0.5 + random.NextDouble()) * v).ToArray();
+            Assert.True(memory.TryPush(s, y));
+        }
+        var v = Random(random, n);
+        var plus = new double[n];
+        var minus = new double[n];
+        memory.ApplyInverse(v, plus);
+        memory.ApplyInverse(v, minus, negate: true);
+        Assert.Equal(plus.Select(x => -x).ToArray(), minus);
+    }
+}
