@@ -97,6 +97,36 @@ internal static class FusedVec
         return sum;
     }
 
+    /// <summary>
+    /// r ← (r + a·u) + b·v element-wise in one pass: the row of a rank-2 update, rounded exactly as two
+    /// <see cref="Vec.Axpy"/> calls in that order.
+    /// </summary>
+    public static void AddTwoScaled(Span<double> r, double a, ReadOnlySpan<double> u, double b, ReadOnlySpan<double> v)
+    {
+        int n = r.Length;
+        if (u.Length != n || v.Length != n) throw new ArgumentException("The vectors of a fused kernel differ in length.");
+        ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double ru = ref MemoryMarshal.GetReference(u);
+        ref double rv = ref MemoryMarshal.GetReference(v);
+        int width = Vector<double>.Count;
+        var va = new Vector<double>(a);
+        var vb = new Vector<double>(b);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - width; i += width)
+            {
+                var x = Vector.LoadUnsafe(ref rr, (nuint)i) + va * Vector.LoadUnsafe(ref ru, (nuint)i);
+                (x + vb * Vector.LoadUnsafe(ref rv, (nuint)i)).StoreUnsafe(ref rr, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            ref double ri = ref Unsafe.Add(ref rr, i);
+            ri = ri + a * Unsafe.Add(ref ru, i) + b * Unsafe.Add(ref rv, i);
+        }
+    }
+
     /// <summary>(sᵀy, yᵀy) in one pass.</summary>
     public static (double Sy, double Yy) TwoDots(ReadOnlySpan<double> s, ReadOnlySpan<double> y)
     {

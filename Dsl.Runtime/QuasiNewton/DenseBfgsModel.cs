@@ -74,8 +74,7 @@ internal sealed class DenseBfgsModel : QuasiNewtonModel
     /// <summary>H ← (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ, with H := (sᵀy/yᵀy)I first when <paramref name="first"/>.</summary>
     private static bool UpdateInverse(Span<double> h, int n, ReadOnlySpan<double> s, ReadOnlySpan<double> y, Span<double> hy, bool first)
     {
-        double sy = Vec.Dot(s, y);
-        double yy = Vec.Dot(y, y);
+        var (sy, yy) = FusedVec.TwoDots(s, y);
         if (!CurvatureOk(sy, yy)) return false;
         if (first) SetIdentity(h, n, sy / yy);
         double rho = 1.0 / sy;
@@ -85,9 +84,8 @@ internal sealed class DenseBfgsModel : QuasiNewtonModel
         for (int i = 0; i < n; i++)
         {
             var row = h.Slice(i * n, n);
-            // row += −ρ·sᵢ·Hy − ρ·Hyᵢ·s + c·sᵢ·s
-            Vec.Axpy(-rho * s[i], hy, row);
-            Vec.Axpy(c * s[i] - rho * hy[i], s, row);
+            // row += −ρ·sᵢ·Hy − ρ·Hyᵢ·s + c·sᵢ·s, one pass over the row
+            FusedVec.AddTwoScaled(row, -rho * s[i], hy, c * s[i] - rho * hy[i], s);
         }
         return true;
     }
@@ -95,8 +93,7 @@ internal sealed class DenseBfgsModel : QuasiNewtonModel
     /// <summary>B ← B − (Bs)(Bs)ᵀ/(sᵀBs) + yyᵀ/(yᵀs), with B := (yᵀy/sᵀy)I first when <paramref name="first"/>.</summary>
     private static bool UpdateHessian(Span<double> b, int n, ReadOnlySpan<double> s, ReadOnlySpan<double> y, Span<double> bs, bool first)
     {
-        double sy = Vec.Dot(s, y);
-        double yy = Vec.Dot(y, y);
+        var (sy, yy) = FusedVec.TwoDots(s, y);
         if (!CurvatureOk(sy, yy)) return false;
         if (first) SetIdentity(b, n, yy / sy);
         for (int i = 0; i < n; i++) bs[i] = Vec.Dot(b.Slice(i * n, n), s);
@@ -105,8 +102,7 @@ internal sealed class DenseBfgsModel : QuasiNewtonModel
         for (int i = 0; i < n; i++)
         {
             var row = b.Slice(i * n, n);
-            Vec.Axpy(-bs[i] / sbs, bs, row);
-            Vec.Axpy(y[i] / sy, y, row);
+            FusedVec.AddTwoScaled(row, -bs[i] / sbs, bs, y[i] / sy, y);
         }
         return true;
     }

@@ -68,11 +68,27 @@ public sealed class FusedVecTests
         AssertDot(yy, fyy, y, y);
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AddTwoScaled_is_two_axpys_bit_for_bit(int n)
+    {
+        var random = new Random(n + 11);
+        var r = Random(random, n);
+        var u = Random(random, n);
+        var v = Random(random, n);
+        var expected = (double[])r.Clone();
+        for (int i = 0; i < n; i++) expected[i] += -0.3 * u[i];
+        for (int i = 0; i < n; i++) expected[i] += 1.7 * v[i];
+        FusedVec.AddTwoScaled(r, -0.3, u, 1.7, v);
+        Assert.Equal(expected, r);
+    }
+
     [Fact]
     public void Kernels_refuse_vectors_of_different_lengths()
     {
         Assert.Throws<ArgumentException>(() => FusedVec.UpdateThenDot(new double[3], 1, new double[2], 1, new double[3], default));
         Assert.Throws<ArgumentException>(() => FusedVec.TwoDots(new double[3], new double[4]));
+        Assert.Throws<ArgumentException>(() => FusedVec.AddTwoScaled(new double[3], 1, new double[3], 1, new double[2]));
     }
 
     [Theory]
