@@ -11,6 +11,8 @@ namespace OptDsl.Benchmarks;
 /// Any BenchmarkDotNet option works (--list flat, --job short, ...); every job runs in this process (--inProcess is
 /// implied when --job is given, see <see cref="BenchmarkConfig"/>); a --job adds to this suite's own job. After the run the ratios that the targets are about, and the
 /// zero-allocation check of every derivative, are printed and written to BenchmarkDotNet.Artifacts/results/ratios.md.
+/// DOTNET_TieredPGO=0 dotnet run -c Release --project Dsl.Benchmarks -- --filter '*KernelBenchmarks*'  (a runtime setting: on the whole run;
+/// the benchmarks run in this process, so --envVars, a job's environment variables, is refused: it would change nothing but the job's label)
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
 /// dotnet Dsl.Benchmarks.dll --compare: no timing; solves every problem of the MathNet comparison once per method and
 /// prints f, iterations and evaluations (the timed run is --filter '*SolverComparison*').
@@ -21,6 +23,15 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
         if (args.Length > 0 && args[0] == SolverComparisonReport.Option) return SolverComparisonReport.PrintWithoutTiming();
+
+        // Every job runs in this process, so a job's environment variables (--envVars) would only label the results: the
+        // runtime read its settings (DOTNET_TieredPGO, ...) when this process started. Set them on the whole run instead.
+        if (args.Any(arg => arg.StartsWith("--envVars", StringComparison.OrdinalIgnoreCase)))
+        {
+            Console.Error.WriteLine("--envVars has no effect on in-process benchmarks (it would only relabel the job). Set the variable on the " +
+                "whole run instead, e.g. DOTNET_TieredPGO=0 dotnet run -c Release --project Dsl.Benchmarks -- --filter ... (docs/benchmarks.md).");
+            return 2;
+        }
 
         // A job given on the command line (--job short) would otherwise use the out-of-process toolchain, which cannot
         // rebuild this project (see BenchmarkConfig). Without one, --inProcess would add BenchmarkDotNet's default job.

@@ -33,11 +33,33 @@ public static class RatioReport
         new(nameof(HessianVectorProductBenchmarks), "HessianVectorProduct", "HandWrittenHessianVectorProduct", null),
         new(nameof(HessianVectorProductBenchmarks), "Gradient", "Objective", 3.0),
         new(nameof(LbfgsHistoryBenchmarks), "RuntimeLbfgsMemory", "HandWrittenTwoLoop", 1.5),
+        // Issue 10: generated kernels against the best hand-written SIMD ones (the targets, with the default runtime and
+        // with DOTNET_TieredPGO=0: run twice, see docs/benchmarks.md), and against plain scalar loops (context).
+        new(nameof(ExtendedRosenbrockKernelBenchmarks), "Gradient", "HandWrittenSimdGradient", 1.10),
+        new(nameof(ExtendedRosenbrockKernelBenchmarks), "Gradient", "HandWrittenScalarGradient", null),
+        new(nameof(ExtendedRosenbrockKernelBenchmarks), "HandWrittenScalarGradient", "HandWrittenSimdGradient", null),
+        new(nameof(ExtendedRosenbrockKernelBenchmarks), "HessianVectorProduct", "HandWrittenSimdHessianVectorProduct", 1.25),
+        new(nameof(ExtendedRosenbrockKernelBenchmarks), "HessianVectorProduct", "HandWrittenScalarHessianVectorProduct", null),
+        new(nameof(LogisticRegressionKernelBenchmarks), "Gradient", "HandWrittenSimdGradient", 1.10),
+        new(nameof(LogisticRegressionKernelBenchmarks), "Gradient", "HandWrittenPerRowGradient", null),
+        new(nameof(LogisticRegressionKernelBenchmarks), "Gradient", "HandWrittenScalarGradient", null),
+        new(nameof(LogisticRegressionKernelBenchmarks), "HandWrittenScalarGradient", "HandWrittenSimdGradient", null),
+        new(nameof(LogisticRegressionKernelBenchmarks), "HessianVectorProduct", "HandWrittenSimdHessianVectorProduct", 1.25),
+        new(nameof(LogisticRegressionKernelBenchmarks), "HessianVectorProduct", "HandWrittenScalarHessianVectorProduct", null),
+        new(nameof(SoftplusKernelBenchmarks), "Gradient", "HandWrittenSimdGradient", 1.10),
+        new(nameof(SoftplusKernelBenchmarks), "Gradient", "HandWrittenScalarGradient", null),
+        new(nameof(SoftplusKernelBenchmarks), "HandWrittenScalarGradient", "HandWrittenSimdGradient", null),
+        new(nameof(LeastSquaresKernelBenchmarks), "Gradient", "HandWrittenSimdGradient", 1.10),
+        new(nameof(LeastSquaresKernelBenchmarks), "Gradient", "HandWrittenScalarGradient", null),
+        new(nameof(LeastSquaresKernelBenchmarks), "HandWrittenScalarGradient", "HandWrittenSimdGradient", null),
     ];
 
     /// <summary>The classes whose every benchmark must allocate nothing per call.</summary>
     private static readonly string[] s_allocationFree =
-        [nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks), nameof(LbfgsHistoryBenchmarks)];
+    [
+        nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks), nameof(LbfgsHistoryBenchmarks),
+        nameof(ExtendedRosenbrockKernelBenchmarks), nameof(LogisticRegressionKernelBenchmarks), nameof(SoftplusKernelBenchmarks), nameof(LeastSquaresKernelBenchmarks),
+    ];
 
     private sealed record Measurement(
         string Class, string Method, string Job, string Parameters, double? MedianNs, double? MinNs, long? AllocatedBytes, long? ThreadBytes);
@@ -79,6 +101,7 @@ public static class RatioReport
         if (ratioRows.Count > 0)
         {
             text.AppendLine("## Ratios (one run)").AppendLine();
+            text.AppendLine(RuntimeSettings()).AppendLine();
             text.AppendLine("Of minimums (the verdict), and of medians: on a busy shared machine other work only adds time, so the");
             text.AppendLine("minimums are the least perturbed estimate; where the two disagree much, the run was disturbed.").AppendLine();
             text.AppendLine("| Class | Job | Parameters | Ratio | Of minimums | Of medians | Target |").AppendLine("|---|---|---|---|---:|---:|---|");
@@ -124,6 +147,19 @@ public static class RatioReport
             Console.WriteLine($"Ratios written to {path}");
         }
         return status;
+    }
+
+    /// <summary>
+    /// The JIT settings of this process that the targets depend on. The benchmarks run in this process (in-process
+    /// toolchain), so a job's environment variables cannot change them: DOTNET_TieredPGO=0 is set on the whole run.
+    /// </summary>
+    private static string RuntimeSettings()
+    {
+        static string? Knob(string name) =>
+            Environment.GetEnvironmentVariable("DOTNET_" + name) ?? Environment.GetEnvironmentVariable("COMPlus_" + name);
+        string pgo = Knob("TieredPGO") is "0" ? "off (DOTNET_TieredPGO=0)" : "on (the default)";
+        string tiered = Knob("TieredCompilation") is "0" ? "off (DOTNET_TieredCompilation=0)" : "on (the default)";
+        return $"Runtime {Environment.Version}: dynamic PGO {pgo}, tiered compilation {tiered}.";
     }
 
     private static string F(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
