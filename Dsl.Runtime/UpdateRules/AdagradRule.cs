@@ -1,6 +1,6 @@
 using System;
-using System.Numerics.Tensors;
 using OptDsl.Runtime.Internal;
+using static OptDsl.Runtime.UpdateKernels;
 
 namespace OptDsl.Runtime;
 
@@ -10,7 +10,7 @@ namespace OptDsl.Runtime;
 /// </summary>
 public sealed class AdagradRule : UpdateRule
 {
-    private readonly double[] _sum, _g, _denominator;
+    private readonly double[] _sum;
 
     /// <summary>A rule for <paramref name="dimension"/> variables.</summary>
     /// <param name="dimension">The number of variables.</param>
@@ -34,8 +34,6 @@ public sealed class AdagradRule : UpdateRule
         Eps = eps;
         _sum = new double[dimension];
         Array.Fill(_sum, initialAccumulatorValue);
-        _g = new double[dimension];
-        _denominator = new double[dimension];
     }
 
     /// <summary>η, the learning-rate decay.</summary>
@@ -55,16 +53,16 @@ public sealed class AdagradRule : UpdateRule
 
     internal override double CoupledWeightDecay => WeightDecay;
 
-    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t)
+    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
-        if (WeightDecay != 0) TensorPrimitives.MultiplyAdd(x, WeightDecay, gradient, _g);
-        else gradient.CopyTo(_g);
         double clr = learningRate / (1 + (t - 1) * LrDecay);
-        TensorPrimitives.MultiplyAdd(_g, _g, _sum, _sum);
-        TensorPrimitives.Sqrt(_sum, _denominator);
-        TensorPrimitives.Add(_denominator, Eps, _denominator);
-        TensorPrimitives.Divide(_g, _denominator, _denominator);
-        TensorPrimitives.MultiplyAdd(_denominator, -clr, x, x);
+        switch (WeightDecay != 0, !lower.IsEmpty)
+        {
+            case (false, false): Adagrad<No, No>(x, gradient, _sum, lower, upper, WeightDecay, Eps, clr); break;
+            case (false, true): Adagrad<No, Yes>(x, gradient, _sum, lower, upper, WeightDecay, Eps, clr); break;
+            case (true, false): Adagrad<Yes, No>(x, gradient, _sum, lower, upper, WeightDecay, Eps, clr); break;
+            case (true, true): Adagrad<Yes, Yes>(x, gradient, _sum, lower, upper, WeightDecay, Eps, clr); break;
+        }
     }
 
     private protected override void ResetState() => Array.Fill(_sum, InitialAccumulatorValue);

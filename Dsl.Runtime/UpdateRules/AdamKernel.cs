@@ -1,13 +1,12 @@
 using System;
-using System.Numerics.Tensors;
 using OptDsl.Runtime.Internal;
+using static OptDsl.Runtime.UpdateKernels;
 
 namespace OptDsl.Runtime;
 
-/// <summary>The state and step shared by <see cref="AdamRule"/> and <see cref="AdamWRule"/> (torch's single-tensor implementation).</summary>
+/// <summary>The state and step shared by <see cref="AdamRule"/> and <see cref="AdamWRule"/> (torch's single-tensor implementation, one fused pass: <c>UpdateKernels.Adam</c>).</summary>
 internal sealed class AdamKernel
 {
-    private readonly double[] _g, _work;
     private readonly double _beta1, _beta2, _eps, _weightDecay;
     private readonly bool _amsgrad, _decoupled;
 
@@ -22,46 +21,39 @@ internal sealed class AdamKernel
         M = new double[dimension];
         V = new double[dimension];
         VMax = new double[dimension];
-        _g = new double[dimension];
-        _work = new double[dimension];
     }
 
     public double[] M { get; }
     public double[] V { get; }
     public double[] VMax { get; }
 
-    public void Step(Span<double> x, ReadOnlySpan<double> gradient, double lr, int t)
+    /// <summary>Step <paramref name="t"/> in one pass, then x ← clamp(x, lower, upper) unless the bounds are empty.</summary>
+    public void Step(Span<double> x, ReadOnlySpan<double> gradient, double lr, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
-        if (_decoupled)
+        var c = new AdamConstants(_beta1, _beta2, _eps, _weightDecay, lr, t);
+        var decay = _weightDecay == 0 ? DecayMode.None : _decoupled ? DecayMode.Decoupled : DecayMode.Coupled;
+        switch (decay, _amsgrad, !lower.IsEmpty)
         {
-            if (_weightDecay != 0) TensorPrimitives.Multiply(x, 1 - lr * _weightDecay, x);
-            gradient.CopyTo(_g);
+            case (DecayMode.None, false, false): Adam<No, No, No, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.None, false, true): Adam<No, No, No, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.None, true, false): Adam<No, No, Yes, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.None, true, true): Adam<No, No, Yes, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Coupled, false, false): Adam<Yes, No, No, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Coupled, false, true): Adam<Yes, No, No, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Coupled, true, false): Adam<Yes, No, Yes, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Coupled, true, true): Adam<Yes, No, Yes, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Decoupled, false, false): Adam<No, Yes, No, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Decoupled, false, true): Adam<No, Yes, No, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Decoupled, true, false): Adam<No, Yes, Yes, No>(x, gradient, M, V, VMax, lower, upper, c); break;
+            case (DecayMode.Decoupled, true, true): Adam<No, Yes, Yes, Yes>(x, gradient, M, V, VMax, lower, upper, c); break;
         }
-        else if (_weightDecay != 0) TensorPrimitives.MultiplyAdd(x, _weightDecay, gradient, _g);
-        else gradient.CopyTo(_g);
+    }
 
-        TensorPrimitives.Multiply(M, _beta1, M);
-        TensorPrimitives.MultiplyAdd(_g, 1 - _beta1, M, M);
-        TensorPrimitives.Multiply(V, _beta2, V);
-        TensorPrimitives.Multiply(_g, _g, _work);
-        TensorPrimitives.MultiplyAdd(_work, 1 - _beta2, V, V);
-
-        double biasCorrection1 = 1 - Math.Pow(_beta1, t);
-        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(_beta2, t));
-        double stepSize = lr / biasCorrection1;
-        if (_amsgrad)
-        {
-            TensorPrimitives.Max(VMax, V, VMax);
-            TensorPrimitives.Sqrt(VMax, _work);
-        }
-        else
-        {
-            TensorPrimitives.Sqrt(V, _work);
-        }
-        TensorPrimitives.Divide(_work, biasCorrection2Sqrt, _work);
-        TensorPrimitives.Add(_work, _eps, _work);
-        TensorPrimitives.Divide(M, _work, _work);
-        TensorPrimitives.MultiplyAdd(_work, -stepSize, x, x);
+    private enum DecayMode
+    {
+        None,
+        Coupled,
+        Decoupled,
     }
 
     public void Reset()

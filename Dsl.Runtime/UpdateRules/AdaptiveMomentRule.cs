@@ -41,7 +41,8 @@ public abstract class AdaptiveMomentRule : UpdateRule
     /// <summary>v_max, the running maximum of v (kept only with AMSGrad; zero otherwise).</summary>
     public ReadOnlySpan<double> MaxSecondMoment => _kernel.VMax;
 
-    private protected sealed override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t) => _kernel.Step(x, gradient, learningRate, t);
+    private protected sealed override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper) =>
+        _kernel.Step(x, gradient, learningRate, t, lower, upper);
 
     private protected sealed override void ResetState() => _kernel.Reset();
 }

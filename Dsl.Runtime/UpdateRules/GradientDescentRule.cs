@@ -1,5 +1,5 @@
 using System;
-using OptDsl.Runtime.Internal;
+using static OptDsl.Runtime.UpdateKernels;
 
 namespace OptDsl.Runtime;
 
@@ -13,7 +13,11 @@ public sealed class GradientDescentRule : UpdateRule
     {
     }
 
-    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t) => Vec.Axpy(-learningRate, gradient, x);
+    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
+    {
+        if (lower.IsEmpty) UpdateKernels.Sgd<No, No>(x, gradient, lower, upper, 0, learningRate);
+        else UpdateKernels.Sgd<No, Yes>(x, gradient, lower, upper, 0, learningRate);
+    }
 
     private protected override void ResetState()
     {

@@ -1,6 +1,6 @@
 using System;
-using System.Numerics.Tensors;
 using OptDsl.Runtime.Internal;
+using static OptDsl.Runtime.UpdateKernels;
 
 namespace OptDsl.Runtime;
 
@@ -12,7 +12,6 @@ namespace OptDsl.Runtime;
 public sealed class MomentumRule : UpdateRule
 {
     private readonly double[] _buffer;
-    private readonly double[] _direction;
 
     /// <summary>A rule for <paramref name="dimension"/> variables.</summary>
     /// <param name="dimension">The number of variables.</param>
@@ -36,7 +35,6 @@ public sealed class MomentumRule : UpdateRule
         WeightDecay = weightDecay;
         Nesterov = nesterov;
         _buffer = new double[dimension];
-        _direction = new double[dimension];
     }
 
     /// <summary>μ.</summary>
@@ -56,23 +54,41 @@ public sealed class MomentumRule : UpdateRule
 
     internal override double CoupledWeightDecay => WeightDecay;
 
-    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t)
+    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
-        Span<double> d = _direction;
-        if (WeightDecay != 0) TensorPrimitives.MultiplyAdd(x, WeightDecay, gradient, d);
-        else gradient.CopyTo(d);
-        if (Momentum != 0)
+        bool decay = WeightDecay != 0, box = !lower.IsEmpty;
+        if (Momentum == 0)
         {
-            if (t == 1) d.CopyTo(_buffer);
-            else
+            switch (decay, box)
             {
-                TensorPrimitives.Multiply(_buffer, Momentum, _buffer);
-                TensorPrimitives.MultiplyAdd(d, 1 - Dampening, _buffer, _buffer);
+                case (false, false): Sgd<No, No>(x, gradient, lower, upper, WeightDecay, learningRate); break;
+                case (false, true): Sgd<No, Yes>(x, gradient, lower, upper, WeightDecay, learningRate); break;
+                case (true, false): Sgd<Yes, No>(x, gradient, lower, upper, WeightDecay, learningRate); break;
+                case (true, true): Sgd<Yes, Yes>(x, gradient, lower, upper, WeightDecay, learningRate); break;
             }
-            if (Nesterov) TensorPrimitives.MultiplyAdd(_buffer, Momentum, d, d);
-            else _buffer.CopyTo(d);
+            return;
         }
-        TensorPrimitives.MultiplyAdd(d, -learningRate, x, x);
+        Span<double> b = _buffer;
+        double mu = Momentum, tau = Dampening, lr = learningRate, wd = WeightDecay;
+        switch (decay, t == 1, Nesterov, box)
+        {
+            case (false, false, false, false): UpdateKernels.Momentum<No, No, No, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, false, false, true): UpdateKernels.Momentum<No, No, No, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, false, true, false): UpdateKernels.Momentum<No, No, Yes, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, false, true, true): UpdateKernels.Momentum<No, No, Yes, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, true, false, false): UpdateKernels.Momentum<No, Yes, No, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, true, false, true): UpdateKernels.Momentum<No, Yes, No, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, true, true, false): UpdateKernels.Momentum<No, Yes, Yes, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (false, true, true, true): UpdateKernels.Momentum<No, Yes, Yes, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, false, false, false): UpdateKernels.Momentum<Yes, No, No, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, false, false, true): UpdateKernels.Momentum<Yes, No, No, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, false, true, false): UpdateKernels.Momentum<Yes, No, Yes, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, false, true, true): UpdateKernels.Momentum<Yes, No, Yes, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, true, false, false): UpdateKernels.Momentum<Yes, Yes, No, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, true, false, true): UpdateKernels.Momentum<Yes, Yes, No, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, true, true, false): UpdateKernels.Momentum<Yes, Yes, Yes, No>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+            case (true, true, true, true): UpdateKernels.Momentum<Yes, Yes, Yes, Yes>(x, gradient, b, lower, upper, wd, mu, tau, lr); break;
+        }
     }
 
     private protected override void ResetState() => Array.Clear(_buffer);

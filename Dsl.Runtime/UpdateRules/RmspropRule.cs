@@ -1,6 +1,6 @@
 using System;
-using System.Numerics.Tensors;
 using OptDsl.Runtime.Internal;
+using static OptDsl.Runtime.UpdateKernels;
 
 namespace OptDsl.Runtime;
 
@@ -11,7 +11,7 @@ namespace OptDsl.Runtime;
 /// </summary>
 public sealed class RmspropRule : UpdateRule
 {
-    private readonly double[] _squareAverage, _gradientAverage, _buffer, _g, _work;
+    private readonly double[] _squareAverage, _gradientAverage, _buffer;
 
     /// <summary>A rule for <paramref name="dimension"/> variables.</summary>
     /// <param name="dimension">The number of variables.</param>
@@ -38,8 +38,6 @@ public sealed class RmspropRule : UpdateRule
         _squareAverage = new double[dimension];
         _gradientAverage = new double[dimension];
         _buffer = new double[dimension];
-        _g = new double[dimension];
-        _work = new double[dimension];
     }
 
     /// <summary>α, the smoothing constant.</summary>
@@ -68,37 +66,28 @@ public sealed class RmspropRule : UpdateRule
 
     internal override double CoupledWeightDecay => WeightDecay;
 
-    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t)
+    private protected override void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
-        if (WeightDecay != 0) TensorPrimitives.MultiplyAdd(x, WeightDecay, gradient, _g);
-        else gradient.CopyTo(_g);
-        // v ← αv + (1 − α)g²
-        TensorPrimitives.Multiply(_squareAverage, Alpha, _squareAverage);
-        TensorPrimitives.Multiply(_g, _g, _work);
-        TensorPrimitives.MultiplyAdd(_work, 1 - Alpha, _squareAverage, _squareAverage);
-        if (Centered)
+        Span<double> v = _squareAverage, a = _gradientAverage, bf = _buffer;
+        double wd = WeightDecay, alpha = Alpha, eps = Eps, mu = Momentum, lr = learningRate;
+        switch (wd != 0, Centered, mu > 0, !lower.IsEmpty)
         {
-            TensorPrimitives.Multiply(_gradientAverage, Alpha, _gradientAverage);
-            TensorPrimitives.MultiplyAdd(_g, 1 - Alpha, _gradientAverage, _gradientAverage);
-            TensorPrimitives.Multiply(_gradientAverage, _gradientAverage, _work);
-            TensorPrimitives.Subtract(_squareAverage, _work, _work);
-            TensorPrimitives.Sqrt(_work, _work);
-        }
-        else
-        {
-            TensorPrimitives.Sqrt(_squareAverage, _work);
-        }
-        TensorPrimitives.Add(_work, Eps, _work);
-        TensorPrimitives.Divide(_g, _work, _work); // g / (√ṽ + ε)
-        if (Momentum > 0)
-        {
-            TensorPrimitives.Multiply(_buffer, Momentum, _buffer);
-            TensorPrimitives.Add(_buffer, _work, _buffer);
-            TensorPrimitives.MultiplyAdd(_buffer, -learningRate, x, x);
-        }
-        else
-        {
-            TensorPrimitives.MultiplyAdd(_work, -learningRate, x, x);
+            case (false, false, false, false): Rmsprop<No, No, No, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, false, false, true): Rmsprop<No, No, No, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, false, true, false): Rmsprop<No, No, Yes, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, false, true, true): Rmsprop<No, No, Yes, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, true, false, false): Rmsprop<No, Yes, No, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, true, false, true): Rmsprop<No, Yes, No, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, true, true, false): Rmsprop<No, Yes, Yes, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (false, true, true, true): Rmsprop<No, Yes, Yes, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, false, false, false): Rmsprop<Yes, No, No, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, false, false, true): Rmsprop<Yes, No, No, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, false, true, false): Rmsprop<Yes, No, Yes, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, false, true, true): Rmsprop<Yes, No, Yes, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, true, false, false): Rmsprop<Yes, Yes, No, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, true, false, true): Rmsprop<Yes, Yes, No, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, true, true, false): Rmsprop<Yes, Yes, Yes, No>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
+            case (true, true, true, true): Rmsprop<Yes, Yes, Yes, Yes>(x, gradient, v, a, bf, lower, upper, wd, alpha, eps, mu, lr); break;
         }
     }
 

@@ -12,7 +12,9 @@ namespace OptDsl.Runtime;
 /// <remarks>
 /// The state (moment buffers, step count) lives in the rule and is allocated by its constructor; <see cref="Step"/>
 /// allocates nothing. The buffers are readable through the derived classes' properties and cleared by <see cref="Reset"/>.
-/// A rule does not project onto bounds: the solvers project each new iterate into the box after the step.
+/// A step is one pass over x, the gradient and the state (SIMD, then a scalar tail), with the values of the formulas
+/// evaluated one rounded operation at a time. The public <see cref="Step"/> does not project onto bounds; the solvers
+/// use an internal overload that projects each entry into their box in the same pass.
 /// The rules of this library derive from this class; it cannot be derived from outside it.
 /// </remarks>
 public abstract class UpdateRule
@@ -34,11 +36,23 @@ public abstract class UpdateRule
 
     /// <summary>Takes step t = <see cref="StepCount"/> + 1 in place: updates the state from <paramref name="gradient"/> = ∇f(x), then <paramref name="x"/>.</summary>
     /// <param name="x">The point, updated in place (length <see cref="Dimension"/>).</param>
-    /// <param name="gradient">∇f at <paramref name="x"/> (length <see cref="Dimension"/>); not modified.</param>
+    /// <param name="gradient">∇f at <paramref name="x"/> (length <see cref="Dimension"/>); not modified; must not overlap <paramref name="x"/>.</param>
     /// <param name="learningRate">γ for this step: a finite number ≥ 0.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, or the gradient overlaps x.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, NaN or infinite.</exception>
-    public void Step(Span<double> x, ReadOnlySpan<double> gradient, double learningRate)
+    public void Step(Span<double> x, ReadOnlySpan<double> gradient, double learningRate) => StepCore(x, gradient, learningRate, default, default);
+
+    /// <summary>
+    /// <see cref="Step"/> followed by x ← P(x), the projection into <paramref name="box"/>, in the same pass (nothing
+    /// more when the box has no finite bound): the iteration of the first-order solvers.
+    /// </summary>
+    internal void StepInBox(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, Box box)
+    {
+        if (box.IsBounded) StepCore(x, gradient, learningRate, box.Lower, box.Upper);
+        else StepCore(x, gradient, learningRate, default, default);
+    }
+
+    private void StepCore(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper)
     {
         if (x.Length != Dimension)
             throw new ArgumentException($"{GetType().Name}.Step: x has {x.Length} entries but the rule updates {Dimension} variables.", nameof(x));
@@ -46,8 +60,13 @@ public abstract class UpdateRule
             throw new ArgumentException($"{GetType().Name}.Step: the gradient has {gradient.Length} entries but the rule updates {Dimension} variables.", nameof(gradient));
         if (!OptionLimits.IsNonNegative(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"{GetType().Name}.Step: the learning rate must be a finite number ≥ 0.");
+        // One pass reads each gradient entry after earlier entries of x were written: the two must not share memory.
+        if (x.Overlaps(gradient))
+            throw new ArgumentException($"{GetType().Name}.Step: the gradient overlaps x; pass the gradient in its own array.", nameof(gradient));
+        if (!lower.IsEmpty && (lower.Length != Dimension || upper.Length != Dimension))
+            throw new ArgumentException($"{GetType().Name}.Step: the box has {lower.Length} entries but the rule updates {Dimension} variables.", nameof(lower));
         StepCount = checked(StepCount + 1);
-        Apply(x, gradient, learningRate, StepCount);
+        Apply(x, gradient, learningRate, StepCount, lower, upper);
     }
 
     /// <summary>Returns the rule to its state before the first step: <see cref="StepCount"/> 0 and the buffers at their initial values.</summary>
@@ -63,8 +82,11 @@ public abstract class UpdateRule
     /// </summary>
     internal virtual double CoupledWeightDecay => 0.0;
 
-    /// <summary>Step <paramref name="t"/> (from 1) on checked arguments.</summary>
-    private protected abstract void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t);
+    /// <summary>
+    /// Step <paramref name="t"/> (from 1) on checked arguments, then x ← clamp(x, <paramref name="lower"/>,
+    /// <paramref name="upper"/>) in the same pass; empty bounds: no projection.
+    /// </summary>
+    private protected abstract void Apply(Span<double> x, ReadOnlySpan<double> gradient, double learningRate, int t, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper);
 
     /// <summary>Puts the buffers back to their initial values.</summary>
     private protected abstract void ResetState();
