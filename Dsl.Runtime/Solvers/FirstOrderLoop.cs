@@ -29,8 +29,7 @@ internal static class FirstOrderLoop
             x.CopyTo(xPrevious, 0);
             g.CopyTo(gPrevious, 0);
             double fPrevious = f;
-            rule.Step(x, g, learningRate);
-            box.Project(x);
+            rule.StepInBox(x, g, learningRate, box); // the step and the projection into the box, in one pass
             bool finite = Vec.AllFinite(x);
             if (finite)
             {
