@@ -11,7 +11,8 @@ namespace OptDsl.Benchmarks;
 
 /// <summary>
 /// After a run: the ratios the targets are about (each from two benchmarks of the same run and the same
-/// parameters), the check that no derivative allocates, and the tables of the MathNet solver comparison.
+/// parameters), the check that no derivative (and no update step) allocates, the update rules' bandwidth against the
+/// triad, and the tables of the MathNet solver comparison.
 /// Printed, and written to results/ratios.md.
 /// </summary>
 public static class RatioReport
@@ -59,6 +60,7 @@ public static class RatioReport
     [
         nameof(ExtendedRosenbrockBenchmarks), nameof(LeastSquaresBenchmarks), nameof(HessianVectorProductBenchmarks), nameof(LbfgsHistoryBenchmarks),
         nameof(ExtendedRosenbrockKernelBenchmarks), nameof(LogisticRegressionKernelBenchmarks), nameof(SoftplusKernelBenchmarks), nameof(LeastSquaresKernelBenchmarks),
+        nameof(UpdateRuleBenchmarks),
     ];
 
     private sealed record Measurement(
@@ -126,6 +128,9 @@ public static class RatioReport
             }
             text.AppendLine();
         }
+
+        // The update rules' bandwidth against the triad (UpdateRuleBenchmarks), if they ran.
+        text.Append(UpdateRuleBandwidthReport.Write(list));
 
         // The MathNet comparison's tables (SolverComparisonBenchmarks, LeastSquaresSolverComparisonBenchmarks), if they ran.
         text.Append(SolverComparisonReport.Write(list));
