@@ -35,7 +35,7 @@ public class UpdateRuleBenchmarks
     private const double LearningRate = 1e-4;
 
     /// <summary>The rules, each in its heaviest form that matters for memory traffic, and each with and without a box.</summary>
-    public static readonly string[] Cases =
+    public static string[] Cases { get; } =
     [
         "gd", "gd+box", "momentum", "momentum+box", "nesterov", "nesterov+box", "adagrad", "adagrad+box",
         "rmsprop", "rmsprop+box", "rmsprop-centered-momentum", "rmsprop-centered-momentum+box",
