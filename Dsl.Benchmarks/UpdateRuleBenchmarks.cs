@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -34,13 +35,22 @@ public class UpdateRuleBenchmarks
 
     private const double LearningRate = 1e-4;
 
-    /// <summary>The rules, each in its heaviest form that matters for memory traffic, and each with and without a box.</summary>
-    public static string[] Cases { get; } =
+    /// <summary>Every case: the rules, each in its heaviest form that matters for memory traffic, with and without a box.</summary>
+    public static string[] AllCases { get; } =
     [
         "gd", "gd+box", "momentum", "momentum+box", "nesterov", "nesterov+box", "adagrad", "adagrad+box",
         "rmsprop", "rmsprop+box", "rmsprop-centered-momentum", "rmsprop-centered-momentum+box",
         "adam", "adam+box", "adam-amsgrad", "adam-amsgrad+box", "adamw", "adamw+box",
     ];
+
+    /// <summary>
+    /// The cases run: all of them, or those named in the environment variable <c>OPTDSL_UPDATE_CASES</c> (comma-separated,
+    /// e.g. <c>adam,adam+box</c>) to measure a few again without the whole class.
+    /// </summary>
+    public static string[] Cases { get; } =
+        Environment.GetEnvironmentVariable("OPTDSL_UPDATE_CASES") is { Length: > 0 } only
+            ? [.. only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(c => AllCases.Contains(c) ? true : throw new ArgumentException($"OPTDSL_UPDATE_CASES: unknown case {c}."))]
+            : AllCases;
 
     private UpdateRule _rule = null!;
     private ReferenceUpdateRule _reference = null!;
