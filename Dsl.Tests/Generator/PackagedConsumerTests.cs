@@ -204,6 +204,29 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
     }
 
     [Fact]
+    public void A_build_without_the_compiler_server_writes_stamped_sources_that_the_next_build_reuses()
+    {
+        var project = CreateConsumer("Reuse", ("rosenbrock.opt", RosenbrockOpt), ("Program.cs", ProgramCs.Replace("using Consumer;", "using Reuse;", StringComparison.Ordinal)));
+        var written = Path.Combine(project, "obj", "Debug", "net10.0", "generated", "OptDsl.Generators", "OptDsl.Generators.OptGenerator", "rosenbrock.opt", "Rosenbrock.g.cs");
+
+        var first = Build(project);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var stamped = File.ReadAllText(written);
+        Assert.StartsWith("// OptDsl generated-file stamp: ", stamped.TrimStart('\uFEFF'), StringComparison.Ordinal);
+
+        // A C# edit: csc runs again, and is given the written file back (as an additional file) with the .opt file.
+        File.AppendAllText(Path.Combine(project, "Program.cs"), "// edited\n");
+        var second = DotnetCli.Run(project, ["build", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:detailed"], BuildTimeout, PackagesFolder);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Matches(@"/additionalfile:\S*OptDsl\.Generators\.OptGenerator/rosenbrock\.opt/Rosenbrock\.g\.cs", second.Output);
+        Assert.Equal(stamped, File.ReadAllText(written));
+
+        var run = DotnetCli.Run(project, [Path.Combine("bin", "Debug", "net10.0", "Reuse.dll")], TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("X = ", run.Output, StringComparison.Ordinal);  // the program ran the reused class (the answer: the test above)
+    }
+
+    [Fact]
     public void Broken_opt_file_fails_the_build_with_an_OPT_error_at_its_line()
     {
         var broken = "problem Broken {\n    var x[2] = [1, 2];\n    minimize x[0] +;\n}\n";
