@@ -11,11 +11,11 @@ using OptDsl.Compiler;
 namespace OptDsl.Generators;
 
 /// <summary>
-/// Reuse of the sources an earlier build generated for an unchanged <c>.opt</c> file, for builds that start a new csc
-/// process each time (UseSharedCompilation=false): such a process keeps nothing from the last build, so without this
-/// it compiles every <c>.opt</c> file again, JIT and all (docs/benchmarks.md, "Generator time inside dotnet build").
+/// Reuse of the sources an earlier build generated for an unchanged <c>.opt</c> file. A csc started for one build
+/// (UseSharedCompilation=false), or a compiler server started anew, keeps nothing from the last build, so without
+/// this it compiles every <c>.opt</c> file again, JIT and all (docs/benchmarks.md, "Generator time inside dotnet build").
 /// <para>
-/// When the build sets OptDslReuseGeneratedFiles (OptDsl.targets does, for such builds), each generated file starts
+/// When the build sets OptDslReuseGeneratedFiles (OptDsl.targets does by default), each generated file starts
 /// with a stamp line: a key of everything the file's sources depend on (the generator's four assemblies, the file's
 /// display path, the RootNamespace and the <c>.opt</c> text), the source's place among the file's sources, a hash of
 /// its text and the compiler's hint name. csc writes the files out (EmitCompilerGeneratedFiles) and the next build

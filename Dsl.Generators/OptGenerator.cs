@@ -7,8 +7,8 @@ namespace OptDsl.Generators;
 /// Compiles every <c>.opt</c> additional file of a project into C#.
 /// The pipeline is per file: read the text, pair it with the project's settings, compile (the result,
 /// sources and diagnostics, is a plain value and is cached), then add the sources and report the diagnostics.
-/// In a build without the compiler server, an unchanged file's sources from the last build are reused instead of
-/// compiled again (<see cref="GeneratedFileReuse"/>).
+/// Across builds, an unchanged file's sources from the last build are reused instead of compiled again
+/// (<see cref="GeneratedFileReuse"/>).
 /// Editing one <c>.opt</c> file recompiles that file only; editing C# recompiles nothing.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -27,8 +27,8 @@ public sealed class OptGenerator : IIncrementalGenerator
             .Select(static (options, _) => GeneratorSettings.From(options.GlobalOptions))
             .WithTrackingName(TrackingNames.Settings);
 
-        // What an earlier build generated, as csc wrote it out (only when OptDsl.targets passes those files back, for a
-        // build without the compiler server): an unchanged file's sources are reused instead of compiled again.
+        // What an earlier build generated, as csc wrote it out (when OptDsl.targets passes those files back): an unchanged
+        // file's sources are reused instead of compiled again.
         var previous = context.AdditionalTextsProvider
             .Select(static (file, cancellationToken) => GeneratedFileReuse.TryRead(file, cancellationToken))
             .Where(static file => file is not null)

@@ -12,6 +12,8 @@
 #              what an unchanged .opt adds to an incremental build, compiling its generated C# included
 #   cs-as-cs   the same .cs change with the .opt file replaced by the C# it generates, as plain .cs files: `cs` minus
 #              this is what generating that C# in every build adds, over having it written out
+#   restart    (--server only) the .opt file back, the server stopped, then a .cs change: the first build of a new
+#              server (after its idle timeout, say) with the last build's files in obj/
 # and prints, per build, csc's OptGenerator time (the "generator execution times" of -p:ReportAnalyzer), the Csc
 # task's time and the whole build's wall time; then the medians.
 #
@@ -128,7 +130,9 @@ for run in $(seq 1 "$runs"); do
   make_project "$dir"
   (cd "$dir" && dotnet restore -nodeReuse:false > "$work/logs/$run-restore.log" 2>&1) || { cat "$work/logs/$run-restore.log" >&2; exit 1; }
   pipe="optdsl-timing-$$-$run"
-  for kind in first nothing cs opt cs-no-opt cs-as-cs; do
+  kinds="first nothing cs opt cs-no-opt cs-as-cs"
+  [[ "$server" == true ]] && kinds="$kinds restart"
+  for kind in $kinds; do
     case "$kind" in
       cs) printf '// %s\n' "$RANDOM" >> "$dir/Other.cs" ;;
       opt) printf '// %s\n' "$RANDOM" >> "$dir/Model100.opt" ;;
@@ -144,6 +148,15 @@ for run in $(seq 1 "$runs"); do
         mkdir -p "$dir/Generated"
         find "$work/generated/OptDsl.Generators" -name '*.cs' -exec cp {} "$dir/Generated/" \;
         build "$dir" "$work/logs/$run-as-cs-settle.log" > /dev/null
+        printf '// %s\n' "$RANDOM" >> "$dir/Other.cs" ;;
+      restart)
+        rm -rf "$dir/Generated"
+        mv "$work/Model100.opt.away" "$dir/Model100.opt"
+        printf '// %s\n' "$RANDOM" >> "$dir/Other.cs"
+        build "$dir" "$work/logs/$run-restart-settle.log" > /dev/null
+        server_pid="$(pgrep -f -- "-pipename:$pipe\$" | head -1 || true)"
+        stop_server
+        sleep 1
         printf '// %s\n' "$RANDOM" >> "$dir/Other.cs" ;;
     esac
     line="$(build "$dir" "$work/logs/$run-$kind.log")"
@@ -161,7 +174,8 @@ echo "# load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# medians over $runs runs (ms)"
 printf '%-10s %8s %8s %8s\n' build optgen csc wall
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-for kind in first nothing cs opt cs-no-opt cs-as-cs; do
+for kind in first nothing cs opt cs-no-opt cs-as-cs restart; do
+  [[ "$kind" == restart && "$server" != true ]] && continue
   g=$(awk -v k="$kind" '$1 == k && $2 != "-" { print $2 }' "$results" | median)
   c=$(awk -v k="$kind" '$1 == k && $3 != "-" { print $3 }' "$results" | median)
   w=$(awk -v k="$kind" '$1 == k { print $4 }' "$results" | median)
