@@ -50,6 +50,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/optdsl-buildtiming.XXXXXX")"
 server_pid=""
 stop_server() {
   if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; server_pid=""; fi
+  # The server's pipe is a socket named after it in the temp folder; a killed server leaves it behind.
+  if [[ -n "${pipe:-}" ]]; then sleep 1; rm -f "${TMPDIR:-/tmp}/$pipe"; fi
 }
 cleanup() {
   stop_server
