@@ -11,11 +11,13 @@ internal sealed class GeneratorSettings : IEquatable<GeneratorSettings>
 {
     public const string RootNamespaceProperty = "build_property.RootNamespace";
     public const string ProjectDirProperty = "build_property.ProjectDir";
+    public const string ReuseGeneratedFilesProperty = "build_property.OptDslReuseGeneratedFiles";
 
-    public GeneratorSettings(string? rootNamespace, string? projectDir)
+    public GeneratorSettings(string? rootNamespace, string? projectDir, bool reuseGeneratedFiles = false)
     {
         RootNamespace = rootNamespace;
         ProjectDir = projectDir;
+        ReuseGeneratedFiles = reuseGeneratedFiles;
     }
 
     /// <summary>The namespace of generated classes when a file has no <c>namespace</c> line.</summary>
@@ -24,8 +26,12 @@ internal sealed class GeneratorSettings : IEquatable<GeneratorSettings>
     /// <summary>The project's folder; file paths under it are shown relative to it in generated code.</summary>
     public string? ProjectDir { get; }
 
+    /// <summary>Stamp generated files and reuse an earlier build's, for an unchanged file (see <see cref="GeneratedFileReuse"/>).</summary>
+    public bool ReuseGeneratedFiles { get; }
+
     public static GeneratorSettings From(AnalyzerConfigOptions globalOptions) =>
-        new(Read(globalOptions, RootNamespaceProperty), Read(globalOptions, ProjectDirProperty));
+        new(Read(globalOptions, RootNamespaceProperty), Read(globalOptions, ProjectDirProperty),
+            string.Equals(Read(globalOptions, ReuseGeneratedFilesProperty), "true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The path written into generated code: relative to the project folder (with '/' separators) when the
@@ -57,7 +63,8 @@ internal sealed class GeneratorSettings : IEquatable<GeneratorSettings>
     public bool Equals(GeneratorSettings? other) =>
         other is not null
         && string.Equals(RootNamespace, other.RootNamespace, StringComparison.Ordinal)
-        && string.Equals(ProjectDir, other.ProjectDir, StringComparison.Ordinal);
+        && string.Equals(ProjectDir, other.ProjectDir, StringComparison.Ordinal)
+        && ReuseGeneratedFiles == other.ReuseGeneratedFiles;
 
     public override bool Equals(object? obj) => Equals(obj as GeneratorSettings);
 

@@ -16,6 +16,29 @@ internal static class GuardedCompiler
     public static OptFileResult Compile(OptFileInput file, GeneratorSettings settings, CancellationToken cancellationToken) =>
         Compile(file, settings, OptCompiler.Compile, cancellationToken);
 
+    /// <summary>
+    /// The sources an earlier build generated for this very input, when the settings allow reuse and they are all
+    /// there (<see cref="GeneratedFileReuse"/>); else the file compiled. A result without diagnostics carries the key
+    /// its files are stamped with.
+    /// </summary>
+    public static OptFileResult CompileOrReuse(OptFileInput file, GeneratorSettings settings, PreviousOutputs previous, CancellationToken cancellationToken)
+    {
+        var displayPath = settings.DisplayPathOf(file.Path);
+        var key = GeneratedFileReuse.KeyOf(file, settings, displayPath);
+        if (key is null)
+        {
+            return Compile(file, settings, cancellationToken);
+        }
+
+        if (GeneratedFileReuse.TryReuse(key, previous) is { } reused)
+        {
+            return new OptFileResult(file.Path, displayPath, reused, key);
+        }
+
+        var result = Compile(file, settings, cancellationToken);
+        return result.Output.Diagnostics.Count == 0 ? new OptFileResult(result.Path, result.DisplayPath, result.Output, key) : result;
+    }
+
     /// <summary>The same, with the compiler passed in (tests use it to make the compiler fail).</summary>
     public static OptFileResult Compile(OptFileInput file, GeneratorSettings settings, CompileFunction compile, CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ internal static class SourceOutput
         {
             try
             {
-                context.AddSource(hintNames[i], SourceText.From(sources[i].Text, Encoding.UTF8));
+                context.AddSource(hintNames[i], SourceText.From(GeneratedFileReuse.TextToEmit(result, i), Encoding.UTF8));
             }
             catch (ArgumentException exception)
             {

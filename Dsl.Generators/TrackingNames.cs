@@ -12,6 +12,9 @@ internal static class TrackingNames
     /// <summary>The MSBuild properties the generator reads (<see cref="GeneratorSettings"/>).</summary>
     public const string Settings = nameof(Settings);
 
+    /// <summary>The sources an earlier build generated and csc wrote out, read back when stamped (<see cref="GeneratedFileReuse"/>).</summary>
+    public const string PreviousOutputs = nameof(PreviousOutputs);
+
     /// <summary>Each <c>.opt</c> file paired with the settings.</summary>
     public const string OptFilesWithSettings = nameof(OptFilesWithSettings);
 

@@ -51,6 +51,16 @@ public sealed class PackageFixture : IDisposable
         return [.. zip.Entries.Select(entry => entry.FullName)];
     }
 
+    public byte[] ReadBytes(string name)
+    {
+        using var zip = ZipFile.OpenRead(OptDslPackagePath);
+        var entry = zip.GetEntry(name) ?? throw new FileNotFoundException($"{name} is not in {OptDslPackagePath}");
+        using var stream = entry.Open();
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+
     public string ReadEntry(string name)
     {
         using var zip = ZipFile.OpenRead(OptDslPackagePath);

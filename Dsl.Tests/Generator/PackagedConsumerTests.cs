@@ -3,6 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Xunit;
@@ -65,6 +69,60 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
         Assert.Contains("buildTransitive/OptDsl.targets", entries);
         // Only the runtime is a library of the user's program: nothing the generator needs leaks into lib/.
         Assert.Equal(["lib/net10.0/OptDsl.Runtime.dll"], entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)));
+    }
+
+    private static readonly string[] AnalyzerFileNames = ["Antlr4.Runtime.Standard.dll", "OptDsl.Compiler.dll", "OptDsl.Generators.dll", "OptDsl.Grammar.dll"];
+
+    [Fact]
+    public void Package_holds_ReadyToRun_copies_of_the_generator_made_from_the_same_build_as_its_IL_DLLs()
+    {
+        var entries = package.Entries();
+
+        // Outside analyzers/ (NuGet hands every DLL there to csc), the same four DLLs, nothing else.
+        Assert.Equal(AnalyzerFileNames.Select(name => "tools/readytorun/linux-x64/" + name), entries.Where(e => e.StartsWith("tools/", StringComparison.Ordinal)).Order());
+        foreach (var name in AnalyzerFileNames)
+        {
+            using var readyToRun = new PEReader(new MemoryStream(package.ReadBytes("tools/readytorun/linux-x64/" + name)));
+            using var il = new PEReader(new MemoryStream(package.ReadBytes("analyzers/dotnet/cs/" + name)));
+            // A ReadyToRun image keeps the IL and metadata and adds native code, announced by the managed native header.
+            Assert.True(readyToRun.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{name} in tools/readytorun/linux-x64/ is not a ReadyToRun image");
+            Assert.Equal(0, il.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size);
+            Assert.Equal(Machine.Amd64, (Machine)((ushort)readyToRun.PEHeaders.CoffHeader.Machine ^ 0x7B79)); // the Linux variant of x64
+            // Compiled from the very DLL that is packed as IL: same module version id.
+            var readyToRunMetadata = readyToRun.GetMetadataReader();
+            var ilMetadata = il.GetMetadataReader();
+            Assert.Equal(ilMetadata.GetGuid(ilMetadata.GetModuleDefinition().Mvid), readyToRunMetadata.GetGuid(readyToRunMetadata.GetModuleDefinition().Mvid));
+        }
+    }
+
+    [Fact]
+    public void Consumer_builds_give_a_csc_of_their_own_the_ReadyToRun_copies_on_their_platform_and_the_server_or_an_opt_out_the_IL_DLLs()
+    {
+        var project = CreateConsumer("ReadyToRunChoice", ("rosenbrock.opt", RosenbrockOpt), ("Program.cs", ProgramCs));
+        var restore = DotnetCli.Run(project, ["restore", "-nodeReuse:false"], BuildTimeout, PackagesFolder);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+
+        // The folder of each OptDsl analyzer csc is given, relative to the package's root.
+        string[] AnalyzerFolders(params string[] properties)
+        {
+            var result = DotnetCli.Run(project, ["msbuild", "-nodeReuse:false", "-t:ResolveLockFileAnalyzers", "-getItem:Analyzer", .. properties], BuildTimeout, PackagesFolder);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var json = result.Output[result.Output.IndexOf('{')..];
+            var root = Path.GetFullPath(Path.Combine(package.Root, "packages", "optdsl", package.ExpectedVersion)) + Path.DirectorySeparatorChar;
+            var optDsl = JsonDocument.Parse(json).RootElement.GetProperty("Items").GetProperty("Analyzer").EnumerateArray()
+                .Select(item => item.GetProperty("FullPath").GetString()!)
+                .Where(path => path.StartsWith(root, StringComparison.Ordinal))
+                .ToList();
+            Assert.Equal(AnalyzerFileNames, optDsl.Select(Path.GetFileName).Order());
+            return [.. optDsl.Select(path => Path.GetDirectoryName(path)![root.Length..].Replace('\\', '/')).Distinct()];
+        }
+
+        // A csc of its own for the build: the ReadyToRun copies where they were compiled for (this test's machine, in CI).
+        bool linuxX64 = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
+        Assert.Equal([linuxX64 ? "tools/readytorun/linux-x64" : "analyzers/dotnet/cs"], AnalyzerFolders("-p:UseSharedCompilation=false"));
+        Assert.Equal(["analyzers/dotnet/cs"], AnalyzerFolders("-p:UseSharedCompilation=false", "-p:OptDslUseReadyToRun=false"));
+        // The compiler server loads analyzers from a stream on Linux and macOS, where ReadyToRun code goes unused: IL.
+        Assert.Equal(["analyzers/dotnet/cs"], AnalyzerFolders("-p:UseSharedCompilation=true"));
     }
 
     [Fact]
@@ -146,6 +204,29 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
     }
 
     [Fact]
+    public void A_build_without_the_compiler_server_writes_stamped_sources_that_the_next_build_reuses()
+    {
+        var project = CreateConsumer("Reuse", ("rosenbrock.opt", RosenbrockOpt), ("Program.cs", ProgramCs.Replace("using Consumer;", "using Reuse;", StringComparison.Ordinal)));
+        var written = Path.Combine(project, "obj", "Debug", "net10.0", "generated", "OptDsl.Generators", "OptDsl.Generators.OptGenerator", "rosenbrock.opt", "Rosenbrock.g.cs");
+
+        var first = Build(project);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var stamped = File.ReadAllText(written);
+        Assert.StartsWith("// OptDsl generated-file stamp: ", stamped.TrimStart('\uFEFF'), StringComparison.Ordinal);
+
+        // A C# edit: csc runs again, and is given the written file back (as an additional file) with the .opt file.
+        File.AppendAllText(Path.Combine(project, "Program.cs"), "// edited\n");
+        var second = DotnetCli.Run(project, ["build", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:detailed"], BuildTimeout, PackagesFolder);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Matches(@"/additionalfile:\S*OptDsl\.Generators\.OptGenerator/rosenbrock\.opt/Rosenbrock\.g\.cs", second.Output);
+        Assert.Equal(stamped, File.ReadAllText(written));
+
+        var run = DotnetCli.Run(project, [Path.Combine("bin", "Debug", "net10.0", "Reuse.dll")], TimeSpan.FromMinutes(2));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("X = ", run.Output, StringComparison.Ordinal);  // the program ran the reused class (the answer: the test above)
+    }
+
+    [Fact]
     public void Broken_opt_file_fails_the_build_with_an_OPT_error_at_its_line()
     {
         var broken = "problem Broken {\n    var x[2] = [1, 2];\n    minimize x[0] +;\n}\n";
@@ -196,9 +277,7 @@ public sealed class PackagedConsumerTests(PackageFixture package) : IClassFixtur
 
     /// <summary>Builds with a packages folder of its own, so a stale OptDsl of the same version in the user's cache is never used.</summary>
     private ProcessResult Build(string project) =>
-        DotnetCli.Run(
-            project,
-            ["build", "-nodeReuse:false", "-p:UseSharedCompilation=false"],
-            BuildTimeout,
-            new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(package.Root, "packages") });
+        DotnetCli.Run(project, ["build", "-nodeReuse:false", "-p:UseSharedCompilation=false"], BuildTimeout, PackagesFolder);
+
+    private Dictionary<string, string?> PackagesFolder => new() { ["NUGET_PACKAGES"] = Path.Combine(package.Root, "packages") };
 }
