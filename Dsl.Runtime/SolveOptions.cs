@@ -90,7 +90,7 @@ public sealed record SolveOptions
     /// <summary>
     /// <see cref="SolveStatus.Converged"/> when the solver's optimality error (<see cref="SolveResult.OptimalityError"/>)
     /// is at most this. For the gradient methods the error is ‖∇f‖∞ (projected onto the bounds) divided by
-    /// max(|f|, s₀), s₀ = min(1, max(|f(x₀)|, ‖∇f(x₀)‖∞)), so that multiplying the objective by a constant does not change
+    /// max(min(|f|, max(|f(x₀)|, 1)), s₀), s₀ = min(1, |f(x₀)|), so that multiplying the objective by a constant does not change
     /// the verdict; <c>lm</c> and the constrained solvers use their own scaled measures (see <c>docs/solvers.md</c>).
     /// 0 turns the test off (only an exactly stationary point converges).
     /// </summary>

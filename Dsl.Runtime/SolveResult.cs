@@ -27,7 +27,7 @@ public sealed record SolveResult
     /// <summary>
     /// The solver's measure of first-order optimality at <see cref="X"/>, the quantity its <see cref="SolveStatus.Converged"/>
     /// test compares with <see cref="SolveOptions.GradientTolerance"/> (NaN when not computed): for the gradient methods
-    /// ‖∇f‖∞ (projected onto the bounds) / max(|f|, s₀) with s₀ = min(1, max(|f(x₀)|, ‖∇f(x₀)‖∞)); for <c>lm</c> the
+    /// ‖∇f‖∞ (projected onto the bounds) / max(min(|f|, max(|f(x₀)|, 1)), s₀) with s₀ = min(1, |f(x₀)|); for <c>lm</c> the
     /// smaller of MINPACK's cosine between r and the columns of J and ‖r‖/‖r₀‖; for the constrained solvers the scaled KKT
     /// error. See <c>docs/solvers.md</c>.
     /// </summary>

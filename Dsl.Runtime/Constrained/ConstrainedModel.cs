@@ -21,10 +21,10 @@ internal sealed class ConstrainedModel
     public const string BoundsKey = "bounds";
 
     /// <summary>A feasible point with f at or below this is evidence of unboundedness.</summary>
-    public const double UnboundedObjective = -1e20;
+    public const double UnboundedObjective = IterationMonitor.UnboundedObjective;
 
     /// <summary>A feasible point with ‖x‖∞ beyond this (times max(1, ‖x₀‖∞)) while f keeps decreasing is evidence of unboundedness.</summary>
-    public const double DivergingIterate = 1e10;
+    public const double DivergingIterate = IterationMonitor.DivergingIterate;
 
     private ConstrainedModel(IConstrainedProblem problem, int n, int m, double[] rowLower, double[] rowUpper, double[] boxLower, double[] boxUpper,
         bool hasBounds, (string Label, int Offset, int Count)[] labels)

@@ -141,7 +141,7 @@ internal sealed class IterationMonitor
         };
     }
 
-    /// <summary>s₀ = min(1, max(|f(x₀)|, ‖∇f(x₀)‖∞)), the objective's scale at the start (NaN until <see cref="SetStart"/>).</summary>
+    /// <summary>s₀ = min(1, |f(x₀)|), the objective's scale at the start (NaN until <see cref="SetStart"/>).</summary>
     private double _scale0 = double.NaN;
     private double _f0 = double.NaN, _startNorm;
     private string? _stopDetail;
@@ -153,10 +153,10 @@ internal sealed class IterationMonitor
     public double AcceptableLevel => Math.Max(Options.AcceptableTolerance, Options.GradientTolerance);
 
     /// <summary>
-    /// Records f and the (projected) gradient norm at the start point: they fix the objective's scale s₀ of
-    /// <see cref="OptimalityError"/> and the reference for the run-away test.
+    /// Records f and ‖x‖∞ at the start point: they fix the objective's scale s₀ of <see cref="OptimalityError"/> and the
+    /// reference for the run-away test.
     /// </summary>
-    public void SetStart(double f0, double gradientNorm0, double xNorm0)
+    public void SetStart(double f0, double xNorm0)
     {
         _f0 = f0;
         _startNorm = xNorm0;
@@ -164,12 +164,10 @@ internal sealed class IterationMonitor
     }
 
     /// <summary>
-    /// The scale-invariant optimality error of the gradient methods: ‖∇f‖∞ / max(|f|, s₀). Multiplying f by a constant
-    /// c multiplies ‖∇f‖, |f| and (for c·f(x₀) and c·∇f(x₀) below 1) s₀ by c, and leaves the error unchanged; the cap of s₀
-    /// at 1 keeps a start far out (where f and ∇f are huge) from loosening the test near the minimum.
+    /// The problem, bounds and the variables f depended on at the start (∂f/∂xᵢ(x₀) ≠ 0) of a gradient solve, for
+    /// <see cref="OnPlateau"/> (null for lm, and for problems above <see cref="PlateauProbeLimit"/> variables).
     /// </summary>
-    /// <summary>The problem, bounds and start gradient of a gradient solve, for <see cref="OnPlateau"/> (null for lm and nested solves).</summary>
-    private (IObjectiveProblem Problem, Box Box, double[] StartGradient)? _probe;
+    private (IObjectiveProblem Problem, Box Box, bool[] Sensitive)? _probe;
 
     /// <summary>A ±1% move of a variable that changes f by more than this times |f| never leaves f flat (see <see cref="OnPlateau"/>).</summary>
     public const double PlateauFlatness = 1e-2;
@@ -188,30 +186,35 @@ internal sealed class IterationMonitor
     /// </summary>
     private int OnPlateau(double[] x, double f)
     {
-        if (_probe is not { } probe || Options.AbsoluteGradientTest || x.Length > PlateauProbeLimit || 2 * x.Length > Math.Max(FunctionEvaluations, 100)
+        if (_probe is not { } probe || Options.AbsoluteGradientTest || 2 * x.Length > Math.Max(FunctionEvaluations, 100)
             || !double.IsFinite(f)) return -1;
         double slope = AcceptableLevel * Scale(f), flatness = PlateauFlatness * Math.Abs(f);
         var trial = (double[])x.Clone();
         for (int i = 0; i < x.Length; i++)
         {
-            if (probe.StartGradient[i] == 0) continue;
+            if (!probe.Sensitive[i]) continue;
             double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
             bool flat = true;
-            foreach (double sign in new[] { 1.0, -1.0 })
+            for (int side = 0; side < 2 && flat; side++)
             {
-                double xi = x[i] + sign * h;
+                double xi = side == 0 ? x[i] + h : x[i] - h;
                 if (probe.Box.IsBounded) xi = Math.Clamp(xi, probe.Box.Lower[i], probe.Box.Upper[i]);
-                if (xi == x[i] || EvaluationBudgetExhausted) { flat = false; break; }
+                if (xi == x[i] || EvaluationBudgetExhausted) { flat = false; continue; }
                 trial[i] = xi;
                 double ft = Objective(probe.Problem, trial);
                 trial[i] = x[i];
-                if (!(Math.Abs(ft - f) <= Math.Min(slope * Math.Abs(xi - x[i]), flatness))) { flat = false; break; }
+                flat = Math.Abs(ft - f) <= Math.Min(slope * Math.Abs(xi - x[i]), flatness);
             }
             if (flat) return i;
         }
         return -1;
     }
 
+    /// <summary>
+    /// The scale-invariant optimality error of the gradient methods: ‖∇f‖∞ / <see cref="Scale"/>(f). Multiplying f by a
+    /// constant c multiplies ‖∇f‖, |f| and (for |c·f(x₀)| below 1) s₀ by c, and leaves the error unchanged; the cap of s₀
+    /// at 1 keeps a start far out (where f is huge) from loosening the test near the minimum.
+    /// </summary>
     public double OptimalityError(double gradientNorm, double f)
     {
         if (Options.AbsoluteGradientTest) return gradientNorm;
@@ -256,8 +259,13 @@ internal sealed class IterationMonitor
         if (!double.IsFinite(f) || !Vec.AllFinite(gradient))
             return Result(x, f, double.NaN, SolveStatus.Diverged, "Diverged: the objective or gradient is not finite at the start point.");
         gradientNorm = box.ProjectedGradientNorm(x, gradient);
-        SetStart(f, gradientNorm, Vec.InfNorm(x));
-        _probe = (problem, box, gradient.ToArray());
+        SetStart(f, Vec.InfNorm(x));
+        if (x.Length <= PlateauProbeLimit)
+        {
+            var sensitive = new bool[x.Length];
+            for (int i = 0; i < sensitive.Length; i++) sensitive[i] = gradient[i] != 0;
+            _probe = (problem, box, sensitive);
+        }
         double error = OptimalityError(stoppingNorm?.Invoke(gradientNorm) ?? gradientNorm, f);
         return IsStationary(error) ? Result(x, f, gradientNorm, SolveStatus.Converged, null, error) : null;
     }

@@ -307,23 +307,18 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
             Vec.Axpy(2 * w.Fvec[i], row, w.Gradient);
         }
         gnorm = box.ProjectedGradientNorm(x, w.Gradient);
-        w.Gradient.CopyTo(w.ProjectedGradient, 0);
         for (int j = 0; j < n; j++)
         {
-            double sum = 0;
-            for (int i = 0; i < mp; i++) sum += w.Jrow[i * n + j] * w.Jrow[i * n + j];
-            w.ColumnNorm[j] = Math.Sqrt(sum);
-            if (box.IsBounded && ((x[j] <= box.Lower[j] && w.Gradient[j] > 0) || (x[j] >= box.Upper[j] && w.Gradient[j] < 0))) w.ProjectedGradient[j] = 0;
-        }
-        if (box.IsBounded)
-        {
+            var column = w.Fjac.AsSpan(j * m, m);
+            w.ColumnNorm[j] = Vec.Norm(column);
+            w.ProjectedGradient[j] = w.Gradient[j];
             // Variables held at a bound by the gradient take no part in the step: zeroing their columns makes the
             // LM subproblem act on the free variables only (MINPACK's pivoting leaves zero columns with a zero step).
-            for (int j = 0; j < n; j++)
+            bool held = box.IsBounded && ((x[j] <= box.Lower[j] && w.Gradient[j] > 0) || (x[j] >= box.Upper[j] && w.Gradient[j] < 0));
+            if (held)
             {
-                bool atLower = x[j] <= box.Lower[j] && w.Gradient[j] > 0;
-                bool atUpper = x[j] >= box.Upper[j] && w.Gradient[j] < 0;
-                if (atLower || atUpper) w.Fjac.AsSpan(j * m, m).Clear();
+                w.ProjectedGradient[j] = 0;
+                column.Clear();
             }
         }
         return true;
