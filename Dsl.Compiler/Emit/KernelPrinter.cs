@@ -15,6 +15,8 @@ namespace OptDsl.Compiler.Emit;
 internal sealed class KernelPrinter(SourceWriter writer, string fileName)
 {
     private const string Tensor = "global::System.Numerics.Tensors.TensorPrimitives";
+    private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+    private const string Memory = "global::System.Runtime.InteropServices.MemoryMarshal";
 
     /// <summary>Locals of the problem's symbols, clears, views, then the statements.</summary>
     public void Print(KernelPlan plan)
@@ -81,11 +83,94 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
                         _ => $"{Tensor}.Multiply({x}, {Code(u.Scale!)}, {u.Target});",
                     });
                     break;
+                case SimdLoop simd:
+                    PrintSimdLoop(simd);
+                    break;
+                case VectorDeclare d:
+                    writer.Line($"var {d.Name} = {Code(d.Value)};");
+                    break;
+                case VectorFold f:
+                    writer.Line($"{f.Accumulator} += {Code(f.Value)};");
+                    break;
+                case VectorStore st:
+                    string at = $"ref {st.Ref}, {Offset(st.Index)}";
+                    writer.Line(st.Accumulate
+                        ? $"{Vector256}.StoreUnsafe({Vector256}.LoadUnsafe({at}) + {Code(st.Value)}, {at});"
+                        : $"{Vector256}.StoreUnsafe({Code(st.Value)}, {at});");
+                    break;
                 default:
                     throw new InvalidOperationException("Unexpected statement " + statement.GetType().Name);
             }
         }
     }
+
+    /// <summary>
+    /// <code>
+    /// {
+    ///     int j = lo;
+    ///     if (Vector256.IsHardwareAccelerated &amp;&amp; hi - j &gt;= 4) { refs; range checks; broadcasts; lane loops; sums of lanes }
+    ///     for (; j &lt; hi; j++) { the scalar body }
+    /// }
+    /// </code>
+    /// </summary>
+    private void PrintSimdLoop(SimdLoop simd)
+    {
+        var loop = simd.Scalar;
+        string j = loop.Index, hi = Int(loop.Upper);
+        int w = Schedule.LoopVectorizer.Width;
+        using (writer.Block(null))
+        {
+            writer.Line($"int {j} = {Int(loop.Lower)};");
+            using (writer.Block($"if ({Vector256}.IsHardwareAccelerated && {Minus(loop.Upper, j)} >= {w})"))
+            {
+                writer.Line(simd.Unroll > 1
+                    ? $"// {w} elements per vector, {w * simd.Unroll} per step with {simd.Unroll} partial sums; the loops below finish the rest"
+                    : $"// {w} elements per vector; the loop below finishes the rest");
+                foreach (var r in simd.Refs)
+                    writer.Line($"ref double {r.Name} = ref {Memory}.{(r.IsArray ? "GetArrayDataReference" : "GetReference")}({r.Vector});");
+                foreach (var g in simd.Guards)
+                    writer.Line($"global::OptDsl.Runtime.GeneratedSupport.RequireRange({g.Vector}.Length, {Int(g.First)}, {Int(g.Last)});");
+                foreach (var b in simd.Broadcasts) writer.Line($"var {b.Name} = {Vector256}.Create({Code(b.Value)});");
+                foreach (var a in simd.Accumulators)
+                    foreach (var lane in a.Lanes) writer.Line($"var {lane} = {Vector256}<double>.Zero;");
+                if (simd.Unroll > 1)
+                {
+                    using (writer.Block($"for (; {j} <= {Minus(loop.Upper, w * simd.Unroll)}; {j} += {w * simd.Unroll})"))
+                    {
+                        foreach (var copy in simd.Unrolled)
+                        {
+                            if (copy.Any(s => s is VectorDeclare))
+                                using (writer.Block(null)) Statements(copy);
+                            else
+                                Statements(copy);
+                        }
+                    }
+                }
+                using (writer.Block($"for (; {j} <= {Minus(loop.Upper, w)}; {j} += {w})"))
+                    Statements(simd.Body);
+                foreach (var a in simd.Accumulators)
+                    writer.Line($"{a.Scalar} += {Vector256}.Sum({PairwiseSum(a.Lanes, 0, a.Lanes.Count)});");
+            }
+            using (writer.Block($"for (; {j} < {hi}; {j}++)"))
+                Statements(loop.Body);
+        }
+    }
+
+    /// <summary>(a + b) + (c + d): the lanes' partial sums added as a balanced tree.</summary>
+    private static string PairwiseSum(IReadOnlyList<string> lanes, int from, int count) => count switch
+    {
+        1 => lanes[from],
+        2 => $"{lanes[from]} + {lanes[from + 1]}",
+        _ => $"({PairwiseSum(lanes, from, count / 2)}) + ({PairwiseSum(lanes, from + count / 2, count - count / 2)})",
+    };
+
+    /// <summary><c>upper - k</c> (k an index name or a count), parenthesized as C# needs.</summary>
+    private static string Minus(CInt upper, string k) => Int(new CIntBinary('-', upper, new CIntName(k)));
+
+    private static string Minus(CInt upper, int k) => Int(new CIntBinary('-', upper, new CIntLiteral(k)));
+
+    /// <summary>An element offset of an unchecked load or store.</summary>
+    private static string Offset(CInt index) => index is CIntName n ? $"(nuint){n.Name}" : $"(nuint)({Int(index)})";
 
     private string CommentText(KernelComment comment) => comment switch
     {
@@ -172,6 +257,32 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
                     if (k > 0) sb.Append(", ");
                     Write(sb, call.Arguments[k], 0);
                 }
+                sb.Append(')');
+                break;
+            case CVectorLoad load:
+                sb.Append(Vector256).Append(".LoadUnsafe(ref ").Append(load.Ref).Append(", ").Append(Offset(load.Index)).Append(')');
+                break;
+            case CVectorConstant k:
+                sb.Append(Vector256).Append(".Create(").Append(CSharpNames.Literal(k.Value)).Append(')');
+                break;
+            case CVectorIndex vi:
+                sb.Append('(').Append(Vector256).Append(".Create((double)").Append(IntAtom(vi.Index)).Append(')');
+                if (vi.Step != 0)
+                {
+                    string Lane(long k) => CSharpNames.Literal(k * vi.Step);
+                    sb.Append(" + ").Append(Vector256).Append(".Create(").Append(Lane(0)).Append(", ").Append(Lane(1)).Append(", ")
+                      .Append(Lane(2)).Append(", ").Append(Lane(3)).Append(')');
+                }
+                sb.Append(')');
+                break;
+            case CVectorSelect vs:
+                sb.Append(Vector256).Append(".ConditionalSelect(").Append(Vector256)
+                  .Append(vs.Comparison switch { Comparison.Greater => ".GreaterThan(", Comparison.GreaterOrEqual => ".GreaterThanOrEqual(", _ => ".Equals(" });
+                Write(sb, vs.Condition, 0);
+                sb.Append(", ").Append(Vector256).Append("<double>.Zero), ");
+                Write(sb, vs.WhenTrue, 0);
+                sb.Append(", ");
+                Write(sb, vs.WhenFalse, 0);
                 sb.Append(')');
                 break;
             case CConditional c:

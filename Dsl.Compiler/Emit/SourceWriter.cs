@@ -16,9 +16,10 @@ public sealed class SourceWriter
         return this;
     }
 
-    public IDisposable Block(string header)
+    /// <summary>A braced block, below <paramref name="header"/> (none for a bare scope).</summary>
+    public IDisposable Block(string? header)
     {
-        Line(header);
+        if (header is not null) Line(header);
         Line("{");
         _indent++;
         return new Closer(this);

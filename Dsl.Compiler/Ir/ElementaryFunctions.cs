@@ -19,14 +19,16 @@ public enum Func
 /// place. The binder resolves <see cref="Name"/> and reports <see cref="IsSmooth"/>; the IR folds constants with
 /// <see cref="Evaluate"/>; differentiation uses <see cref="Derivative"/>; the printer writes <see cref="CSharpMethod"/>.
 /// Adding a function (erf) touches this file only (a <see cref="Func"/> member and its entry of
-/// <see cref="ElementaryFunctions.All"/>) and, when <see cref="System.Math"/> has none, its runtime helper in <c>OptMath</c>;
+/// <see cref="ElementaryFunctions.All"/>) and, when <see cref="System.Math"/> has none, its runtime helper in <c>OptMath</c>
+/// (and its four-lane version in <c>VectorMath</c>, used by SIMD loops);
 /// ElementaryFunctionTests then checks its derivative, its folding and its row in docs/language.md.
 /// </summary>
 public sealed class ElementaryFunction
 {
     internal ElementaryFunction(Func func, string name, bool callable, bool smooth, Func<double, double> evaluate,
-                                Func<Expr, Expr, Expr> derivative, string csharpMethod, string? runtimeHelper)
+                                Func<Expr, Expr, Expr> derivative, string csharpMethod, string? runtimeHelper, string? vectorMethod)
     {
+        VectorMethod = vectorMethod;
         Func = func;
         Name = name;
         IsCallable = callable;
@@ -65,6 +67,13 @@ public sealed class ElementaryFunction
     /// <summary>The method of <c>OptDsl.Runtime.OptMath</c> that implements it, or null when the framework has it.</summary>
     public string? RuntimeHelper { get; }
 
+    /// <summary>
+    /// The method computing the function on four lanes (<c>Vector256&lt;double&gt;</c>), for SIMD loops; null when it has
+    /// none (the loop stays scalar). Framework methods (exp, log, sin, cos) are within one unit in the last place, as
+    /// <see cref="System.Math"/>'s; runtime helpers (<c>OptDsl.Runtime.VectorMath</c>) follow the scalar helper's formula.
+    /// </summary>
+    public string? VectorMethod { get; }
+
     /// <summary>The C# call of the function on an argument already written as C#.</summary>
     public string CSharpCall(string argument) => $"{CSharpMethod}({argument})";
 
@@ -76,33 +85,37 @@ public static class ElementaryFunctions
 {
     private const string SystemMath = "global::System.Math.";
     private const string OptMath = "global::OptDsl.Runtime.OptMath.";
+    private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256.";
+    private const string VectorMath = "global::OptDsl.Runtime.VectorMath.";
 
-    private static ElementaryFunction Framework(Func func, string name, bool smooth, Func<double, double> evaluate, Func<Expr, Expr, Expr> derivative, string method) =>
-        new(func, name, callable: true, smooth, evaluate, derivative, SystemMath + method, runtimeHelper: null);
+    /// <summary>A function of <see cref="System.Math"/>; <paramref name="vectorized"/> when Vector256 has it too.</summary>
+    private static ElementaryFunction Framework(Func func, string name, bool smooth, Func<double, double> evaluate, Func<Expr, Expr, Expr> derivative, string method, bool vectorized) =>
+        new(func, name, callable: true, smooth, evaluate, derivative, SystemMath + method, runtimeHelper: null, vectorized ? Vector256 + method : null);
 
+    /// <summary>A function of the runtime's OptMath, with its four-lane version in VectorMath.</summary>
     private static ElementaryFunction Runtime(Func func, string name, bool callable, bool smooth, Func<double, double> evaluate, Func<Expr, Expr, Expr> derivative, string method) =>
-        new(func, name, callable, smooth, evaluate, derivative, OptMath + method, runtimeHelper: method);
+        new(func, name, callable, smooth, evaluate, derivative, OptMath + method, runtimeHelper: method, VectorMath + method);
 
     /// <summary>Every function, in <see cref="Func"/> order.</summary>
     public static readonly IReadOnlyList<ElementaryFunction> All =
     [
-        Framework(Func.Exp, "exp", true, Math.Exp, (call, _) => call, "Exp"),
-        Framework(Func.Log, "log", true, Math.Log, (_, u) => Expr.Div(Expr.One, u), "Log"),
+        Framework(Func.Exp, "exp", true, Math.Exp, (call, _) => call, "Exp", true),
+        Framework(Func.Log, "log", true, Math.Log, (_, u) => Expr.Div(Expr.One, u), "Log", true),
         Runtime(Func.Log1p, "log1p", true, true, Log1p, (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, u)), "Log1p"),
         // sqrt has no derivative at 0 (its slope is infinite there); the subgradient-0 convention of the non-smooth
         // functions applies, so norm(u) at u = 0 and sqrt(x^2) at 0 get a zero gradient instead of 0·∞ = NaN.
         Framework(Func.Sqrt, "sqrt", true, Math.Sqrt,
             (call, _) => Expr.Select(call, Comparison.Greater, Expr.Div(Expr.Const(0.5), Expr.Select(call, Comparison.Greater, call, Expr.One)), Expr.Zero),
-            "Sqrt"),
-        Framework(Func.Sin, "sin", true, Math.Sin, (_, u) => Expr.Call(Func.Cos, u), "Sin"),
-        Framework(Func.Cos, "cos", true, Math.Cos, (_, u) => Expr.Neg(Expr.Call(Func.Sin, u)), "Cos"),
-        Framework(Func.Tan, "tan", true, Math.Tan, (call, _) => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))), "Tan"),
-        Framework(Func.Atan, "atan", true, Math.Atan, (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, Expr.Pow(u, Expr.Const(2)))), "Atan"),
-        Framework(Func.Tanh, "tanh", true, Math.Tanh, (call, _) => Expr.Sub(Expr.One, Expr.Pow(call, Expr.Const(2))), "Tanh"),
+            "Sqrt", true),
+        Framework(Func.Sin, "sin", true, Math.Sin, (_, u) => Expr.Call(Func.Cos, u), "Sin", true),
+        Framework(Func.Cos, "cos", true, Math.Cos, (_, u) => Expr.Neg(Expr.Call(Func.Sin, u)), "Cos", true),
+        Framework(Func.Tan, "tan", true, Math.Tan, (call, _) => Expr.Add(Expr.One, Expr.Pow(call, Expr.Const(2))), "Tan", false),
+        Framework(Func.Atan, "atan", true, Math.Atan, (_, u) => Expr.Div(Expr.One, Expr.Add(Expr.One, Expr.Pow(u, Expr.Const(2)))), "Atan", false),
+        Framework(Func.Tanh, "tanh", true, Math.Tanh, (call, _) => Expr.Sub(Expr.One, Expr.Pow(call, Expr.Const(2))), "Tanh", false),
         // σ(1 − σ), without turning 1 − σ into another σ(−u).
         Runtime(Func.Sigmoid, "sigmoid", true, true, Sigmoid, (call, _) => Expr.Sub(call, Expr.Pow(call, Expr.Const(2))), "Sigmoid"),
         Runtime(Func.Softplus, "softplus", true, true, x => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x))), (_, u) => Expr.Call(Func.Sigmoid, u), "Softplus"),
-        Framework(Func.Abs, "abs", false, Math.Abs, (_, u) => Expr.Call(Func.Sign, u), "Abs"),
+        Framework(Func.Abs, "abs", false, Math.Abs, (_, u) => Expr.Call(Func.Sign, u), "Abs", true),
         Runtime(Func.Relu, "relu", true, false, x => x > 0 ? x : double.IsNaN(x) ? x : 0.0, (_, u) => Expr.Call(Func.Step, u), "Relu"),
         Runtime(Func.Sign, "sign", false, false, x => x > 0 ? 1.0 : x < 0 ? -1.0 : x, (_, _) => Expr.Zero, "Sign"),
         Runtime(Func.Step, "step", false, false, x => x > 0 ? 1.0 : 0.0, (_, _) => Expr.Zero, "Step"),

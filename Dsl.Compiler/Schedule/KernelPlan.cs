@@ -78,6 +78,38 @@ public sealed record VectorReduction(string Name, VectorReductionKind Kind, IRea
 /// </summary>
 public sealed record VectorUpdate(string Target, VectorOperand Source, CExpr? Scale, bool Accumulate) : Statement;
 
+/// <summary>
+/// A loop over contiguous elements run four at a time in <c>Vector256&lt;double&gt;</c> lanes, then finished by
+/// <paramref name="Scalar"/> (the loop as it was, from where the lanes stopped). <paramref name="Unrolled"/> holds
+/// <paramref name="Unroll"/> copies of the vector body, each with its own partial sums, for the main loop; <paramref name="Body"/>
+/// is one copy, for the four-at-a-time loop after it. Before the lanes run, each vector's range is checked once
+/// (<paramref name="Guards"/>), so the loads and stores inside go through <paramref name="Refs"/> without bounds checks.
+/// </summary>
+public sealed record SimdLoop(Loop Scalar, IReadOnlyList<SimdRef> Refs, IReadOnlyList<SimdGuard> Guards,
+                              IReadOnlyList<SimdBroadcast> Broadcasts, IReadOnlyList<SimdAccumulator> Accumulators,
+                              int Unroll, IReadOnlyList<IReadOnlyList<Statement>> Unrolled, IReadOnlyList<Statement> Body) : Statement;
+
+/// <summary><c>ref double Name = ref</c> the first element of <paramref name="Vector"/> (a span, or an array when <paramref name="IsArray"/>).</summary>
+public sealed record SimdRef(string Name, string Vector, bool IsArray);
+
+/// <summary>The loop reads or writes elements <paramref name="First"/> … <paramref name="Last"/> of <paramref name="Vector"/>.</summary>
+public sealed record SimdGuard(string Vector, CInt First, CInt Last);
+
+/// <summary><c>var Name = Vector256.Create(Value)</c>: a loop-invariant scalar in every lane.</summary>
+public sealed record SimdBroadcast(string Name, CExpr Value);
+
+/// <summary>The partial sums (<paramref name="Lanes"/>, one per unrolled copy) of the scalar accumulator <paramref name="Scalar"/>.</summary>
+public sealed record SimdAccumulator(string Scalar, IReadOnlyList<string> Lanes);
+
+/// <summary><c>var Name = Value;</c> in a vector body.</summary>
+public sealed record VectorDeclare(string Name, CExpr Value) : Statement;
+
+/// <summary><c>Accumulator += Value;</c> in a vector body (a lane of partial sums).</summary>
+public sealed record VectorFold(string Accumulator, CExpr Value) : Statement;
+
+/// <summary>Four elements of the vector behind <paramref name="Ref"/> from <paramref name="Index"/> on, set or added to.</summary>
+public sealed record VectorStore(string Ref, CInt Index, bool Accumulate, CExpr Value) : Statement;
+
 public enum VectorReductionKind { SumOfSquares, Dot, Sum }
 
 /// <summary>A whole vector: a span of a variable or direction, or a data array.</summary>
@@ -131,6 +163,18 @@ public sealed record CCall(string Method, IReadOnlyList<CExpr> Arguments) : CExp
 
 /// <summary><c>(Condition cmp 0.0 ? WhenTrue : WhenFalse)</c>.</summary>
 public sealed record CConditional(CExpr Condition, Comparison Comparison, CExpr WhenTrue, CExpr WhenFalse) : CExpr;
+
+/// <summary>Four elements from <paramref name="Index"/> on of the vector behind <paramref name="Ref"/> (a vector body only).</summary>
+public sealed record CVectorLoad(string Ref, CInt Index) : CExpr;
+
+/// <summary>A constant in every lane.</summary>
+public sealed record CVectorConstant(double Value) : CExpr;
+
+/// <summary>An index as a real number in each lane: <paramref name="Index"/> at the first lane, plus <paramref name="Step"/> per lane.</summary>
+public sealed record CVectorIndex(CInt Index, long Step) : CExpr;
+
+/// <summary>Per lane <c>Condition cmp 0 ? WhenTrue : WhenFalse</c> (both sides computed).</summary>
+public sealed record CVectorSelect(CExpr Condition, Comparison Comparison, CExpr WhenTrue, CExpr WhenFalse) : CExpr;
 
 /// <summary>An integer expression of a plan: literals, names (dim locals, loop indices) and + - *.</summary>
 public abstract record CInt;

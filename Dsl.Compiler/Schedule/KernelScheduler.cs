@@ -70,7 +70,8 @@ internal sealed record Accumulate(string Accumulator, ExprKind Reduction, Expr B
 /// once, in the outermost loop where all its index variables are bound (loop-invariant code is hoisted); reductions
 /// that need the same loop and do not depend on each other share one loop (so a gradient's scatter loops fuse with the
 /// objective's sum); a node used more than once, or computed outside the loop that uses it, gets a named local; a loop
-/// that is one whole-vector operation becomes a TensorPrimitives call.
+/// that is one whole-vector operation becomes a TensorPrimitives call; other innermost loops over contiguous elements
+/// run four elements at a time in SIMD lanes (<see cref="LoopVectorizer"/>).
 /// </summary>
 public sealed class KernelScheduler
 {
@@ -82,6 +83,8 @@ public sealed class KernelScheduler
     private NameScope _taken = new();
     private int _nextTemp;
     private readonly HashSet<string> _indexNames = new(StringComparer.Ordinal);
+    /// <summary>The arrays (<c>double[]</c> data) among the vectors the kernel indexes; the others are spans.</summary>
+    private readonly HashSet<string> _dataArrays = new(StringComparer.Ordinal);
 
     private sealed class Region
     {
@@ -136,7 +139,7 @@ public sealed class KernelScheduler
         foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
         _taken = new NameScope(root.Names.Concat(_indexNames));
         ScheduleRegion(root, items);
-        return root.Lines;
+        return new LoopVectorizer(_taken, _dataArrays).Rewrite(root.Lines);
     }
 
     private void CountUses(IEnumerable<KernelItem> items)
@@ -481,6 +484,7 @@ public sealed class KernelScheduler
             case ExprKind.Mult:
             {
                 string array = _symbols.Array(e.Kind, e.Symbol!);
+                if (e.Kind == ExprKind.Data) _dataArrays.Add(array);
                 return new CElement(array, Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region));
             }
             case ExprKind.Add:
