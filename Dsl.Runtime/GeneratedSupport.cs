@@ -19,19 +19,13 @@ public static class GeneratedSupport
     }
 
     /// <summary>
-    /// The range check of a generated SIMD loop, made once before the loop instead of once per element: throws an
-    /// <see cref="IndexOutOfRangeException"/> unless 0 ≤ <paramref name="first"/> ≤ <paramref name="last"/> &lt;
-    /// <paramref name="length"/>. The loop then reads and writes elements first … last without bounds checks.
+    /// The range check of a generated SIMD loop, made once before the loop instead of once per element: true when
+    /// 0 ≤ <paramref name="first"/> ≤ <paramref name="last"/> &lt; <paramref name="length"/>. Only then do the lanes run
+    /// (reading and writing elements first … last without bounds checks); otherwise the loop's scalar form does the work,
+    /// with its bounds checks.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static void RequireRange(int length, int first, int last)
-    {
-        if ((uint)first > (uint)last || (uint)last >= (uint)length) ThrowOutOfRange(length, first, last);
-    }
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowOutOfRange(int length, int first, int last) =>
-        throw new IndexOutOfRangeException($"A vectorized loop needs elements {first} to {last} of a vector of length {length}.");
+    public static bool InRange(int length, int first, int last) => (uint)first <= (uint)last && (uint)last < (uint)length;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the .opt declaration when data holds NaN or an infinity.</summary>
     public static void RequireFinite(double[] data, string parameter, string declaration)

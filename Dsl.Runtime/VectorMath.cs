@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace OptDsl.Runtime;
 
@@ -51,4 +52,35 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Step(Vector256<double> x) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<double>.Zero), Vector256.Create(1.0), Vector256<double>.Zero);
+
+    // ---- Interleaved pairs (x[2i], x[2i + 1]) ----------------------------------------------------------------
+    // Four pairs from `first` on are eight elements, two vectors. Avx.UnpackLow/UnpackHigh split them into the four even
+    // and the four odd elements, in the lane order of their 128-bit halves: pairs 0, 2, 1, 3. The same instructions put
+    // them back in place. Callers check Avx.IsSupported.
+
+    /// <summary>Elements first, first + 4, first + 2, first + 6: the even halves of four pairs, in pair lane order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LoadEvens(ref double vector, nuint first) =>
+        Avx.UnpackLow(Vector256.LoadUnsafe(ref vector, first), Vector256.LoadUnsafe(ref vector, first + 4));
+
+    /// <summary>Elements first + 1, first + 5, first + 3, first + 7: the odd halves of four pairs, in pair lane order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LoadOdds(ref double vector, nuint first) =>
+        Avx.UnpackHigh(Vector256.LoadUnsafe(ref vector, first), Vector256.LoadUnsafe(ref vector, first + 4));
+
+    /// <summary>Writes four pairs from <paramref name="first"/> on: even elements from <paramref name="evens"/>, odd from <paramref name="odds"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(ref double vector, nuint first, Vector256<double> evens, Vector256<double> odds)
+    {
+        Avx.UnpackLow(evens, odds).StoreUnsafe(ref vector, first);
+        Avx.UnpackHigh(evens, odds).StoreUnsafe(ref vector, first + 4);
+    }
+
+    /// <summary>Adds <paramref name="evens"/> and <paramref name="odds"/> to four pairs from <paramref name="first"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddPairs(ref double vector, nuint first, Vector256<double> evens, Vector256<double> odds)
+    {
+        (Vector256.LoadUnsafe(ref vector, first) + Avx.UnpackLow(evens, odds)).StoreUnsafe(ref vector, first);
+        (Vector256.LoadUnsafe(ref vector, first + 4) + Avx.UnpackHigh(evens, odds)).StoreUnsafe(ref vector, first + 4);
+    }
 }

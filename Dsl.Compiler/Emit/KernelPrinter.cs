@@ -18,6 +18,9 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
     private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
     private const string Memory = "global::System.Runtime.InteropServices.MemoryMarshal";
 
+    /// <summary>The ref locals declared by the SIMD loops being printed (a row loop's enclose its inner loops').</summary>
+    private readonly HashSet<string> _refsInScope = new(StringComparer.Ordinal);
+
     /// <summary>Locals of the problem's symbols, clears, views, then the statements.</summary>
     public void Print(KernelPlan plan)
     {
@@ -92,11 +95,32 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
                 case VectorFold f:
                     writer.Line($"{f.Accumulator} += {Code(f.Value)};");
                     break;
+                case VectorPairStore p:
+                    writer.Line($"global::OptDsl.Runtime.VectorMath.{(p.Accumulate ? "AddPairs" : "StorePairs")}(ref {p.Ref}, {Offset(p.Index)}, {Code(p.Evens)}, {Code(p.Odds)});");
+                    break;
                 case VectorStore st:
                     string at = $"ref {st.Ref}, {Offset(st.Index)}";
-                    writer.Line(st.Accumulate
-                        ? $"{Vector256}.StoreUnsafe({Vector256}.LoadUnsafe({at}) + {Code(st.Value)}, {at});"
-                        : $"{Vector256}.StoreUnsafe({Code(st.Value)}, {at});");
+                    if (st.Accumulate)
+                    {
+                        // g + (a) + (b): each value added to the running total as its own += would (a chain in parentheses).
+                        var sum = new StringBuilder($"{Vector256}.LoadUnsafe({at})");
+                        foreach (var added in st.Values)
+                        {
+                            sum.Append(" + ");
+                            Write(sum, added, 1);
+                        }
+                        writer.Line($"{Vector256}.StoreUnsafe({sum}, {at});");
+                    }
+                    else
+                    {
+                        writer.Line($"{Vector256}.StoreUnsafe({Code(st.Values[0])}, {at});");
+                    }
+                    break;
+                case ExtractLane e:
+                    writer.Line($"double {e.Name} = {Vector256}.GetElement({e.Vector}, {e.Lane});");
+                    break;
+                case PackLanes pack:
+                    writer.Line($"var {pack.Name} = {Vector256}.Create({string.Join(", ", pack.Lanes)});");
                     break;
                 default:
                     throw new InvalidOperationException("Unexpected statement " + statement.GetType().Name);
@@ -108,7 +132,7 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
     /// <code>
     /// {
     ///     int j = lo;
-    ///     if (Vector256.IsHardwareAccelerated &amp;&amp; hi - j &gt;= 4) { refs; range checks; broadcasts; lane loops; sums of lanes }
+    ///     if (Vector256.IsHardwareAccelerated &amp;&amp; hi - j &gt;= 4 &amp;&amp; ranges in bounds) { refs; broadcasts; lane loops; sums of lanes }
     ///     for (; j &lt; hi; j++) { the scalar body }
     /// }
     /// </code>
@@ -121,15 +145,21 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
         using (writer.Block(null))
         {
             writer.Line($"int {j} = {Int(loop.Lower)};");
-            using (writer.Block($"if ({Vector256}.IsHardwareAccelerated && {Minus(loop.Upper, j)} >= {w})"))
+            // The lanes run when the hardware has them, there are enough elements, and every vector's range is in bounds.
+            string gate = simd.Pairs ? "global::System.Runtime.Intrinsics.X86.Avx.IsSupported" : $"{Vector256}.IsHardwareAccelerated";
+            var conditions = new List<string> { $"{gate} && {Minus(loop.Upper, j)} >= {w}" };
+            conditions.AddRange(simd.Guards.Select(g => $"global::OptDsl.Runtime.GeneratedSupport.InRange({g.Vector}.Length, {Int(g.First)}, {Int(g.Last)})"));
+            for (int k = 0; k < conditions.Count - 1; k++) writer.Line((k == 0 ? "if (" : "    && ") + conditions[k]);
+            using (writer.Block((conditions.Count == 1 ? "if (" : "    && ") + conditions[conditions.Count - 1] + ")"))
             {
-                writer.Line(simd.Unroll > 1
-                    ? $"// {w} elements per vector, {w * simd.Unroll} per step with {simd.Unroll} partial sums; the loops below finish the rest"
-                    : $"// {w} elements per vector; the loop below finishes the rest");
-                foreach (var r in simd.Refs)
+                if (simd.Rows)
+                    writer.Line($"// {w} rows per step: the row's own statements in the {w} lanes, each inner loop once for the {w} rows; the loop below finishes the rest");
+                else writer.Line((simd.Pairs ? $"// {w} pairs per vector (even and odd elements apart)" : $"// {w} elements per vector")
+                    + (simd.Unroll > 1 ? $", {w * simd.Unroll} per step with {simd.Unroll} partial sums; the loops below finish the rest" : "; the loop below finishes the rest"));
+                // A loop inside a row loop uses the refs the row loop declared (one ref per vector in the method).
+                var declared = simd.Refs.Where(r => _refsInScope.Add(r.Name)).ToList();
+                foreach (var r in declared)
                     writer.Line($"ref double {r.Name} = ref {Memory}.{(r.IsArray ? "GetArrayDataReference" : "GetReference")}({r.Vector});");
-                foreach (var g in simd.Guards)
-                    writer.Line($"global::OptDsl.Runtime.GeneratedSupport.RequireRange({g.Vector}.Length, {Int(g.First)}, {Int(g.Last)});");
                 foreach (var b in simd.Broadcasts) writer.Line($"var {b.Name} = {Vector256}.Create({Code(b.Value)});");
                 foreach (var a in simd.Accumulators)
                     foreach (var lane in a.Lanes) writer.Line($"var {lane} = {Vector256}<double>.Zero;");
@@ -150,6 +180,7 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
                     Statements(simd.Body);
                 foreach (var a in simd.Accumulators)
                     writer.Line($"{a.Scalar} += {Vector256}.Sum({PairwiseSum(a.Lanes, 0, a.Lanes.Count)});");
+                foreach (var r in declared) _refsInScope.Remove(r.Name);
             }
             using (writer.Block($"for (; {j} < {hi}; {j}++)"))
                 Statements(loop.Body);
@@ -262,6 +293,10 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
             case CVectorLoad load:
                 sb.Append(Vector256).Append(".LoadUnsafe(ref ").Append(load.Ref).Append(", ").Append(Offset(load.Index)).Append(')');
                 break;
+            case CVectorPairLoad pair:
+                sb.Append("global::OptDsl.Runtime.VectorMath.").Append(pair.Odd ? "LoadOdds" : "LoadEvens")
+                  .Append("(ref ").Append(pair.Ref).Append(", ").Append(Offset(pair.Index)).Append(')');
+                break;
             case CVectorConstant k:
                 sb.Append(Vector256).Append(".Create(").Append(CSharpNames.Literal(k.Value)).Append(')');
                 break;
@@ -269,7 +304,8 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
                 sb.Append('(').Append(Vector256).Append(".Create((double)").Append(IntAtom(vi.Index)).Append(')');
                 if (vi.Step != 0)
                 {
-                    string Lane(long k) => CSharpNames.Literal(k * vi.Step);
+                    // Iteration of each lane: 0, 1, 2, 3, or 0, 2, 1, 3 in a pair loop.
+                    string Lane(long k) => CSharpNames.Literal((vi.PairOrder && k is 1 or 2 ? 3 - k : k) * vi.Step);
                     sb.Append(" + ").Append(Vector256).Append(".Create(").Append(Lane(0)).Append(", ").Append(Lane(1)).Append(", ")
                       .Append(Lane(2)).Append(", ").Append(Lane(3)).Append(')');
                 }

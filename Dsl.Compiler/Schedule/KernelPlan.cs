@@ -82,12 +82,19 @@ public sealed record VectorUpdate(string Target, VectorOperand Source, CExpr? Sc
 /// A loop over contiguous elements run four at a time in <c>Vector256&lt;double&gt;</c> lanes, then finished by
 /// <paramref name="Scalar"/> (the loop as it was, from where the lanes stopped). <paramref name="Unrolled"/> holds
 /// <paramref name="Unroll"/> copies of the vector body, each with its own partial sums, for the main loop; <paramref name="Body"/>
-/// is one copy, for the four-at-a-time loop after it. Before the lanes run, each vector's range is checked once
-/// (<paramref name="Guards"/>), so the loads and stores inside go through <paramref name="Refs"/> without bounds checks.
+/// is one copy, for the four-at-a-time loop after it. The lanes run only when every vector's range is inside it
+/// (<paramref name="Guards"/>, checked once), so the loads and stores inside go through <paramref name="Refs"/> without
+/// bounds checks; otherwise the scalar loop does all the work (and throws where it would have thrown).
+/// With <paramref name="Pairs"/> the loop walks interleaved pairs (<c>x[2*i]</c>, <c>x[2*i + 1]</c>): each vector holds
+/// four iterations' even or odd elements, in the lane order of <c>Avx.UnpackLow</c> (iterations 0, 2, 1, 3), and the
+/// lanes run only where AVX is supported.
+/// With <paramref name="Rows"/> the loop is an outer one whose lanes are four consecutive rows: its own statements run on
+/// four rows at once, and each inner loop runs once for the four rows (<see cref="LoopVectorizer"/>, "Rows").
 /// </summary>
 public sealed record SimdLoop(Loop Scalar, IReadOnlyList<SimdRef> Refs, IReadOnlyList<SimdGuard> Guards,
                               IReadOnlyList<SimdBroadcast> Broadcasts, IReadOnlyList<SimdAccumulator> Accumulators,
-                              int Unroll, IReadOnlyList<IReadOnlyList<Statement>> Unrolled, IReadOnlyList<Statement> Body) : Statement;
+                              int Unroll, IReadOnlyList<IReadOnlyList<Statement>> Unrolled, IReadOnlyList<Statement> Body,
+                              bool Pairs, bool Rows = false) : Statement;
 
 /// <summary><c>ref double Name = ref</c> the first element of <paramref name="Vector"/> (a span, or an array when <paramref name="IsArray"/>).</summary>
 public sealed record SimdRef(string Name, string Vector, bool IsArray);
@@ -107,8 +114,24 @@ public sealed record VectorDeclare(string Name, CExpr Value) : Statement;
 /// <summary><c>Accumulator += Value;</c> in a vector body (a lane of partial sums).</summary>
 public sealed record VectorFold(string Accumulator, CExpr Value) : Statement;
 
-/// <summary>Four elements of the vector behind <paramref name="Ref"/> from <paramref name="Index"/> on, set or added to.</summary>
-public sealed record VectorStore(string Ref, CInt Index, bool Accumulate, CExpr Value) : Statement;
+/// <summary>
+/// Four elements of the vector behind <paramref name="Ref"/> from <paramref name="Index"/> on, set to the one value of
+/// <paramref name="Values"/>, or (<paramref name="Accumulate"/>) added to: the values in order, each added to the running
+/// total (as that many <c>+=</c> would).
+/// </summary>
+public sealed record VectorStore(string Ref, CInt Index, bool Accumulate, IReadOnlyList<CExpr> Values) : Statement;
+
+/// <summary><c>double Name = Vector256.GetElement(Vector, Lane);</c>: one row's value of a vector computed for four rows.</summary>
+public sealed record ExtractLane(string Name, string Vector, int Lane) : Statement;
+
+/// <summary><c>var Name = Vector256.Create(Lanes…);</c>: four rows' scalar results as one vector.</summary>
+public sealed record PackLanes(string Name, IReadOnlyList<string> Lanes) : Statement;
+
+/// <summary>
+/// Four interleaved pairs from <paramref name="Index"/> on (eight elements), set or added to: the even elements from
+/// <paramref name="Evens"/>, the odd ones from <paramref name="Odds"/> (lanes in pair order).
+/// </summary>
+public sealed record VectorPairStore(string Ref, CInt Index, bool Accumulate, CExpr Evens, CExpr Odds) : Statement;
 
 public enum VectorReductionKind { SumOfSquares, Dot, Sum }
 
@@ -167,11 +190,20 @@ public sealed record CConditional(CExpr Condition, Comparison Comparison, CExpr 
 /// <summary>Four elements from <paramref name="Index"/> on of the vector behind <paramref name="Ref"/> (a vector body only).</summary>
 public sealed record CVectorLoad(string Ref, CInt Index) : CExpr;
 
+/// <summary>
+/// The even (<paramref name="Odd"/> false) or odd elements of the four interleaved pairs from <paramref name="Index"/> on,
+/// in pair lane order (a vector body of a pair loop only).
+/// </summary>
+public sealed record CVectorPairLoad(string Ref, CInt Index, bool Odd) : CExpr;
+
 /// <summary>A constant in every lane.</summary>
 public sealed record CVectorConstant(double Value) : CExpr;
 
-/// <summary>An index as a real number in each lane: <paramref name="Index"/> at the first lane, plus <paramref name="Step"/> per lane.</summary>
-public sealed record CVectorIndex(CInt Index, long Step) : CExpr;
+/// <summary>
+/// An index as a real number in each lane: <paramref name="Index"/> at the first lane, plus <paramref name="Step"/> per
+/// iteration (lanes in iteration order 0, 1, 2, 3, or 0, 2, 1, 3 in a pair loop: <paramref name="PairOrder"/>).
+/// </summary>
+public sealed record CVectorIndex(CInt Index, long Step, bool PairOrder) : CExpr;
 
 /// <summary>Per lane <c>Condition cmp 0 ? WhenTrue : WhenFalse</c> (both sides computed).</summary>
 public sealed record CVectorSelect(CExpr Condition, Comparison Comparison, CExpr WhenTrue, CExpr WhenFalse) : CExpr;
