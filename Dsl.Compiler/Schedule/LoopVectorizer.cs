@@ -539,13 +539,13 @@ internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays
                 {
                     case 0 when !t.Written.ContainsKey(el.Array):
                         return new CName(Broadcast(t, el));
-                    case 1 when !t.Written.ContainsKey(el.Array):
+                    case 1 when !t.Pairs && !t.Written.ContainsKey(el.Array):
                         return Load(t, el.Array, el.Index, 0);
-                    case 1 when t.Written[el.Array].Equals(el.Index):
+                    case 1 when !t.Pairs && t.Written[el.Array].Equals(el.Index):
                         // A vector the loop writes is read in place, where the statement reads it.
                         Access(t, el.Array, el.Index);
                         return new CVectorLoad(RefOf(el.Array), Shift(el.Index, t.Index, shift));
-                    case 2 when !t.Written.ContainsKey(el.Array):
+                    case 2 when t.Pairs && !t.Written.ContainsKey(el.Array):
                         var (first, odd) = SplitPair(el.Index, t.Index);
                         return Load(t, el.Array, first, odd ? 2 : 1);
                     default:
