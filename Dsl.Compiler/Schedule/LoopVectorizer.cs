@@ -142,9 +142,12 @@ internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays
             // Four partial sums per sum hide the latency of its chain of additions, except in a loop that calls exp, log
             // and the like: its body is long enough on its own, and the extra sums would be spilled around every call.
             // The choice must not depend on what else the loop computes: a sum is then added in the same order in every
-            // kernel that computes it (the objective's value from Objective and from Gradient agree to the last bit);
-            // the loop that computes f's value calls such a function exactly when the gradient's loop does.
-            int unroll = t.Accumulators.Count == 0 || rows || CallsOutOfLine(body) ? 1 : 4;
+            // kernel that computes it, so the objective's value from Objective and from Gradient agree to the last bit (the
+            // loop that computes f's value calls such a function exactly when the gradient's loop does). They can differ
+            // in rounding only where one kernel's row loop takes four rows per step and the other's cannot (TryRows).
+            // (A loop known to be shorter than the unrolled step is not unrolled: the copies would never run.)
+            bool shortLoop = loop.Lower is CIntLiteral from && loop.Upper is CIntLiteral to && to.Value - from.Value < 4 * Width;
+            int unroll = t.Accumulators.Count == 0 || rows || shortLoop || CallsOutOfLine(body) ? 1 : 4;
             var unrolled = new List<IReadOnlyList<Statement>>();
             if (unroll > 1)
                 for (int u = 0; u < unroll; u++) unrolled.Add(Translate(t, shift: u * Width, lane: u, comments: false));
