@@ -7,7 +7,7 @@ namespace OptDsl.Runtime;
 /// <summary>
 /// <see cref="OptMath"/>'s functions on four lanes at once, for the generated SIMD loops. Each lane follows the scalar
 /// function's formula with <c>Vector256.Exp</c> and <c>Vector256.Log</c>
-/// in place of <see cref="System.Math.Exp"/> and <see cref="System.Math.Log"/>: those are within one unit in the last
+/// in place of <c>Math.Exp</c> and <c>Math.Log</c>: those are within one unit in the last
 /// place of the correctly rounded result (as is <see cref="System.Math"/>), so a lane may differ from the scalar function
 /// in its last bit. NaN in a lane stays NaN in that lane.
 /// </summary>
