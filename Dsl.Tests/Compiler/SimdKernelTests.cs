@@ -78,13 +78,19 @@ public class SimdKernelTests
 
     private static double[] Random(Random rng, int n, double scale = 1) => Enumerable.Range(0, n).Select(_ => scale * (2 * rng.NextDouble() - 1)).ToArray();
 
+    private static double[,] RandomMatrix(Random rng, int m, int n)
+    {
+        var a = new double[m, n];
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) a[i, j] = 2 * rng.NextDouble() - 1;
+        return a;
+    }
+
     [Theory]
     [MemberData(nameof(RowSizes))]
     public void Row_loops_give_the_logistic_loss_and_its_derivatives(int m, int d)
     {
         var rng = new Random(m * 100 + d);
-        var X = new double[m, d];
-        for (int i = 0; i < m; i++) for (int j = 0; j < d; j++) X[i, j] = 2 * rng.NextDouble() - 1;
+        var X = RandomMatrix(rng, m, d);
         var y = Enumerable.Range(0, m).Select(i => (double)(i % 2)).ToArray();
         var p = s_assembly.Value.Problem("Rows", X, y);
         var x = Random(rng, d + 1);
@@ -137,8 +143,7 @@ public class SimdKernelTests
     public void Row_loops_with_row_stores_give_residuals_and_their_jacobian(int m, int n)
     {
         var rng = new Random(m * 31 + n);
-        var A = new double[m, n];
-        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) A[i, j] = 2 * rng.NextDouble() - 1;
+        var A = RandomMatrix(rng, m, n);
         var y = Random(rng, m);
         var p = s_assembly.Value.Problem("Fit", A, y);
         var x = Random(rng, n);
