@@ -29,6 +29,44 @@ internal static class Vec
     public static void AddScaled(ReadOnlySpan<double> x, double a, ReadOnlySpan<double> d, Span<double> destination) =>
         TensorPrimitives.MultiplyAdd(d, a, x, destination);
 
+    /// <summary>
+    /// ‖x − previous‖∞ (<paramref name="distance"/>) and ‖x‖∞ (returned) in one pass; NaN or ∞ in x makes the result
+    /// NaN or ∞, so <c>double.IsFinite</c> of it is the finiteness check of x too.
+    /// </summary>
+    public static double InfNormAndDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> previous, out double distance)
+    {
+        if (previous.Length != x.Length) throw new ArgumentException("Vectors must have the same length.", nameof(previous));
+        double norm = 0, d = 0;
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && x.Length >= 4)
+        {
+            ref double xr = ref MemoryMarshal.GetReference(x);
+            ref double pr = ref MemoryMarshal.GetReference(previous);
+            var vn = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            var vd = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            for (; i <= x.Length - 4; i += 4)
+            {
+                var xi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)i);
+                var pi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, (nuint)i);
+                // Vector256.Max, like Math.Max, returns NaN when either side is NaN.
+                vn = System.Runtime.Intrinsics.Vector256.Max(vn, System.Runtime.Intrinsics.Vector256.Abs(xi));
+                vd = System.Runtime.Intrinsics.Vector256.Max(vd, System.Runtime.Intrinsics.Vector256.Abs(xi - pi));
+            }
+            for (int l = 0; l < 4; l++)
+            {
+                norm = Math.Max(norm, System.Runtime.Intrinsics.Vector256.GetElement(vn, l));
+                d = Math.Max(d, System.Runtime.Intrinsics.Vector256.GetElement(vd, l));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            norm = Math.Max(norm, Math.Abs(x[i]));
+            d = Math.Max(d, Math.Abs(x[i] - previous[i]));
+        }
+        distance = d;
+        return norm;
+    }
+
     /// <summary>‖a − b‖∞.</summary>
     public static double InfDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {

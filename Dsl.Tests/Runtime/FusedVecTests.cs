@@ -111,4 +111,27 @@ public sealed class FusedVecTests
         memory.ApplyInverse(v, minus, negate: true);
         Assert.Equal(plus.Select(x => -x).ToArray(), minus);
     }
+
+    /// <summary>FirstOrderLoop's one pass after a step: ‖x‖∞ and ‖x − previous‖∞ exactly (a maximum has no rounding),
+    /// NaN or ∞ anywhere in x (vector body or tail) showing in the norm.</summary>
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void InfNormAndDistance_is_the_two_maxima_and_sees_every_bad_entry(int n)
+    {
+        var random = new Random(n + 7);
+        var x = Random(random, n);
+        var previous = Random(random, n);
+        double norm = Vec.InfNormAndDistance(x, previous, out double distance);
+        Assert.Equal(x.Select(Math.Abs).DefaultIfEmpty(0).Max(), norm);
+        Assert.Equal(x.Zip(previous, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max(), distance);
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            for (int at = 0; at < n; at += Math.Max(1, n / 5))
+            {
+                var y = (double[])x.Clone();
+                y[at] = bad;
+                Assert.False(double.IsFinite(Vec.InfNormAndDistance(y, previous, out _)), $"{bad} at {at} of {n}");
+            }
+        }
+    }
 }
