@@ -7,21 +7,25 @@ using OptDsl.Compiler.Ir;
 namespace OptDsl.Compiler.Schedule;
 
 /// <summary>
-/// Turns innermost loops over contiguous elements into <see cref="SimdLoop"/>s: the loop body on four lanes at a time
-/// (<c>Vector256&lt;double&gt;</c>), then the loop as it was for the remaining elements.
+/// Turns loops into <see cref="SimdLoop"/>s: the loop body on four lanes at a time (<c>Vector256&lt;double&gt;</c>),
+/// then the loop as it was for the remaining elements. Three kinds (docs/language.md section 8.5):
+/// <list type="bullet">
+/// <item>an innermost loop over contiguous elements (<see cref="TryVectorize"/>): every element it reads or writes has
+/// an index whose step per iteration is 0 (the same element each time: read once and broadcast) or 1 (loaded four at a
+/// time); a vector it writes is read or written only at the one index it is stored at (so iterations are independent);
+/// every statement is a local, a sum folded into an accumulator, or a store; every call has a vector form (exp, log,
+/// sqrt, abs, sin, cos, min, max and the runtime's log1p, sigmoid, softplus, relu, sign, step);</item>
+/// <item>the same over interleaved pairs, every index at step 2 (<c>x[2*i]</c>, <c>x[2*i + 1]</c>), each pair stored
+/// whole;</item>
+/// <item>an outer loop over rows whose body holds such inner loops, four rows per step (<see cref="TryRows"/>).</item>
+/// </list>
+/// Anything else (a power by a variable exponent, tan, tanh, atan, a product or maximum reduction, mixed steps) leaves
+/// the loop scalar.
 /// <para>
-/// A loop qualifies when every statement of its body is a local, a sum folded into an accumulator, or a store; every
-/// element it reads or writes has an index whose step per iteration is 0 (the same element each time: read once and
-/// broadcast) or 1 (contiguous: loaded four at a time); a vector it writes is read or written only at the one index it
-/// is stored at (so iterations are independent); and every call has a vector form (exp, log, sqrt, abs, sin, cos, min,
-/// max and the runtime's log1p, sigmoid, softplus, relu, sign, step). Anything else (a power by a variable exponent,
-/// tan, a product or maximum reduction, a stride of 2) leaves the loop scalar.
-/// </para>
-/// <para>
-/// What changes in the results: sums are added in four lanes (and in several partial sums when the loop is unrolled)
+/// What changes in the results: sums are added in four lanes (and in four partial sums when the loop is unrolled)
 /// and the lanes added up at the end, so a sum is rounded differently from the one-by-one order; exp, log, sin and cos
 /// are .NET's vector versions, within one unit in the last place as the scalar ones are, but not always the same bit.
-/// Element-wise stores without calls get exactly the scalar values (no fused multiply-add is formed).
+/// Element-wise values without calls are exactly the scalar ones (no fused multiply-add is formed).
 /// </para>
 /// </summary>
 internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays)
