@@ -268,13 +268,20 @@ public sealed class FusedUpdateRuleTests
             rule.Step(x, g, 0.01);
             rule.StepInBox(x, g, 0.01, box);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int t = 0; t < 50; t++)
+        // The least of three windows of 50 steps: an allocation per step shows in every window, while the runtime's
+        // one-off work on the calling thread during tier-up (seen once, 8 KB, in a loaded full run) shows in one at most.
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least > 0; window++)
         {
-            rule.Step(x, g, 0.01);
-            rule.StepInBox(x, g, 0.01, box);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int t = 0; t < 50; t++)
+            {
+                rule.Step(x, g, 0.01);
+                rule.StepInBox(x, g, 0.01, box);
+            }
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
     }
 
     [Theory]
