@@ -49,8 +49,21 @@ public sealed record ParetoSyntax(SourceSpan Span, IReadOnlyList<GoalSyntax> Goa
 
 public sealed record SolverSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<OptionSyntax> Options) : MemberSyntax(Span);
 
-/// <summary>A model's <c>predict</c>, <c>loss</c> or <c>optimizer</c> member (parsed; semantics come with models).</summary>
-public sealed record ModelMemberSyntax(SourceSpan Span, string Keyword) : MemberSyntax(Span);
+/// <summary>A member only a model has: <c>predict</c>, <c>loss</c> or <c>optimizer</c> (<paramref name="Keyword"/>).</summary>
+public abstract record ModelMemberSyntax(SourceSpan Span, string Keyword) : MemberSyntax(Span);
+
+/// <summary><c>predict expr;</c>: the model's output for one sample.</summary>
+public sealed record PredictSyntax(SourceSpan Span, ExprSyntax Value) : ModelMemberSyntax(Span, "predict");
+
+/// <summary><c>loss expr;</c>: one sample's loss (averaged over each batch).</summary>
+public sealed record LossSyntax(SourceSpan Span, ExprSyntax Value) : ModelMemberSyntax(Span, "loss");
+
+/// <summary>
+/// <c>optimizer adam(lr: 0.05) { batch: 32; epochs: 100; ... }</c>: the update rule's options in parentheses
+/// (<paramref name="Options"/>), the training settings in braces (<paramref name="Settings"/>; none after <c>;</c>).
+/// </summary>
+public sealed record OptimizerSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<OptionSyntax> Options,
+                                     IReadOnlyList<OptionSyntax> Settings) : ModelMemberSyntax(Span, "optimizer");
 
 public sealed record OptionSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, OptionValueSyntax Value);
 

@@ -72,12 +72,12 @@ internal sealed class AstBuilder
                     pareto.paretoItem().OfType<OptParser.ParetoOptionContext>().Select(o => Option(o.option())).ToList());
             case OptParser.SolverDeclContext s:
                 return new SolverSyntax(span, s.name.GetText(), SpanOf(s.name), Options(s.optionList()));
-            case OptParser.PredictDeclContext:
-                return new ModelMemberSyntax(span, "predict");
-            case OptParser.LossDeclContext:
-                return new ModelMemberSyntax(span, "loss");
-            case OptParser.OptimizerDeclContext:
-                return new ModelMemberSyntax(span, "optimizer");
+            case OptParser.PredictDeclContext p:
+                return new PredictSyntax(span, Expr(p.value));
+            case OptParser.LossDeclContext l:
+                return new LossSyntax(span, Expr(l.value));
+            case OptParser.OptimizerDeclContext o:
+                return new OptimizerSyntax(span, o.name.GetText(), SpanOf(o.name), Options(o.optionList()), o.option().Select(Option).ToList());
             default:
                 throw new InvalidOperationException("Unknown member kind " + member.GetType().Name);
         }
