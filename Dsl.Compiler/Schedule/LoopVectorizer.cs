@@ -104,8 +104,8 @@ internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays
         foreach (var st in body)
         {
             if (st is Assign store) steps.Add(Coefficient(store.Index, loop.Index));
-            foreach (var e in st switch { DeclareLocal d => [d.Value], Fold f => [f.Value], Assign a => [a.Value], _ => Array.Empty<CExpr>() })
-                CollectSteps(e, loop.Index, steps);
+            foreach (var e in Values(st))
+                Walk(e, x => { if (x is CElement el) steps.Add(Coefficient(el.Index, loop.Index)); });
         }
         steps.Remove(0);
         if (steps.Count > 1 || steps.Any(x => x is not (1 or 2))) return null;
@@ -406,39 +406,13 @@ internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays
         new[] { Func.Exp, Func.Log, Func.Log1p, Func.Sin, Func.Cos, Func.Sigmoid, Func.Softplus }.Select(f => ElementaryFunctions.Of(f).CSharpMethod),
         StringComparer.Ordinal);
 
-    private static bool CallsOutOfLine(IEnumerable<Statement> body) =>
-        body.Any(s => s switch { DeclareLocal d => CallsOutOfLine(d.Value), Fold f => CallsOutOfLine(f.Value), Assign a => CallsOutOfLine(a.Value), _ => false });
-
-    private static bool CallsOutOfLine(CExpr e) => e switch
+    private static bool CallsOutOfLine(IEnumerable<Statement> body)
     {
-        CCall call => s_outOfLine.Contains(call.Method) || call.Arguments.Any(CallsOutOfLine),
-        CChain c => CallsOutOfLine(c.First) || c.Rest.Any(r => CallsOutOfLine(r.Operand)),
-        CBinary b => CallsOutOfLine(b.Left) || CallsOutOfLine(b.Right),
-        CNegate n => CallsOutOfLine(n.Operand),
-        CConditional c => CallsOutOfLine(c.Condition) || CallsOutOfLine(c.WhenTrue) || CallsOutOfLine(c.WhenFalse),
-        _ => false,
-    };
-
-    /// <summary>The steps of every element index in <paramref name="e"/> (null: not a constant step).</summary>
-    private static void CollectSteps(CExpr e, string index, HashSet<long?> steps)
-    {
-        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
-        switch (e)
-        {
-            case CElement el: steps.Add(Coefficient(el.Index, index)); break;
-            case CChain c:
-                CollectSteps(c.First, index, steps);
-                foreach (var r in c.Rest) CollectSteps(r.Operand, index, steps);
-                break;
-            case CBinary b: CollectSteps(b.Left, index, steps); CollectSteps(b.Right, index, steps); break;
-            case CNegate n: CollectSteps(n.Operand, index, steps); break;
-            case CCall call: foreach (var a in call.Arguments) CollectSteps(a, index, steps); break;
-            case CConditional c:
-                CollectSteps(c.Condition, index, steps);
-                CollectSteps(c.WhenTrue, index, steps);
-                CollectSteps(c.WhenFalse, index, steps);
-                break;
-        }
+        bool found = false;
+        foreach (var s in body)
+            foreach (var e in Values(s))
+                Walk(e, x => found |= x is CCall call && s_outOfLine.Contains(call.Method));
+        return found;
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ internal static class FirstOrderLoop
             {
                 double fNext = monitor.Gradient(problem, x, gNext);
                 // Unbounded, ‖∇f‖∞ is NaN or ∞ exactly when ∇f is; the projected norm can hide an infinite entry at a bound.
-                finite = double.IsFinite(fNext) && (box.IsBounded ? Vec.AllFinite(gNext) : true);
+                finite = double.IsFinite(fNext) && (!box.IsBounded || Vec.AllFinite(gNext));
                 if (finite)
                 {
                     nextNorm = box.ProjectedGradientNorm(x, gNext);
