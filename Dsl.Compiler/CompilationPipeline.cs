@@ -138,7 +138,8 @@ internal static class CompilationPipeline
                         if (source is not null) sources.Add(new GeneratedSource($"{source.Value.ClassName}.g.cs", source.Value.Text));
                         break;
                     case ModelSyntax model:
-                        diagnostics.Add(Descriptors.NotBuiltYet.Create(path, model.NameSpan, $"The model block '{model.Name}' (learning over data)"));
+                        var modelSource = CompileModel(path, text, fileName, ns, types, model, diagnostics, retryOnDeepStack);
+                        if (modelSource is not null) sources.Add(new GeneratedSource($"{modelSource.Value.ClassName}.g.cs", modelSource.Value.Text));
                         break;
                     case TuneSyntax tune:
                         diagnostics.Add(Descriptors.NotBuiltYet.Create(path, tune.NameSpan, $"The tune block '{tune.Name}' (hyperparameter search)"));
@@ -205,6 +206,35 @@ internal static class CompilationPipeline
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             diagnostics.Add(Descriptors.InternalError.Create(path, problem.NameSpan, ex.GetType().Name + ": " + ex.Message));
+            return null;
+        }
+    }
+
+    private static (string ClassName, string Text)? CompileModel(string path, string text, string fileName, string? ns, NameScope types,
+        ModelSyntax model, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
+    {
+        try
+        {
+            var bound = new ModelBinder(path, text, diagnostics).Bind(model);
+            if (bound is null) return null;
+            var names = new ProblemNames(bound.Sample, types, path, diagnostics, model: true);
+            var sample = Derive(bound.Sample);
+            var penalty = bound.HasPenalty ? Derive(bound.Penalty) : null;
+            var plan = ModelScheduler.Schedule(bound, sample, penalty, names);
+            return (names.ClassName, ModelEmitter.Emit(bound, plan, names, fileName, ns));
+        }
+        catch (InsufficientExecutionStackException) when (retryOnDeepStack)
+        {
+            throw new RetryOnDeepStack();
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            diagnostics.Add(Descriptors.TooDeep.Create(path, model.NameSpan));
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            diagnostics.Add(Descriptors.InternalError.Create(path, model.NameSpan, ex.GetType().Name + ": " + ex.Message));
             return null;
         }
     }

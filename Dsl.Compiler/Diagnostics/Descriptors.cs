@@ -33,8 +33,12 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor ReversedRange = new("OPT0028", "Reversed range", "The range of '{0}' is {1}..{2}, which is reversed: a range lo..hi runs from lo up to hi - 1 and needs lo <= hi", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor SizeTooLarge = new("OPT0029", "Size too large", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotANumber = new("OPT0030", "Constant is not a number", "'{0}' is NaN (not a number) whatever the variables are: a constant 0/0, inf - inf, 0 * inf or a function outside its domain", DiagnosticLevel.Error);
-    public static readonly DiagnosticDescriptor NoVariables = new("OPT0031", "No decision variables", "Problem '{0}' declares no 'var': there is nothing to optimize", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor NoVariables = new("OPT0031", "No decision variables", "'{0}' declares no 'var': there is nothing to optimize", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor ParamNotFinite = new("OPT0032", "Param default not finite", "The default of param '{0}' is {1}; a param holds a finite number", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor InvalidModel = new("OPT0033", "Invalid model", "{0}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor UnknownOptimizer = new("OPT0034", "Unknown optimizer", "There is no optimizer '{0}'{1}. Known optimizers: {2}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor UnknownModelOption = new("OPT0035", "Unknown optimizer option or setting", "{0} has no option '{1}'. Its options: {2}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor UnknownSchedule = new("OPT0036", "Unknown schedule", "There is no schedule '{0}'. Known schedules: {1}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotBuiltYet = new("OPT0900", "Not built yet", "{0} is part of the language but not built yet in this version of OptDsl", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor InternalError = new("OPT0999", "Internal compiler error", "The OptDsl compiler failed on this file ({0}). Please report it with the file", DiagnosticLevel.Error);
 
@@ -44,6 +48,7 @@ public static class Descriptors
         UnknownSolver, UnknownOption, InvalidOptionValue, MissingObjective, DuplicateObjective, NotAnIntegerExpression,
         ExpectedScalar, NonDifferentiable, InvalidDim, InvalidVariableInit, BoundsNotSupported, NotLeastSquares,
         InvalidConstraint, VariableInIndex, NotConstant, IndexOutOfRange, WrongKindOfName, UnusedVariable, TooDeep, Renamed,
-        ReversedRange, SizeTooLarge, NotANumber, NoVariables, ParamNotFinite, NotBuiltYet, InternalError,
+        ReversedRange, SizeTooLarge, NotANumber, NoVariables, ParamNotFinite,
+        InvalidModel, UnknownOptimizer, UnknownModelOption, UnknownSchedule, NotBuiltYet, InternalError,
     ];
 }

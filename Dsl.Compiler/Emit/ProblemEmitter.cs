@@ -97,19 +97,8 @@ public sealed partial class ProblemEmitter
 
     private string DimField(string dim) => _names.Field(dim);
 
-    /// <summary>
-    /// An integer expression in member context (constructor, properties), reading dims from fields. Every compound
-    /// operand is parenthesized; <paramref name="outermost"/> leaves the whole expression bare (it stands alone).
-    /// </summary>
-    private string MemberInt(IntExpr e, bool outermost = false) => e switch
-    {
-        IntConst c => c.Value.ToString(CultureInfo.InvariantCulture),
-        IntDim d => DimField(d.Name),
-        IntBinary b when outermost => $"{MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)}",
-        IntBinary b => $"({MemberInt(b.Left)} {b.Op} {MemberInt(b.Right)})",
-        IntClamp c => $"global::System.Math.Max(0, {MemberInt(c.Inner, outermost: true)})",
-        _ => throw new InvalidOperationException("Index variable outside a loop"),
-    };
+    /// <summary>An integer expression in member context (constructor, properties), reading dims from fields (<see cref="MemberInts"/>).</summary>
+    private string MemberInt(IntExpr e, bool outermost = false) => MemberInts.Print(e, _names, outermost);
 
     private void EmitFieldsAndConstructor()
     {

@@ -21,6 +21,21 @@ internal sealed class ProblemNames
         "Residuals", "ResidualJacobian", "ResidualCount", "ObjectiveValues", "ParetoFront",
     ];
 
+    /// <summary>Members every generated model class may declare (public API, private kernels, nested types).</summary>
+    public static readonly string[] ModelMembers =
+    [
+        "Predict", "Loss", "Fit", "Save", "Load", "ParameterCount", "GetParameters", "SetParameters", "LearningRate", "TrainingOptions",
+        "CreateUpdateRule", "CreateSchedule", "SampleLoss", "SampleGradient", "SampleHessianVectorProduct", "Penalty", "PenaltyGradient",
+        "PenaltyHessianVectorProduct", "PredictSample", "Trainable", "Samples", "Initialize", "SolveOptions", "WeightLayouts",
+        "BatchLossAndGradient", "BatchLoss", "BatchHessianVectorProduct", "CheckedSamples",
+    ];
+
+    /// <summary>Parameters and fixed locals of a model's kernel methods.</summary>
+    public static readonly string[] ModelMethodLocals = ["parameters", "gradient", "v", "hv", "f", "output"];
+
+    /// <summary>Private fields of a generated model class.</summary>
+    public static readonly string[] ModelFields = ["_parameters", "_learningRate"];
+
     /// <summary>What every class inherits from object: a member of the same name would hide it (CS0108, CS0114).</summary>
     public static readonly string[] ObjectMembers = ["ToString", "GetHashCode", "Equals", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals"];
 
@@ -77,19 +92,35 @@ internal sealed class ProblemNames
     /// <summary>Chooses every name of <paramref name="p"/>.</summary>
     /// <param name="types">Class names already taken in this file (and names the generated code needs as types).</param>
     /// <param name="notes">Receives an OPT0027 note for each public name that differs from the .opt name.</param>
-    public ProblemNames(BoundProblem p, NameScope types, string path, List<OptDiagnostic> notes)
+    /// <param name="model">True for a model block: its members, fields and kernel locals, and a property per weight.</param>
+    public ProblemNames(BoundProblem p, NameScope types, string path, List<OptDiagnostic> notes, bool model = false)
     {
+        string[] generatedMembers = model ? ModelMembers : GeneratedMembers;
+        string[] generatedFields = model ? ModelFields : GeneratedFields;
+        string block = model ? "model" : "problem";
         // The class: all-lowercase type names are reserved by C# (CS8981), and a member may not share its class's name.
         // Framework types are written global::System.…, so no .opt name can hide one: only members can clash.
-        var members = new NameScope(GeneratedMembers.Concat(ObjectMembers));
+        var members = new NameScope(generatedMembers.Concat(ObjectMembers));
         string candidate = p.Name.Any(char.IsUpper) ? p.Name : CSharpNames.Pascal(p.Name);
-        if (members.IsTaken(candidate)) candidate += "Problem";
-        ClassName = types.Claim(candidate, "Problem");
+        if (members.IsTaken(candidate)) candidate += model ? "Model" : "Problem";
+        ClassName = types.Claim(candidate, model ? "Model" : "Problem");
         members.Reserve(ClassName);
         if (ClassName != p.Name)
         {
             notes.Add(Descriptors.Renamed.Create(path, p.NameSpan,
-                $"problem '{p.Name}' is the C# class '{ClassName}' ({(p.Name.Any(char.IsUpper) ? "its name is taken" : "C# reserves all-lowercase type names")})"));
+                $"{block} '{p.Name}' is the C# class '{ClassName}' ({(p.Name.Any(char.IsUpper) ? "its name is taken" : "C# reserves all-lowercase type names")})"));
+        }
+
+        // A model's weights are properties too, first (they are what users read most).
+        if (model)
+        {
+            foreach (var v in p.Vars)
+            {
+                string name = members.Claim(CSharpNames.Pascal(v.Name), "Weights");
+                _properties[v.Name] = name;
+                if (name != CSharpNames.Pascal(v.Name))
+                    notes.Add(Descriptors.Renamed.Create(path, v.NameSpan, $"var '{v.Name}' is the property '{name}' ('{CSharpNames.Pascal(v.Name)}' is taken)"));
+            }
         }
 
         // Properties: params, then runtime dims, PascalCased.
@@ -109,14 +140,14 @@ internal sealed class ProblemNames
         }
 
         // Fields of data, runtime dims and params (a field may not share a member's name either).
-        var fields = new NameScope(GeneratedFields.Concat(GeneratedMembers).Concat(ObjectMembers).Concat(_properties.Values).Append(ClassName));
+        var fields = new NameScope(generatedFields.Concat(generatedMembers).Concat(ObjectMembers).Concat(_properties.Values).Append(ClassName));
         foreach (var d in p.Data) _fields[d.Name] = fields.Claim("_" + d.Name);
         foreach (var d in p.Dims.Where(d => d.Fixed is null)) _fields[d.Name] = fields.Claim("_" + d.Name);
         foreach (var param in p.Params) _fields[param.Name] = fields.Claim("_" + param.Name);
 
         // Constructor parameters: the .opt names (a keyword escaped with '@'), clear of what the constructor body names:
         // the fields it assigns (data '_p' beside dim 'p', whose field is '_p') and the counts it sets.
-        var parameters = new NameScope(_fields.Values.Concat(GeneratedFields).Concat(["VariableCount", "ConstraintCount", "ResidualCount", "nameof"]));
+        var parameters = new NameScope(_fields.Values.Concat(generatedFields).Concat(["VariableCount", "ConstraintCount", "ResidualCount", "nameof"]));
         foreach (var d in p.Data) _parameters[d.Name] = parameters.Claim(d.Name);
         foreach (var d in p.Dims.Where(d => d.IsConstructorArgument)) _parameters[d.Name] = parameters.Claim(d.Name);
         foreach (var pair in _parameters.Where(pair => Bare(pair.Value) != pair.Key))
@@ -126,8 +157,8 @@ internal sealed class ProblemNames
         }
 
         // Method locals: one table for every method, clear of parameters, fixed locals, members and fields.
-        _localScope = new NameScope(MethodLocals.Concat(GeneratedMembers).Concat(ObjectMembers)
-            .Concat(GeneratedFields).Concat(_properties.Values).Concat(_fields.Values).Append(ClassName));
+        _localScope = new NameScope((model ? ModelMethodLocals : MethodLocals).Concat(generatedMembers).Concat(ObjectMembers)
+            .Concat(generatedFields).Concat(_properties.Values).Concat(_fields.Values).Append(ClassName));
         foreach (var name in p.Dims.Select(d => d.Name).Concat(p.Data.Select(d => d.Name)).Concat(p.Params.Select(x => x.Name)).Concat(p.Vars.Select(v => v.Name)))
             _locals[name] = _localScope.Claim(name);
         foreach (var v in p.Vars)
@@ -135,7 +166,7 @@ internal sealed class ProblemNames
                 _slices[(prefix, v.Name)] = _localScope.Claim(prefix + v.Name);
     }
 
-    /// <summary>The property of a param or runtime dim.</summary>
+    /// <summary>The property of a param or runtime dim (or of a model's weight).</summary>
     public string Property(string symbol) => _properties[symbol];
 
     /// <summary>The field holding a data array, a runtime dim or a param's value.</summary>

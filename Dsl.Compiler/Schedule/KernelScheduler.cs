@@ -30,6 +30,9 @@ public interface IKernelSymbols
 
     /// <summary>The local holding a runtime dim.</summary>
     string Dim(string name);
+
+    /// <summary>True when the Data symbol is held in a <c>double[]</c> (false: a span, such as one row of a model's inputs).</summary>
+    bool IsDataArray(string symbol);
 }
 
 /// <summary>Something a kernel computes.</summary>
@@ -374,7 +377,7 @@ public sealed class KernelScheduler
         var length = _symbols.VectorLength(e.Kind, e.Symbol!);
         if (length is null || !length.Equals(i.Upper)) return null;
         if (!_symbols.Flatten(e.Kind, e.Symbol!, e.Indices).Equals(new IntIndex(i))) return null;
-        return new VectorOperand(_symbols.Array(e.Kind, e.Symbol!), IsDataArray: e.Kind == ExprKind.Data);
+        return new VectorOperand(_symbols.Array(e.Kind, e.Symbol!), IsDataArray: e.Kind == ExprKind.Data && _symbols.IsDataArray(e.Symbol!));
     }
 
     private string NewName(Region region, string prefix)
@@ -484,7 +487,7 @@ public sealed class KernelScheduler
             case ExprKind.Mult:
             {
                 string array = _symbols.Array(e.Kind, e.Symbol!);
-                if (e.Kind == ExprKind.Data) _dataArrays.Add(array);
+                if (e.Kind == ExprKind.Data && _symbols.IsDataArray(e.Symbol!)) _dataArrays.Add(array);
                 return new CElement(array, Int(_symbols.Flatten(e.Kind, e.Symbol!, e.Indices), region));
             }
             case ExprKind.Add:

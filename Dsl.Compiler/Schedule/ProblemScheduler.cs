@@ -28,6 +28,16 @@ public sealed class ProblemPlan
 }
 
 /// <summary>
+/// How the kernels of a class read and write: the name of the point vector, the data symbols that are locals of the
+/// kernel method (a model's sample: its input row as a span, its target as a double or a span), and whether gradient-like
+/// outputs accumulate into what the caller passes (a model's batch sums per-sample gradients) instead of being overwritten.
+/// </summary>
+internal sealed record KernelConventions(string Point, IReadOnlyDictionary<string, string> SampleLocals, bool Accumulate)
+{
+    public static readonly KernelConventions Problem = new("x", new Dictionary<string, string>(), false);
+}
+
+/// <summary>
 /// The scheduling stage: a <see cref="DerivedProblem"/> in, a <see cref="ProblemPlan"/> out. It decides what each kernel
 /// method stores (gradient scatters, Jacobian rows, constraint values), which parts of an output need zeroing first,
 /// the locals that read the problem's symbols, and lets <see cref="KernelScheduler"/> place the computation.
@@ -41,16 +51,30 @@ internal sealed class ProblemScheduler
     private readonly BoundProblem _p;
     private readonly ProblemNames _names;
     private readonly bool _singleVar;
+    private readonly KernelConventions _conventions;
 
-    private ProblemScheduler(DerivedProblem problem, ProblemNames names)
+    internal ProblemScheduler(DerivedProblem problem, ProblemNames names, KernelConventions? conventions = null)
     {
         _d = problem;
         _p = problem.Problem;
         _names = names;
         _singleVar = _p.Vars.Count == 1;
+        _conventions = conventions ?? KernelConventions.Problem;
     }
 
     public static ProblemPlan Schedule(DerivedProblem problem, ProblemNames names) => new ProblemScheduler(problem, names).Schedule();
+
+    /// <summary><c>double f = objective;</c></summary>
+    internal KernelPlan ObjectiveKernel() => Kernel(new Symbols(this), [new DeclareScalar("f", _d.Objective.Value)]);
+
+    /// <summary><c>double f = objective;</c> and the gradient into <c>gradient</c>.</summary>
+    internal KernelPlan ObjectiveGradientKernel() => GradientKernel(_d.Objective);
+
+    /// <summary>∇²f·v into <c>hv</c>.</summary>
+    internal KernelPlan ObjectiveHessianVectorProductKernel() => HessianVectorProductKernel(_d.Objective);
+
+    /// <summary>Any items, with this class's symbols.</summary>
+    internal KernelPlan ItemsKernel(IReadOnlyList<KernelItem> items) => Kernel(new Symbols(this), items);
 
     private ProblemPlan Schedule()
     {
@@ -143,7 +167,9 @@ internal sealed class ProblemScheduler
             switch (kind)
             {
                 case ExprKind.Var:
-                    return owner.Slice(this, "x", "", symbol, readOnly: true);
+                    return owner.Slice(this, owner._conventions.Point, "", symbol, readOnly: true);
+                case ExprKind.Data when owner._conventions.SampleLocals.TryGetValue(symbol, out var sample):
+                    return sample;
                 case ExprKind.Dir:
                     return owner.Slice(this, "v", "v_", symbol, readOnly: true);
                 case ExprKind.Mult:
@@ -158,6 +184,7 @@ internal sealed class ProblemScheduler
         public string? Scalar(ExprKind kind, string symbol)
         {
             if (kind != ExprKind.Data || owner._p.Data.First(d => d.Name == symbol).Shape.Count != 0) return null;
+            if (owner._conventions.SampleLocals.TryGetValue(symbol, out var sample)) return sample;
             string local = owner._names.Local(symbol);
             Declare(1, local, new SymbolLocal(SymbolLocalKind.DataScalar, local, owner._names.Field(symbol)));
             return local;
@@ -187,6 +214,8 @@ internal sealed class ProblemScheduler
             Declare(2, local, new SymbolLocal(SymbolLocalKind.Param, local, owner._names.Property(symbol)));
             return local;
         }
+
+        public bool IsDataArray(string symbol) => !owner._conventions.SampleLocals.ContainsKey(symbol);
 
         public string Dim(string name)
         {
@@ -236,8 +265,8 @@ internal sealed class ProblemScheduler
         foreach (var v in _p.Vars)
         {
             var mine = terms.Where(t => t.Variable == v.Name).ToList();
-            bool direct = CoversEachElementOnce(v, mine);
-            if (!direct)
+            bool direct = !_conventions.Accumulate && CoversEachElementOnce(v, mine);
+            if (!direct && !_conventions.Accumulate)
             {
                 if (_singleVar)
                 {
@@ -256,7 +285,7 @@ internal sealed class ProblemScheduler
                     ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null, Context: term.Loops));
             }
         }
-        if (clears.Count == _p.Vars.Count) clears = [new VectorClear(vector)];
+        if (clears.Count == _p.Vars.Count && clears.Count > 0) clears = [new VectorClear(vector)];
         return (stores, clears);
     }
 

@@ -31,6 +31,7 @@ public sealed record ParamSymbol(string Name, int Line, double Default, string D
 /// <summary>A decision variable: its place in the flat vector, bounds and start (each null, a scalar, or one value per element).</summary>
 public sealed record VarSymbol(string Name, int Line, IReadOnlyList<IntExpr> Shape, IntExpr Offset, IntExpr Size)
 {
+    public SourceSpan NameSpan { get; init; }
     public double[]? Lower { get; set; }
     public double[]? Upper { get; set; }
     public double[]? Start { get; set; }

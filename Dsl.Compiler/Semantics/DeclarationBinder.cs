@@ -200,6 +200,7 @@ internal sealed class DeclarationBinder
         if (size is null) return null;
         var symbol = new VarSymbol(v.Name, v.Span.Line + 1, shape, offset, size)
         {
+            NameSpan = v.NameSpan,
             Lower = v.Lower is null ? null : VarValues(v, v.Lower, size, "lower bound"),
             Upper = v.Upper is null ? null : VarValues(v, v.Upper, size, "upper bound"),
             Start = v.Start is null ? null : VarValues(v, v.Start, size, "start"),

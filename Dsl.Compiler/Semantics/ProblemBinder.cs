@@ -16,6 +16,7 @@ internal sealed class ProblemBinder
     private readonly BindingContext _c;
     private readonly DeclarationBinder _declarations;
     private readonly ExpressionBinder _expressions;
+    private readonly OptionBinder _options;
     private int _errorsAtStart;
 
     public ProblemBinder(string path, string text, List<OptDiagnostic> diagnostics)
@@ -24,6 +25,7 @@ internal sealed class ProblemBinder
         _expressions = new ExpressionBinder(_c);
         _declarations = new DeclarationBinder(_c, _expressions);
         _expressions.Declarations = _declarations;
+        _options = new OptionBinder(_c, _expressions);
     }
 
     private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
@@ -276,7 +278,7 @@ internal sealed class ProblemBinder
                 continue;
             }
             seen[o.Name] = o;
-            var v = OptionValue(option, o);
+            var v = _options.Value(option, o);
             if (v is int count)
             {
                 if (count < 2) Report(Descriptors.InvalidOptionValue, o.Value.Span, "points", "must be at least 2");
@@ -469,56 +471,9 @@ internal sealed class ProblemBinder
                 continue;
             }
             seen[o.Name] = o;
-            var value = OptionValue(spec, o);
+            var value = _options.Value(spec, o);
             if (value is not null) options.Add((spec, value));
         }
         return new BoundSolver(found.Name, s.Span.Line + 1, found, options);
-    }
-
-    private object? OptionValue(OptionSpec spec, OptionSyntax o)
-    {
-        if (o.Value is not ExprOptionValue { Value: var e })
-        {
-            Report(Descriptors.InvalidOptionValue, o.Value.Span, spec.Name, "takes a single value");
-            return null;
-        }
-        if (spec.Kind is OptionKind.Bool or OptionKind.Choice)
-        {
-            string? word = e is NameSyntax n ? n.Name : null;
-            string[] allowed = spec.Kind == OptionKind.Bool ? ["true", "false"] : spec.Choices!;
-            if (word is null || !allowed.Contains(word))
-            {
-                Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, $"must be one of: {string.Join(", ", allowed)}");
-                return null;
-            }
-            return spec.Kind == OptionKind.Bool ? word == "true" : word;
-        }
-        var value = _expressions.Lower(e, Scope.Root());
-        if (value is ErrorValue) return null;
-        if (value is not ScalarValue { Expr.IsConst: true } s)
-        {
-            Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, "must be a constant number");
-            return null;
-        }
-        double x = s.Expr.Value;
-        // The runtime's own ranges (OptionLimits is compiled into both), so a value accepted here never throws at run time.
-        string? problem = spec.Kind switch
-        {
-            OptionKind.PositiveReal when !Runtime.Internal.OptionLimits.IsPositive(x) => "must be a positive number",
-            OptionKind.NonNegativeReal when !Runtime.Internal.OptionLimits.IsNonNegative(x) => "must be zero or positive",
-            OptionKind.UnitInterval when !Runtime.Internal.OptionLimits.IsInUnitInterval(x) => "must lie in [0, 1)",
-            OptionKind.Seconds when !Runtime.Internal.OptionLimits.IsSeconds(x) => $"must be a positive number of seconds, at most {Runtime.Internal.OptionLimits.MaxSeconds.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture)}",
-            OptionKind.Count when !(x >= 0) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a non-negative whole number",
-            OptionKind.PositiveCount when !(x >= 1) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a whole number of at least 1",
-            OptionKind.Real when double.IsNaN(x) || double.IsInfinity(x) => "must be a finite number",
-            _ when x > spec.Max => $"must be at most {spec.Max.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            _ => null,
-        };
-        if (problem is not null)
-        {
-            Report(Descriptors.InvalidOptionValue, e.Span, spec.Name, problem);
-            return null;
-        }
-        return spec.Kind is OptionKind.Count or OptionKind.PositiveCount ? (object)(int)x : x;
     }
 }

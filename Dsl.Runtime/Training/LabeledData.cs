@@ -31,6 +31,24 @@ public sealed class LabeledData
 
     public int FeatureCount => Features.GetLength(1);
 
+    /// <summary>
+    /// The labels as one-hot rows (a model's <c>target y[k]</c> for <c>cce</c>/<c>cce_logits</c>): row i has a 1 in column
+    /// Labels[i]. Throws, naming the row, for a label that is not a whole number in 0 … <paramref name="classCount"/> − 1.
+    /// </summary>
+    public double[,] OneHotLabels(int classCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        var oneHot = new double[Labels.Length, classCount];
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            double label = Labels[i];
+            if (!(label >= 0 && label < classCount && label == Math.Floor(label)))
+                throw new InvalidDataException($"Label {label.ToString(System.Globalization.CultureInfo.InvariantCulture)} of row {i} is not a class in 0 … {classCount - 1}.");
+            oneHot[i, (int)label] = 1;
+        }
+        return oneHot;
+    }
+
     /// <summary>The rows <paramref name="rows"/> of this set, copied, in that order.</summary>
     public LabeledData Select(IReadOnlyList<int> rows)
     {

@@ -17,6 +17,12 @@ public enum StopReason
 
     /// <summary>A loss or gradient became NaN or infinite; the parameters are those before the batch where it happened.</summary>
     Diverged,
+
+    /// <summary>A full-batch solve (lbfgs, newton) verified optimality: the gradient of the training loss met its tolerance.</summary>
+    Converged,
+
+    /// <summary>A full-batch solve stopped without verifying optimality (iteration limit, stalled line search...): see <see cref="TrainingReport.Solve"/>.</summary>
+    NotConverged,
 }
 
 /// <summary>One epoch of training.</summary>
@@ -30,13 +36,17 @@ public readonly record struct EpochInfo(int Epoch, double TrainingLoss, double V
 /// <summary>What a training run did, epoch by epoch.</summary>
 public sealed class TrainingReport
 {
-    internal TrainingReport(IReadOnlyList<EpochInfo> epochs, int bestEpoch, StopReason stopReason, string message)
+    internal TrainingReport(IReadOnlyList<EpochInfo> epochs, int bestEpoch, StopReason stopReason, string message, SolveResult? solve = null)
     {
         Epochs = epochs;
         BestEpoch = bestEpoch;
         StopReason = stopReason;
         Message = message;
+        Solve = solve;
     }
+
+    /// <summary>The solver's own result for a full-batch optimizer (lbfgs, newton), with its status and history; null for update rules.</summary>
+    public SolveResult? Solve { get; }
 
     /// <summary>Every completed epoch, in order.</summary>
     public IReadOnlyList<EpochInfo> Epochs { get; }

@@ -18,7 +18,7 @@ namespace OptDsl.Tests.Compiler;
 public sealed class DocumentationTests
 {
     /// <summary>Markdown files whose fenced <c>opt</c> and <c>opt-error</c> blocks are compiled.</summary>
-    private static readonly string[] DocumentsWithExamples = ["docs/language.md", "README.md", "Dsl.Runtime/PACKAGE.md"];
+    private static readonly string[] DocumentsWithExamples = ["docs/language.md", "docs/models.md", "README.md", "Dsl.Runtime/PACKAGE.md"];
 
     /// <summary>Folders that hold build output, tools or local state rather than the project's own files.</summary>
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.OrdinalIgnoreCase)
