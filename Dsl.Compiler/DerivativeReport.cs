@@ -9,7 +9,7 @@ using OptDsl.Compiler.Syntax;
 namespace OptDsl.Compiler;
 
 /// <summary>
-/// A readable dump of what the compiler derived for each problem, in .opt notation: the lowered objective, its
+/// A readable dump of what the compiler derived for each problem and model, in .opt notation: the lowered objective, its
 /// gradient terms, the directional derivative and the Hessian-vector product terms, the residuals. For reviews and
 /// golden tests of the derivative rules, independent of the C# emitter. It runs the compiler's own stages (parse, bind,
 /// derive) and prints the <see cref="DerivedProblem"/> that scheduling and printing receive.
@@ -26,13 +26,26 @@ public static class DerivativeReport
             foreach (var e in errors) sb.Append("// ").Append(e).Append('\n');
             if (file is null) return sb.ToString();
             var diagnostics = new List<OptDiagnostic>();
-            foreach (var problem in file.Blocks.OfType<ProblemSyntax>())
+            foreach (var block in file.Blocks)
             {
-                var bound = CompilationPipeline.Bind(path, text, problem, diagnostics);
-                foreach (var d in diagnostics) sb.Append("// ").Append(d).Append('\n');
-                diagnostics.Clear();
-                if (bound is null) continue;
-                Write(sb, CompilationPipeline.Derive(bound));
+                if (block is ProblemSyntax problem)
+                {
+                    var bound = CompilationPipeline.Bind(path, text, problem, diagnostics);
+                    foreach (var d in diagnostics) sb.Append("// ").Append(d).Append('\n');
+                    diagnostics.Clear();
+                    if (bound is null) continue;
+                    Write(sb, CompilationPipeline.Derive(bound), "problem " + problem.Name);
+                }
+                else if (block is ModelSyntax model)
+                {
+                    var bound = new ModelBinder(path, text, diagnostics).Bind(model);
+                    foreach (var d in diagnostics) sb.Append("// ").Append(d).Append('\n');
+                    diagnostics.Clear();
+                    if (bound is null) continue;
+                    // A model's loss per sample (the terms that read the sample), then its penalty (added once per batch).
+                    Write(sb, CompilationPipeline.Derive(bound.Sample), $"model {model.Name}, one sample's loss");
+                    if (bound.HasPenalty) Write(sb, CompilationPipeline.Derive(bound.Penalty), $"model {model.Name}, penalty");
+                }
             }
         }
         finally
@@ -42,12 +55,12 @@ public static class DerivativeReport
         return sb.ToString();
     }
 
-    /// <summary>The derived model of one problem, as the emitter receives it.</summary>
-    private static void Write(StringBuilder sb, DerivedProblem derived)
+    /// <summary>The derived model of one problem (or one part of a model's loss), as the emitter receives it.</summary>
+    private static void Write(StringBuilder sb, DerivedProblem derived, string title)
     {
         var p = derived.Problem;
         var f = derived.Objective;
-        sb.Append("problem ").Append(p.Name).Append('\n');
+        sb.Append(title).Append('\n');
         sb.Append("  f = ").Append(f.Value).Append('\n');
         foreach (var t in f.Gradient) sb.Append("  ").Append(Term("∂f", t)).Append('\n');
         sb.Append("  ∇f·v = ").Append(f.Tangent).Append('\n');

@@ -18,6 +18,9 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
     private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
     private const string Memory = "global::System.Runtime.InteropServices.MemoryMarshal";
 
+    /// <summary>The largest buffer of an indexed value taken on the stack (32 KB); a larger one is an array.</summary>
+    private const int StackBuffer = 4096;
+
     /// <summary>The ref locals declared by the SIMD loops being printed (a row loop's enclose its inner loops').</summary>
     private readonly HashSet<string> _refsInScope = new(StringComparer.Ordinal);
 
@@ -51,6 +54,11 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
             CompilerCancellation.Check();
             switch (statement)
             {
+                case DeclareBuffer b:
+                    writer.Line(b.Size is CIntLiteral { Value: <= StackBuffer }
+                        ? $"global::System.Span<double> {b.Name} = stackalloc double[{Int(b.Size)}];"
+                        : $"global::System.Span<double> {b.Name} = {Int(b.Size)} <= {StackBuffer} ? stackalloc double[{Int(b.Size)}] : new double[{Int(b.Size)}];");
+                    break;
                 case DeclareLocal d:
                     writer.Line($"double {d.Name} = {Code(d.Value)};");
                     break;
@@ -221,7 +229,8 @@ internal sealed class KernelPrinter(SourceWriter writer, string fileName)
     /// Data is a double[]: passed as a span, so TensorPrimitives' generic overloads apply (an array infers no T, and the
     /// float overload would be picked) and CopyTo needs no using directive.
     /// </summary>
-    private static string Vector(VectorOperand v) => v.IsDataArray ? $"new global::System.ReadOnlySpan<double>({v.Name})" : v.Name;
+    private static string Vector(VectorOperand v) =>
+        v.IsDataArray ? $"new global::System.ReadOnlySpan<double>({v.Name})" : v.IsWritableSpan ? $"(global::System.ReadOnlySpan<double>){v.Name}" : v.Name;
 
     // ---- Expressions ---------------------------------------------------------------------------------------
 

@@ -416,6 +416,14 @@ internal sealed class ModelEmitter
             _w.Line("return BatchLoss(_parameters, samples, samples.AllRows());");
         }
         _w.Line();
+        _w.Line($"/// <summary>Writes the gradient of <see cref=\"Loss\"/> with respect to the weights (laid out as <see cref=\"GetParameters\"/>) into <paramref name=\"gradient\"/>, and returns the loss.</summary>");
+        using (_w.Block($"public double LossGradient({InputType} inputs, {TargetType} targets, {Span} gradient)"))
+        {
+            _w.Line("var samples = CheckedSamples(inputs, targets, nameof(inputs), nameof(targets));");
+            RequireLength("gradient", "ParameterCount", $"model {_m.Name} has ParameterCount");
+            _w.Line("return BatchLossAndGradient(_parameters, samples, samples.AllRows(), gradient);");
+        }
+        _w.Line();
     }
 
     // ---- Fit -----------------------------------------------------------------------------------------------
@@ -656,7 +664,7 @@ internal sealed class ModelEmitter
             _w.Line();
             _w.Line($"public Trainable({Class} model) => _model = model;");
             _w.Line();
-            _w.Line("public int ParameterCount => _model.ParameterCount;");
+            _w.Line(P.VariableCount.IsConstant ? $"public int ParameterCount => {Class}.ParameterCount;" : "public int ParameterCount => _model.ParameterCount;");
             _w.Line();
             _w.Line("public int SampleCount(Samples data) => data.Count;");
             _w.Line();

@@ -411,6 +411,19 @@ public sealed class Expr
     }
 
     /// <summary>
+    /// This expression, whose one free index is <paramref name="index"/>, as a function of that index alone: the index
+    /// renamed <c>$</c> at level 0, every reduction inside moved to levels from 1 (keeping their nesting). Two
+    /// expressions written under different loops (the same let used in two places) give the same node exactly when they
+    /// are the same function of their index.
+    /// </summary>
+    public Expr Canonical(IndexVar index)
+    {
+        var e = Substitute(new Dictionary<IndexVar, IntExpr> { [index] = new IntIndex(new IndexVar("$", index.Lower, index.Upper, 0)) });
+        if (e.MinBoundLevel == int.MaxValue || e.MinBoundLevel == 1) return e;
+        return Rebased(e, 1 - e.MinBoundLevel, new Dictionary<IndexVar, IndexVar>(), new Dictionary<Expr, Expr>());
+    }
+
+    /// <summary>
     /// This expression placed where <paramref name="depth"/> loops are open (levels 0..depth−1): every reduction inside
     /// it moves to levels ≥ depth, keeping their nesting. A scalar lowered outside a loop (dot(b, b) in
     /// <c>mse(dot(b, b) - b, y)</c>) binds its index at the level of the loop it is then placed in; with equal index

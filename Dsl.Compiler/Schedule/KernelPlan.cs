@@ -57,6 +57,12 @@ public abstract record Statement;
 /// <summary><c>double Name = Value;</c></summary>
 public sealed record DeclareLocal(string Name, CExpr Value) : Statement;
 
+/// <summary>
+/// <c>Span&lt;double&gt; Name = stackalloc double[Size];</c> (or an array when the size is too large for the stack): the
+/// buffer of an indexed value computed once per call (<see cref="IndexedValueBuffers"/>).
+/// </summary>
+public sealed record DeclareBuffer(string Name, CInt Size) : Statement;
+
 /// <summary><c>for (int Index = Lower; Index &lt; Upper; Index++) { Body }</c></summary>
 public sealed record Loop(string Index, CInt Lower, CInt Upper, IReadOnlyList<Statement> Body) : Statement;
 
@@ -135,8 +141,8 @@ public sealed record VectorPairStore(string Ref, CInt Index, bool Accumulate, CE
 
 public enum VectorReductionKind { SumOfSquares, Dot, Sum }
 
-/// <summary>A whole vector: a span of a variable or direction, or a data array.</summary>
-public sealed record VectorOperand(string Name, bool IsDataArray);
+/// <summary>A whole vector: a span of a variable or direction, a data array, or a buffer of indexed values (a writable span, read through a cast).</summary>
+public sealed record VectorOperand(string Name, bool IsDataArray, bool IsWritableSpan = false);
 
 // ---- Comments ----------------------------------------------------------------------------------------------------
 

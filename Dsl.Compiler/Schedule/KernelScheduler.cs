@@ -78,10 +78,12 @@ internal sealed record Accumulate(string Accumulator, ExprKind Reduction, Expr B
 /// </summary>
 public sealed class KernelScheduler
 {
-    private readonly IKernelSymbols _symbols;
+    private IKernelSymbols _symbols;
+    /// <summary>Indexed values filled into buffers once per call (<see cref="IndexedValueBuffers"/>).</summary>
+    private IndexedValueBuffers? _buffers;
     private readonly Dictionary<Expr, int> _uses = new();
     private readonly HashSet<string> _reservedNames;
-    private readonly IReadOnlyDictionary<Expr, ValueName> _valueNames;
+    private IReadOnlyDictionary<Expr, ValueName> _valueNames;
     /// <summary>Every name this method declares or uses: reserved, index, generated. A new local takes none of them.</summary>
     private NameScope _taken = new();
     private int _nextTemp;
@@ -132,6 +134,8 @@ public sealed class KernelScheduler
     /// <summary>The statements that compute <paramref name="items"/>.</summary>
     public IReadOnlyList<Statement> Schedule(IReadOnlyList<KernelItem> items)
     {
+        (_buffers, items, _valueNames) = IndexedValueBuffers.Plan(items, _valueNames);
+        _symbols = _buffers.Wrap(_symbols);
         CountUses(items);
         // C# forbids a name in a nested scope that an enclosing scope declares, even later: temporaries never take an
         // index name of this kernel, and every generated name is unique across the whole method.
@@ -141,6 +145,13 @@ public sealed class KernelScheduler
         foreach (var n in _reservedNames) root.Names.Add(n);
         foreach (var item in items.OfType<DeclareScalar>()) root.Names.Add(item.Name);
         _taken = new NameScope(root.Names.Concat(_indexNames));
+        foreach (var buffer in _buffers.Buffers)
+        {
+            buffer.Local = _taken.Claim(buffer.PreferredName, "_");
+            root.Names.Add(ProblemNames.Bare(buffer.Local));
+            root.Lines.Add(new DeclareBuffer(buffer.Local, Int(buffer.Size, root)));
+        }
+        items = items.Select(i => i is Store st && IndexedValueBuffers.IsBuffer(st.Array) ? st with { Array = _buffers.Of(st.Array).Local } : i).ToList();
         ScheduleRegion(root, items);
         return new LoopVectorizer(_taken, _dataArrays).Rewrite(root.Lines);
     }
@@ -236,18 +247,33 @@ public sealed class KernelScheduler
         }
 
         var stage = new Dictionary<Expr, int>();
+        // A loop that reads a buffer runs after the loop that fills it (only the root region fills buffers).
+        var fills = depth == 0 ? items.OfType<Store>().Where(st => _buffers!.Buffers.Any(b => b.Local == st.Array)).ToDictionary(st => st.Array) : new();
+        var fillStage = new Dictionary<string, int>(StringComparer.Ordinal);
+        int AfterFills(IEnumerable<Expr> roots) => fills.Count == 0 ? 0
+            : roots.SelectMany(r => _buffers!.ReadBy(r)).Distinct().Select(symbol => FillStage(_buffers!.Of(symbol).Local) + 1).DefaultIfEmpty(0).Max();
+        int FillStage(string local)
+        {
+            if (fillStage.TryGetValue(local, out int s)) return s;
+            var fill = fills[local];
+            int value = Math.Max(DependenciesOf(Roots(fill)).Select(d => StageOf(d) + 1).DefaultIfEmpty(0).Max(), AfterFills(Roots(fill)));
+            fillStage[local] = value;
+            return value;
+        }
         int StageOf(Expr reduction)
         {
             if (stage.TryGetValue(reduction, out int s)) return s;
             stage[reduction] = 0; // reductions are acyclic; this only guards against bugs
-            int value = DependenciesOf([reduction.Args[0]]).Select(d => StageOf(d) + 1).DefaultIfEmpty(0).Max();
+            int value = Math.Max(DependenciesOf([reduction.Args[0]]).Select(d => StageOf(d) + 1).DefaultIfEmpty(0).Max(), AfterFills([reduction.Args[0]]));
             stage[reduction] = value;
             return value;
         }
         foreach (var r in needed) StageOf(r);
 
         var deeper = items.Where(i => i.Loops.Count > depth).ToList();
-        var deeperStage = deeper.ToDictionary(i => i, i => DependenciesOf(Roots(i)).Select(d => stage[d] + 1).DefaultIfEmpty(0).Max());
+        var deeperStage = deeper.ToDictionary(i => i, i => i is Store st && fills.ContainsKey(st.Array)
+            ? FillStage(st.Array)
+            : Math.Max(DependenciesOf(Roots(i)).Select(d => stage[d] + 1).DefaultIfEmpty(0).Max(), AfterFills(Roots(i))));
 
         int maxStage = needed.Select(r => stage[r]).Concat(deeperStage.Values).DefaultIfEmpty(-1).Max();
         for (int s = 0; s <= maxStage; s++)
@@ -377,7 +403,8 @@ public sealed class KernelScheduler
         var length = _symbols.VectorLength(e.Kind, e.Symbol!);
         if (length is null || !length.Equals(i.Upper)) return null;
         if (!_symbols.Flatten(e.Kind, e.Symbol!, e.Indices).Equals(new IntIndex(i))) return null;
-        return new VectorOperand(_symbols.Array(e.Kind, e.Symbol!), IsDataArray: e.Kind == ExprKind.Data && _symbols.IsDataArray(e.Symbol!));
+        return new VectorOperand(_symbols.Array(e.Kind, e.Symbol!), IsDataArray: e.Kind == ExprKind.Data && _symbols.IsDataArray(e.Symbol!),
+            IsWritableSpan: e.Kind == ExprKind.Data && IndexedValueBuffers.IsBuffer(e.Symbol!));
     }
 
     private string NewName(Region region, string prefix)

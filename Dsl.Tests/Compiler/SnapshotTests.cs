@@ -185,6 +185,55 @@ public sealed class SnapshotTests
             problem WithRmsprop { var x = 3; minimize (x - 1)^2; solver rmsprop(lr: 0.01, rho: 0.9, centered: true, momentum: 0.5); }
             problem WithAdamW { var x = 3; minimize (x - 1)^2; solver adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true, seed: 7); }
             """,
+        ["model_logistic"] = """
+            namespace Demo.Models;
+            model LogisticRegression {
+                dim d;
+                input x[d];
+                target y;
+                var w[d] = 0;
+                var b = 0;
+                param lambda = 1e-3;
+                let z = dot(w, x) + b;
+                predict sigmoid(z);
+                loss bce_logits(z, y) + lambda * l2(w);
+                optimizer adam(lr: 0.05, beta2: 0.99) {
+                    batch: 32; epochs: 100; shuffle: true; seed: 7;
+                    schedule: cosine(t_max: 100, eta_min: 1e-4); warmup: 3; clip_norm: 1.0;
+                    early_stop: (patience: 5, min_delta: 1e-4, restore_best: true);
+                }
+            }
+            """,
+        // A hidden layer: buffered activations, backpropagation's order for the first layer's gradient, vector prediction.
+        ["model_network"] = """
+            model Network {
+                dim d;
+                dim k;
+                dim h = 16;
+                input x[d];
+                target y[k];
+                var W1[h, d] = glorot();
+                var b1[h] = uniform(-0.1, 0.1);
+                var W2[k, h] = normal(0, 0.1);
+                var b2[k] = 0;
+                let hidden[j in 0..h] = tanh(sum(i in 0..d) W1[j, i] * x[i] + b1[j]);
+                let z[c in 0..k] = sum(j in 0..h) W2[c, j] * hidden[j] + b2[c];
+                let p[c in 0..k] = exp(z[c] - logsumexp(i in 0..k) z[i]);
+                predict p;
+                loss cce_logits(z, y) + 1e-4 * (l2(W1) + l2(W2));
+                optimizer sgd(lr: 0.1) { batch: 1; epochs: 5; schedule: step(step_size: 2, gamma: 0.5); }
+            }
+            """,
+        // Full-batch Newton (Hessian-vector products of the loss) on a scalar input; every other update rule's constructor.
+        ["model_full_batch_and_rules"] = """
+            model Line { input t; target y; var a; var b = 1; predict a * t + b; loss huber(a * t + b, y, 1.5); optimizer newton(tolerance: 1e-10, max_iter: 50); }
+            model LbfgsFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer lbfgs(memory: 5); }
+            model MomentumFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer momentum(lr: 0.1, beta: 0.8, dampening: 0.1) { batch: all; schedule: exponential(gamma: 0.9); } }
+            model NesterovFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer nesterov(lr: 0.1, beta: 0.9, weight_decay: 1e-4) { schedule: plateau(factor: 0.5, patience: 2, cooldown: 1); } }
+            model AdagradFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer adagrad(lr: 0.5, lr_decay: 0.01); }
+            model RmspropFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer rmsprop(lr: 0.01, rho: 0.9, centered: true) { schedule: cyclic(base_lr: 0.001, max_lr: 0.01, step_size: 10); } }
+            model AdamWFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true) { shuffle: false; seed: 3; } }
+            """,
         // Names hostile to C#: keywords, generated locals and members, g_/v_ prefixes, PascalCase clashes, scalar data.
         ["hostile_names"] = """
             namespace class.int;

@@ -2,10 +2,12 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using CsvHelper;
 using CsvHelper.Configuration;
 using OptDsl.Runtime;
+using OptDsl.Runtime.Training;
 
 namespace OptDsl.Examples;
 
@@ -62,7 +64,10 @@ public static class Program
         // 5. Portfolio.opt: a Pareto front (risk against return) of five real stocks, plotted to an image.
         bool frontOk = RunPortfolio();
 
-        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk ? 0 : 1;
+        // 6. Digits.opt: two models trained on scikit-learn's handwritten digits; learning curves plotted to an image.
+        bool digitsOk = RunDigits();
+
+        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk && digitsOk ? 0 : 1;
     }
 
     private static bool RunPortfolio()
@@ -111,6 +116,52 @@ public static class Program
         Console.WriteLine($"  plot: {image}");
         return monotone && gap < 1e-4;
     }
+
+    private static bool RunDigits()
+    {
+        Section("Handwritten digits (Digits.opt: softmax regression by lbfgs, a hidden layer by adam)");
+        using var gz = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz")), CompressionMode.Decompress);
+        var all = LabeledData.ReadCsv(new StreamReader(gz), "digits.csv.gz", classCount: 10);
+        // A fixed split: 25% test; of the rest, 20% validation (early stopping watches it), 80% training.
+        var (rest, test) = all.Split(0.25, seed: 42);
+        var (training, validation) = rest.Split(0.2, seed: 7);
+        var scaler = Standardizer.Fit(training.Features);        // statistics of the training part only
+        (training, validation, test) = (scaler.Transform(training), scaler.Transform(validation), scaler.Transform(test));
+        Console.WriteLine($"  {all.Count} digits of {all.FeatureCount} pixels: {training.Count} training, {validation.Count} validation, {test.Count} test");
+
+        var softmax = new SoftmaxRegression(d: all.FeatureCount, k: 10);
+        var watch = Stopwatch.StartNew();
+        var linear = softmax.Fit(training.Features, training.OneHotLabels(10), validation.Features, validation.OneHotLabels(10));
+        Console.WriteLine($"  softmax regression: {linear.StopReason} after {linear.Epochs.Count} lbfgs iterations, {watch.Elapsed.TotalMilliseconds:F0} ms; " +
+                          $"test accuracy {Accuracy(softmax.Predict(test.Features), test.Labels):P1}");
+
+        var network = new DigitsNetwork(d: all.FeatureCount, k: 10);
+        watch.Restart();
+        var report = network.Fit(training.Features, training.OneHotLabels(10), validation.Features, validation.OneHotLabels(10));
+        Console.WriteLine($"  network (64 tanh units): {report.StopReason} after {report.Epochs.Count} epochs (best {report.BestEpoch}), {watch.Elapsed.TotalMilliseconds:F0} ms; " +
+                          $"test accuracy {Accuracy(network.Predict(test.Features), test.Labels):P1}");
+        foreach (var e in report.Epochs.Where(e => e.Epoch % 10 == 0 || e.Epoch == report.Epochs.Count))
+            Console.WriteLine($"    epoch {e.Epoch,3}: training loss {e.TrainingLoss:F4}, validation loss {e.ValidationLoss:F4}, learning rate {e.LearningRate:E2}");
+
+        string image = Path.GetFullPath("learning-curves.png");
+        var plot = new ScottPlot.Plot();
+        double[] epochs = report.Epochs.Select(e => (double)e.Epoch).ToArray();
+        plot.Add.Scatter(epochs, report.Epochs.Select(e => e.TrainingLoss).ToArray()).LegendText = "training loss (mean over the epoch's batches)";
+        plot.Add.Scatter(epochs, report.Epochs.Select(e => e.ValidationLoss).ToArray()).LegendText = "validation loss (after the epoch)";
+        plot.Add.VerticalLine(report.BestEpoch).LegendText = $"best epoch ({report.BestEpoch}), restored";
+        plot.Axes.SetLimitsY(0, Math.Max(0.5, report.Epochs.Max(e => Math.Max(e.TrainingLoss, e.ValidationLoss)) * 1.05));
+        plot.Title("DigitsNetwork: cross-entropy per epoch (adam, cosine schedule, early stopping)");
+        plot.XLabel("epoch");
+        plot.YLabel("mean cross-entropy");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.SavePng(image, 900, 600);
+        Console.WriteLine($"  plot: {image}");
+        return linear.StopReason == StopReason.Converged && report.StopReason is StopReason.EpochsDone or StopReason.EarlyStop;
+    }
+
+    /// <summary>The share of rows whose most probable class is the label.</summary>
+    private static double Accuracy(double[,] probabilities, double[] labels) =>
+        Enumerable.Range(0, labels.Length).Average(i => Enumerable.Range(0, probabilities.GetLength(1)).MaxBy(c => probabilities[i, c]) == (int)labels[i] ? 1.0 : 0.0);
 
     private static (double[] Distance, double[] Response) ReadCsv(string path)
     {
