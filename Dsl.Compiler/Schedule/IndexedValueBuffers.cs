@@ -407,7 +407,10 @@ internal sealed class IndexedValueBuffers
         var text = Text(e);
         if (_byText.TryGetValue(text, out var same))
         {
+            // The same buffer; its inside is still walked, since this buffer may be inlined again (then this copy's values
+            // are computed where it is read, and the buffers inside them must be known).
             _chosen[e] = (same, j);
+            foreach (var a in e.Args) Find(a, [(j, false)]);
             return;
         }
         string preferred = _valueNames.TryGetValue(e, out var name) && name.Indices.Count == 1 ? name.Name : "buffer";

@@ -226,6 +226,10 @@ internal sealed class LoopVectorizer(NameScope names, HashSet<string> dataArrays
                         break;
                     case Assign a:
                         if (writers.TryGetValue(a.Array, out var w) && w != s) return null;
+                        // A store into each row's own elements (g[j, i] += δ[j]·x[i], an outer product) gains nothing from
+                        // rows in lanes (four scalar streams); the inner loop runs in lanes instead, one row at a time, unless
+                        // it is known to be shorter than a vector.
+                        if (Mentions(a.Index, i) && !(l.Lower is CIntLiteral from && l.Upper is CIntLiteral to && to.Value - from.Value < Width)) return null;
                         writers[a.Array] = s;
                         break;
                     default:

@@ -278,16 +278,77 @@ internal sealed class ProblemScheduler
                     clears.Add(new VectorClear(vector, offset, symbols.Int(v.Size)));
                 }
             }
-            foreach (var term in mine)
+            var gathered = mine.Select(term =>
+            {
+                var (value, loops) = direct ? (term.Value, term.Loops) : Gathered(term);
+                return (term, value, loops);
+            }).ToList();
+            if (_conventions.Accumulate) gathered = Merged(gathered);
+            foreach (var (term, value, loops) in gathered)
             {
                 string target = Slice(symbols, vector, prefix, v.Name, readOnly: false);
-                var (value, loops) = direct ? (term.Value, term.Loops) : Gathered(term);
                 stores.Add(new Store(target, v.Elements.Flatten(term.Indices), value, Accumulate: !direct, Element: (v.Name, term.Indices),
                     ArrayLength: v.Shape.Count == 1 ? v.Shape[0] : null, Context: loops));
             }
         }
         if (clears.Count == _p.Vars.Count && clears.Count > 0) clears = [new VectorClear(vector)];
         return (stores, clears);
+    }
+
+    /// <summary>
+    /// Terms that add into the same elements over the same loops (a hidden layer's ∂/∂W1[j, i] from the target's part
+    /// of a cross-entropy and from its softmax part) become one store, their common factors taken out of the sum:
+    /// <c>g[j, i] += x[i]·(1 − h[j]²)·(a[j] + b[j])</c> is one pass over W1's gradient instead of two. Used for models,
+    /// whose per-sample kernels run once per row (problem kernels keep one store per term).
+    /// </summary>
+    private static List<(GradientTerm Term, Expr Value, IReadOnlyList<IndexVar> Loops)> Merged(List<(GradientTerm Term, Expr Value, IReadOnlyList<IndexVar> Loops)> terms)
+    {
+        var result = new List<(GradientTerm, Expr, IReadOnlyList<IndexVar>)>();
+        foreach (var group in terms.GroupBy(t => (Key(t.Term.Indices), Key(t.Loops))))
+        {
+            var members = group.ToList();
+            if (members.Count == 1 || !members.All(m => m.Term.Indices.SequenceEqual(members[0].Term.Indices) && m.Loops.SequenceEqual(members[0].Loops)))
+            {
+                result.AddRange(members);
+                continue;
+            }
+            var factorLists = members.Select(m => SignedFactors(m.Value)).ToList();
+            var common = factorLists[0].Factors.Where(f => factorLists.All(l => l.Factors.Contains(f))).Distinct().ToList();
+            Expr sum = Expr.Zero;
+            foreach (var (negative, factors) in factorLists)
+            {
+                var rest = new List<Expr>(factors);
+                foreach (var c in common) rest.Remove(c);
+                Expr product = rest.Aggregate(Expr.Const(1), (acc, f) => Expr.Mul(acc, f));
+                sum = negative ? Expr.Sub(sum, product) : Expr.Add(sum, product);
+            }
+            var merged = common.Aggregate(sum, (acc, f) => Expr.Mul(f, acc));
+            result.Add((members[0].Term, merged, members[0].Loops));
+        }
+        return result;
+
+        static string Key<T>(IEnumerable<T> items) => string.Join(";", items.Select(i => i!.ToString()));
+    }
+
+    /// <summary>A product as its factors, with the sign of a leading negation.</summary>
+    private static (bool Negative, List<Expr> Factors) SignedFactors(Expr e)
+    {
+        bool negative = false;
+        while (e.Kind == ExprKind.Neg)
+        {
+            negative = !negative;
+            e = e.Args[0];
+        }
+        var factors = new List<Expr>();
+        var pending = new Stack<Expr>();
+        pending.Push(e);
+        while (pending.Count > 0)
+        {
+            var x = pending.Pop();
+            if (x.Kind == ExprKind.Mul) { pending.Push(x.Args[1]); pending.Push(x.Args[0]); }
+            else factors.Add(x);
+        }
+        return (negative, factors);
     }
 
     /// <summary>
