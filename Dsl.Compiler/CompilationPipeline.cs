@@ -183,9 +183,8 @@ internal static class CompilationPipeline
     }
 
     private static (string ClassName, string Text)? CompileProblem(string path, string text, string fileName, string? ns, NameScope types,
-        ProblemSyntax problem, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
-    {
-        try
+        ProblemSyntax problem, List<OptDiagnostic> diagnostics, bool retryOnDeepStack) =>
+        Guarded(path, problem.NameSpan, diagnostics, retryOnDeepStack, () =>
         {
             var bound = Bind(path, text, problem, diagnostics);
             if (bound is null) return null;
@@ -193,27 +192,12 @@ internal static class CompilationPipeline
             var derived = Derive(bound);
             var plan = Schedule(derived, names);
             return (names.ClassName, Print(bound, plan, names, fileName, ns));
-        }
-        catch (InsufficientExecutionStackException) when (retryOnDeepStack)
-        {
-            throw new RetryOnDeepStack();
-        }
-        catch (InsufficientExecutionStackException)
-        {
-            diagnostics.Add(Descriptors.TooDeep.Create(path, problem.NameSpan));
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            diagnostics.Add(Descriptors.InternalError.Create(path, problem.NameSpan, ex.GetType().Name + ": " + ex.Message));
-            return null;
-        }
-    }
+        });
 
+    /// <summary>A model block: bound, its sample loss and penalty derived, its kernels scheduled, its class printed.</summary>
     private static (string ClassName, string Text)? CompileModel(string path, string text, string fileName, string? ns, NameScope types,
-        ModelSyntax model, List<OptDiagnostic> diagnostics, bool retryOnDeepStack)
-    {
-        try
+        ModelSyntax model, List<OptDiagnostic> diagnostics, bool retryOnDeepStack) =>
+        Guarded(path, model.NameSpan, diagnostics, retryOnDeepStack, () =>
         {
             var bound = new ModelBinder(path, text, diagnostics).Bind(model);
             if (bound is null) return null;
@@ -222,6 +206,18 @@ internal static class CompilationPipeline
             var penalty = bound.HasPenalty ? Derive(bound.Penalty) : null;
             var plan = ModelScheduler.Schedule(bound, sample, penalty, names);
             return (names.ClassName, ModelEmitter.Emit(bound, plan, names, fileName, ns));
+        });
+
+    /// <summary>
+    /// Compiles one block: a stack that runs short restarts the file on the big stack (or, already there, is OPT0026 at
+    /// the block's name), and any other failure is OPT0999 there; the other blocks of the file still compile.
+    /// </summary>
+    private static (string ClassName, string Text)? Guarded(string path, SourceSpan nameSpan, List<OptDiagnostic> diagnostics, bool retryOnDeepStack,
+        Func<(string ClassName, string Text)?> compile)
+    {
+        try
+        {
+            return compile();
         }
         catch (InsufficientExecutionStackException) when (retryOnDeepStack)
         {
@@ -229,12 +225,12 @@ internal static class CompilationPipeline
         }
         catch (InsufficientExecutionStackException)
         {
-            diagnostics.Add(Descriptors.TooDeep.Create(path, model.NameSpan));
+            diagnostics.Add(Descriptors.TooDeep.Create(path, nameSpan));
             return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            diagnostics.Add(Descriptors.InternalError.Create(path, model.NameSpan, ex.GetType().Name + ": " + ex.Message));
+            diagnostics.Add(Descriptors.InternalError.Create(path, nameSpan, ex.GetType().Name + ": " + ex.Message));
             return null;
         }
     }

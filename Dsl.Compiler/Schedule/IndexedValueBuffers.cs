@@ -135,11 +135,11 @@ internal sealed class IndexedValueBuffers
             var fills = planner._order.ToDictionary(b => b, b => Rewrite(b.Value, root: true));
             var readers = planner._order.ToDictionary(b => b.Symbol, _ => new List<string>());
             foreach (var b in planner._order)
-                foreach (var symbol in ReadSymbols(fills[b])) readers[symbol].Add(b.Symbol);
+                foreach (var symbol in planner.ReadBy(fills[b])) readers[symbol].Add(b.Symbol);
             foreach (var item in items)
             {
                 var root = item switch { DeclareScalar d => d.Value, Store st => st.Value, _ => null };
-                if (root is not null) foreach (var symbol in ReadSymbols(Rewrite(root, false))) readers[symbol].Add("item");
+                if (root is not null) foreach (var symbol in planner.ReadBy(Rewrite(root, false))) readers[symbol].Add("item");
             }
             // Buffers computed inside a single other fill (or never read) go first, all at once: inlining one makes only
             // its reader dearer. Then the buffers whose fill costs no reduction: inlining those changes no other's cost.
@@ -170,23 +170,6 @@ internal sealed class IndexedValueBuffers
             });
         }
         return (planner, rewritten, names);
-    }
-
-    /// <summary>The buffers <paramref name="e"/> reads, once each.</summary>
-    private static IEnumerable<string> ReadSymbols(Expr e)
-    {
-        var found = new HashSet<string>(System.StringComparer.Ordinal);
-        var seen = new HashSet<Expr>();
-        var pending = new Stack<Expr>();
-        pending.Push(e);
-        while (pending.Count > 0)
-        {
-            var x = pending.Pop();
-            if (!seen.Add(x)) continue;
-            if (x.Kind == ExprKind.Data && IsBuffer(x.Symbol!)) found.Add(x.Symbol!);
-            foreach (var a in x.Args) pending.Push(a);
-        }
-        return found;
     }
 
     /// <summary>Inlines <paramref name="buffer"/> again: its values are computed where they are used.</summary>

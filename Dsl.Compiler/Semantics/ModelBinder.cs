@@ -12,26 +12,13 @@ namespace OptDsl.Compiler.Semantics;
 /// random starts of weights, the prediction, the per-sample loss split into its sample terms and its penalty, and the
 /// optimizer with its options and training settings.
 /// </summary>
-internal sealed class ModelBinder
+internal sealed class ModelBinder : BlockBinder
 {
     private static readonly string[] RandomStartKinds = ["uniform", "normal", "glorot"];
 
-    private readonly BindingContext _c;
-    private readonly DeclarationBinder _declarations;
-    private readonly ExpressionBinder _expressions;
-    private readonly OptionBinder _options;
-    private int _errorsAtStart;
-
-    public ModelBinder(string path, string text, List<OptDiagnostic> diagnostics)
+    public ModelBinder(string path, string text, List<OptDiagnostic> diagnostics) : base(path, text, diagnostics)
     {
-        _c = new BindingContext(path, text, diagnostics);
-        _expressions = new ExpressionBinder(_c);
-        _declarations = new DeclarationBinder(_c, _expressions);
-        _expressions.Declarations = _declarations;
-        _options = new OptionBinder(_c, _expressions);
     }
-
-    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
 
     private bool HasNewErrors => _c.Diagnostics.Skip(_errorsAtStart).Any(d => d.Level == DiagnosticLevel.Error);
 

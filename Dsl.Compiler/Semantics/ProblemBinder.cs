@@ -11,24 +11,11 @@ namespace OptDsl.Compiler.Semantics;
 /// <see cref="ExpressionBinder"/>, then what only a problem has: the objective (or pareto block), the constraints, the
 /// solver and its options, and the least-squares form of the objective.
 /// </summary>
-internal sealed class ProblemBinder
+internal sealed class ProblemBinder : BlockBinder
 {
-    private readonly BindingContext _c;
-    private readonly DeclarationBinder _declarations;
-    private readonly ExpressionBinder _expressions;
-    private readonly OptionBinder _options;
-    private int _errorsAtStart;
-
-    public ProblemBinder(string path, string text, List<OptDiagnostic> diagnostics)
+    public ProblemBinder(string path, string text, List<OptDiagnostic> diagnostics) : base(path, text, diagnostics)
     {
-        _c = new BindingContext(path, text, diagnostics);
-        _expressions = new ExpressionBinder(_c);
-        _declarations = new DeclarationBinder(_c, _expressions);
-        _expressions.Declarations = _declarations;
-        _options = new OptionBinder(_c, _expressions);
     }
-
-    private void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
 
     private string TextOf(SourceSpan span) => _c.TextOf(span);
 
