@@ -279,9 +279,10 @@ internal sealed class ModelEmitter
             $"Seed = {s.Seed}",
         };
         if (s.ClipNorm > 0) init.Add($"ClipNorm = {CSharpNames.Literal(s.ClipNorm)}");
+        if (s.Parallel > 1) init.Add($"Parallelism = {s.Parallel}");
         if (s.EarlyStop is { } e)
             init.Add($"EarlyStopping = new {Training}.EarlyStopping({e.Patience}, {CSharpNames.Literal(e.MinDelta)}, {(e.RestoreBest ? "true" : "false")})");
-        _w.Line($"/// <summary>Epochs, batch size{(s.Batch == 0 ? " (0: the whole training set)" : "")}, shuffling, seed{(s.ClipNorm > 0 ? ", gradient clipping" : "")}{(s.EarlyStop is not null ? ", early stopping" : "")}: the settings of the optimizer block ({where}).</summary>");
+        _w.Line($"/// <summary>Epochs, batch size{(s.Batch == 0 ? " (0: the whole training set)" : "")}, shuffling, seed{(s.ClipNorm > 0 ? ", gradient clipping" : "")}{(s.Parallel > 1 ? ", threads per batch" : "")}{(s.EarlyStop is not null ? ", early stopping" : "")}: the settings of the optimizer block ({where}).</summary>");
         _w.Line($"public {Training}.TrainingOptions TrainingOptions {{ get; set; }} = new {Training}.TrainingOptions");
         _w.Line("{");
         _w.Indent();

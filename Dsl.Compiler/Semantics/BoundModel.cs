@@ -27,6 +27,9 @@ public sealed record TrainingSettings
     public int Seed { get; init; }
     public double ClipNorm { get; init; }
     public int Warmup { get; init; }
+
+    /// <summary>Threads that share each batch (<c>parallel: 4</c>); 1 is the calling thread alone.</summary>
+    public int Parallel { get; init; } = 1;
     public BoundSchedule? Schedule { get; init; }
     public BoundEarlyStop? EarlyStop { get; init; }
 }

@@ -359,7 +359,7 @@ internal sealed class ModelBinder : BlockBinder
         return true;
     }
 
-    private static readonly string[] MiniBatchOnly = ["batch", "shuffle", "schedule", "warmup", "early_stop", "clip_norm", "epochs"];
+    private static readonly string[] MiniBatchOnly = ["batch", "shuffle", "schedule", "warmup", "early_stop", "clip_norm", "epochs", "parallel"];
 
     private TrainingSettings? BindSettings(OptimizerSyntax o, OptimizerSpec spec)
     {
@@ -401,6 +401,10 @@ internal sealed class ModelBinder : BlockBinder
                     break;
                 case "warmup":
                     if (Setting(s, OptionKind.PositiveCount) is int w) settings = settings with { Warmup = w };
+                    break;
+                case "parallel":
+                    if (_options.Value(new OptionSpec(s.Name, OptionKind.PositiveCount, s.Name, Max: ModelCatalog.MaxParallelism), s) is int threads)
+                        settings = settings with { Parallel = threads };
                     break;
                 case "schedule":
                     if (BindSchedule(s) is { } schedule) settings = settings with { Schedule = schedule };

@@ -96,7 +96,10 @@ public static class ModelCatalog
     ];
 
     /// <summary>The settings in an optimizer's braces.</summary>
-    public static readonly IReadOnlyList<string> Settings = ["batch", "epochs", "shuffle", "seed", "schedule", "warmup", "early_stop", "clip_norm"];
+    public static readonly IReadOnlyList<string> Settings = ["batch", "epochs", "shuffle", "seed", "schedule", "warmup", "early_stop", "clip_norm", "parallel"];
+
+    /// <summary>The most threads <c>parallel:</c> takes (the runtime's own limit, <c>OptionLimits</c>, compiled into both).</summary>
+    public const int MaxParallelism = Runtime.Internal.OptionLimits.MaxParallelism;
 
     /// <summary>The options of <c>early_stop: (...)</c>.</summary>
     public static readonly IReadOnlyList<OptionSpec> EarlyStopOptions =

@@ -12,6 +12,9 @@ internal static class OptionLimits
     /// <summary>The most correction pairs L-BFGS keeps (<c>memory</c>): its storage is 2·memory·n numbers.</summary>
     public const int MaxLbfgsMemory = 1000;
 
+    /// <summary>The most threads a model's batch is shared among (<c>parallel:</c>, <c>TrainingOptions.Parallelism</c>).</summary>
+    public const int MaxParallelism = 256;
+
     /// <summary>A finite number &gt; 0.</summary>
     public static bool IsPositive(double value) => value > 0 && !double.IsInfinity(value);
 

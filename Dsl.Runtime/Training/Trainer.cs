@@ -62,6 +62,9 @@ public static class Trainer
         var validationRows = new int[nValidation];
         for (int i = 0; i < nValidation; i++) validationRows[i] = i;
         var random = new Random(options.Seed);
+        // Parts of one row or less would only add threads: a batch of b rows uses at most b parts.
+        int parts = Math.Min(options.Parallelism, batch);
+        using var partition = parts > 1 ? new BatchPartition<TData>(model, parameters, training, order, parts) : null;
         var gradient = new double[p];
         var before = new double[p];
         var early = options.EarlyStopping;
@@ -88,7 +91,9 @@ public static class Trainer
                     break;
                 }
                 var rows = order.AsSpan(start, Math.Min(batch, n - start));
-                double loss = model.BatchLossAndGradient(parameters, training, rows, gradient);
+                double loss = partition is null
+                    ? model.BatchLossAndGradient(parameters, training, rows, gradient)
+                    : partition.LossAndGradient(start, rows.Length, gradient);
                 if (!double.IsFinite(loss) || !Vec.AllFinite(gradient))
                 {
                     reason = StopReason.Diverged;

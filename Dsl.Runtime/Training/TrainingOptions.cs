@@ -20,6 +20,14 @@ public sealed record TrainingOptions
     /// <summary>Clip each batch gradient to this Euclidean norm, as <c>torch.nn.utils.clip_grad_norm_</c>; 0 is off.</summary>
     public double ClipNorm { get; init; }
 
+    /// <summary>
+    /// Threads that share each batch (1: the calling thread alone). A batch's rows are cut into this many consecutive
+    /// parts of nearly equal size, each part's mean loss and gradient computed on its own thread, and the parts added in
+    /// their order, weighted by their sizes: the result depends on the batch and this number only, never on thread
+    /// timing (it may differ from a single thread's in the last bits, since the additions are grouped differently).
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>Early stopping, or null for none.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
@@ -27,6 +35,8 @@ public sealed record TrainingOptions
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "epochs must be at least 1.");
         if (BatchSize < 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch must be at least 1 (or 0 for all).");
+        if (Parallelism < 1 || Parallelism > Internal.OptionLimits.MaxParallelism)
+            throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, $"parallel must be between 1 and {Internal.OptionLimits.MaxParallelism} threads.");
         if (!(ClipNorm >= 0) || !double.IsFinite(ClipNorm)) throw new ArgumentOutOfRangeException(nameof(ClipNorm), ClipNorm, "clip_norm must be non-negative and finite (0 is off).");
     }
 }

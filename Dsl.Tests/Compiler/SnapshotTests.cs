@@ -199,7 +199,7 @@ public sealed class SnapshotTests
                 loss bce_logits(z, y) + lambda * l2(w);
                 optimizer adam(lr: 0.05, beta2: 0.99) {
                     batch: 32; epochs: 100; shuffle: true; seed: 7;
-                    schedule: cosine(t_max: 100, eta_min: 1e-4); warmup: 3; clip_norm: 1.0;
+                    schedule: cosine(t_max: 100, eta_min: 1e-4); warmup: 3; clip_norm: 1.0; parallel: 2;
                     early_stop: (patience: 5, min_delta: 1e-4, restore_best: true);
                 }
             }
