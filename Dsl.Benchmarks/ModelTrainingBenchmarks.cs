@@ -204,7 +204,9 @@ public class ModelTrainingBenchmarks
         {
             var loose = new CancerLbfgs(b._d) { SolveOptions = new SolveOptions { GradientTolerance = tolerance, MaxIterations = 1000 } };
             var r = loose.Fit(b._x, b._y);
-            Console.WriteLine($"  lbfgs tolerance {tolerance:E0}: {r.Epochs.Count} iterations, {r.Solve!.FunctionEvaluations} evaluations, loss above the optimum {loose.Loss(b._x, b._y) - best:E2}");
+            Console.WriteLine($"  lbfgs tolerance {tolerance:E0}: {r.Solve!.Status}, {r.Epochs.Count} iterations, {r.Solve!.FunctionEvaluations} evaluations, loss above the optimum {loose.Loss(b._x, b._y) - best:E2}");
+            if (System.Environment.GetEnvironmentVariable("OPTDSL_EVALS") is not null)
+                Console.WriteLine("    evaluations after each iteration: " + string.Join(" ", r.Solve.History.Select(h => h.FunctionEvaluations)));
         }
         var w = new double[b._d + 1];
         double hand = HandWrittenEpochs(b._x, b._y, w, new double[b._d + 1], new double[b._d + 1], new double[b._d + 1], new int[b._n], Epochs, 7, 0.01, 1e-3);
