@@ -204,7 +204,7 @@ public class ModelTrainingBenchmarks
         {
             var loose = new CancerLbfgs(b._d) { SolveOptions = new SolveOptions { GradientTolerance = tolerance, MaxIterations = 1000 } };
             var r = loose.Fit(b._x, b._y);
-            Console.WriteLine($"  lbfgs tolerance {tolerance:E0}: {r.Solve!.Status}, {r.Epochs.Count} iterations, {r.Solve!.FunctionEvaluations} evaluations, loss above the optimum {loose.Loss(b._x, b._y) - best:E2}");
+            Console.WriteLine($"  lbfgs tolerance {tolerance:E0}: {r.Solve!.Status} ({r.Solve.Message}), {r.Epochs.Count} iterations, {r.Solve!.FunctionEvaluations} evaluations, loss above the optimum {loose.Loss(b._x, b._y) - best:E2}");
             if (System.Environment.GetEnvironmentVariable("OPTDSL_EVALS") is not null)
                 Console.WriteLine("    evaluations after each iteration: " + string.Join(" ", r.Solve.History.Select(h => h.FunctionEvaluations)));
         }
