@@ -96,7 +96,7 @@ internal sealed class ModelBinder : BlockBinder
         // A dim the input or target defines is known before any data: the constructor takes it.
         foreach (var d in _c.Dims.Values) d.BoundBy = null;
         if (!members.OfType<VarSyntax>().Any()) Report(Descriptors.NoVariables, model.NameSpan, model.Name);
-        foreach (var start in randomStarts) CheckRandomStart(start, model);
+        foreach (var start in randomStarts) CheckRandomStart(start);
 
         var predictSyntax = model.Members.OfType<PredictSyntax>().ToList();
         var lossSyntax = model.Members.OfType<LossSyntax>().ToList();
@@ -224,7 +224,7 @@ internal sealed class ModelBinder : BlockBinder
         return new RandomStart(v.Name, call.Name, x, y, _c.TextOf(call.Span));
     }
 
-    private void CheckRandomStart(RandomStart start, ModelSyntax model)
+    private void CheckRandomStart(RandomStart start)
     {
         if (start.Kind != "glorot" || !_c.Vars.TryGetValue(start.Var, out var v) || v.Shape.Count == 2) return;
         var syntax = (VarSyntax)_c.Declared[start.Var];

@@ -83,6 +83,40 @@ public sealed class ModelGradientTests
     }
 
     [Fact]
+    public void Names_hostile_to_CSharp_and_to_the_generated_members_still_compile_and_train()
+    {
+        // Keywords, the generated members and locals, the kernels' parameter names, a file name with comment and string
+        // breakers: all must become valid, distinct C# names, and the class must still train.
+        const string source = """
+            namespace class.int;
+            model double {
+                dim int = 3;
+                dim Fit = 2;
+                input this[int];
+                target out[Fit];
+                var parameters[Fit, int] = uniform(-0.1, 0.1);
+                var gradient[Fit];
+                var Predict;
+                param Loss = 0.01;
+                param output = 1;
+                let f[row in 0..Fit] = sum(rows in 0..int) parameters[row, rows] * this[rows] + gradient[row] + Predict;
+                predict f;
+                loss mse(f, out) * output + Loss * l2(parameters);
+                optimizer adam(lr: 0.05) { batch: 2; epochs: 3; seed: 1; }
+            }
+            """;
+        var assembly = GeneratedCode.Build("evil */ \\\"{x}\".opt", source);
+        var type = assembly.GetTypes().Single(t => t.Name == "Double");
+        dynamic model = Activator.CreateInstance(type)!;
+        var inputs = new double[,] { { 1, 2, 3 }, { 0, 1, 0 }, { -1, 0, 2 } };
+        var targets = new double[,] { { 1, 0 }, { 0, 1 }, { 1, 1 } };
+        double before = model.Loss(inputs, targets);
+        OptDsl.Runtime.Training.TrainingReport report = model.Fit(inputs, targets);
+        Assert.Equal(3, report.Epochs.Count);
+        Assert.True((double)model.Loss(inputs, targets) < before);
+    }
+
+    [Fact]
     public void A_scalar_input_takes_a_vector_of_samples()
     {
         var assembly = GeneratedCode.Build("line.opt", "model Line { input t; target y; var a; var b; predict a * t + b; loss (a * t + b - y)^2; optimizer lbfgs(tolerance: 1e-12); }");
