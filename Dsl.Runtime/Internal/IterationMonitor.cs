@@ -179,7 +179,8 @@ internal sealed class IterationMonitor
     /// The plateau check made before a gradient solve reports <see cref="SolveStatus.Converged"/>: a variable on which f
     /// depended at the start (∂f/∂xᵢ(x₀) ≠ 0) but on which it no longer depends, even over a move of ±1% of max(1, |xᵢ|)
     /// (both secant slopes within the acceptable tolerance, as scaled for the gradient, and both changes of f within 1% of
-    /// |f|, so that a zero-residual minimum, where f ≈ 0, is never taken for flat), marks an asymptote that the iterates ran along (e^(−bx) with
+    /// |f|, so that a zero-residual minimum, where f ≈ 0, is never taken for flat, and the sum of the two changes, which is
+    /// the curvature, within a tenth of that bound), marks an asymptote that the iterates ran along (e^(−bx) with
     /// b → ∞, as on BoxBOD), where ∇f vanishes without a minimizer. Returns the first such variable, or −1. Up to
     /// 2n counted objective evaluations, never more than the solve itself used unless n ≤ 50 (skipped otherwise), skipped for n above
     /// <see cref="PlateauProbeLimit"/> and for nested solves.
@@ -195,6 +196,7 @@ internal sealed class IterationMonitor
             if (!probe.Sensitive[i]) continue;
             double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
             bool flat = true;
+            double change = 0, bound = double.PositiveInfinity;
             for (int side = 0; side < 2 && flat; side++)
             {
                 double xi = side == 0 ? x[i] + h : x[i] - h;
@@ -203,9 +205,15 @@ internal sealed class IterationMonitor
                 trial[i] = xi;
                 double ft = Objective(probe.Problem, trial);
                 trial[i] = x[i];
-                flat = Math.Abs(ft - f) <= Math.Min(slope * Math.Abs(xi - x[i]), flatness);
+                double limit = Math.Min(slope * Math.Abs(xi - x[i]), flatness);
+                flat = Math.Abs(ft - f) <= limit;
+                change += ft - f;
+                bound = Math.Min(bound, limit);
             }
-            if (flat) return i;
+            // Along an asymptote f is level to second order too; a point short of a minimum by a gradient at the
+            // tolerance's level changes by ±g·h on the two sides, which cancels in their sum and leaves the curvature
+            // ½·∂²f·h² twice: a sum of the changes above a tenth of the bound is a bend, not a plateau.
+            if (flat && Math.Abs(change) <= 0.1 * bound) return i;
         }
         return -1;
     }
