@@ -60,21 +60,6 @@ public sealed class ParallelTrainingTests
     {
         var assembly = GeneratedCode.Build("net.opt", Network.Replace("THREADS", "2"));
         dynamic model = assembly.Create("Net", 30);
-        var data = ModelData.Cancer.Training;
-        long Allocated(int epochs)
-        {
-            model.TrainingOptions = ((TrainingOptions)model.TrainingOptions) with { Epochs = epochs };
-            model.Fit(data.Features, data.Labels);
-            long least = long.MaxValue;
-            for (int k = 0; k < 3; k++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                model.Fit(data.Features, data.Labels);
-                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            return least;
-        }
-        long two = Allocated(2), twelve = Allocated(12);
-        Assert.True(twelve - two <= 10 * 40 + 64, $"2 epochs: {two} B, 12 epochs: {twelve} B");
+        ModelData.AssertNoAllocationPerEpoch(model);
     }
 }
