@@ -53,7 +53,6 @@ internal sealed class ModelEmitter
     private static string Xml(string text) => CSharpNames.XmlText(text);
     private static string Comment(string text) => CSharpNames.CommentText(text);
     private string Int(IntExpr e) => MemberInts.Print(e, _names, outermost: true);
-    private string IntOperand(IntExpr e) => MemberInts.Print(e, _names);
 
     private static string ShapeText(string name, IReadOnlyList<IntExpr> shape) => shape.Count == 0 ? name : $"{name}[{string.Join(", ", shape)}]";
 
@@ -112,15 +111,7 @@ internal sealed class ModelEmitter
                 _w.Line($"if ({arg} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({arg}), {arg}, {CSharpNames.StringLiteral($"dim {d.Name} ({Where(d.Line)}) must be at least 1.")});");
                 _w.Line($"{_names.Field(d.Name)} = {arg};");
             }
-            foreach (var check in P.IndexChecks)
-            {
-                string min = Int(check.Min), max = Int(check.Max);
-                var sides = new List<string>();
-                if (check.CheckLow) sides.Add($"{min} < {IntOperand(check.Lo)}");
-                if (check.CheckHigh) sides.Add($"{max} > {IntOperand(IntExpr.Sub(check.Hi, IntExpr.Const(1)))}");
-                string runs = string.Join(" && ", check.LoopCounts.Where(c => c is not IntConst).Select(c => $"{Int(c)} > 0"));
-                _w.Line($"if ({(runs.Length == 0 ? "" : runs + " && ")}({string.Join(" || ", sides)})) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(check.What)} ({CSharpNames.InterpolatedContent(Where(check.Line))}) runs from {{{min}}} to {{{max}}}, outside {CSharpNames.InterpolatedContent(check.Lo.ToString()!)}..{CSharpNames.InterpolatedContent(check.Hi.ToString()!)} for these dims.\");");
-            }
+            foreach (var check in P.IndexChecks) SharedMembers.IndexCheck(_w, check, _names, Where(check.Line));
             if (!P.VariableCount.IsConstant) _w.Line($"ParameterCount = checked({Int(P.VariableCount)});");
             _w.Line("_parameters = new double[ParameterCount];");
             _w.Line($"Initialize({_m.Optimizer.Settings.Seed});");
@@ -133,17 +124,7 @@ internal sealed class ModelEmitter
             _w.Line($"public int {_names.Property(d.Name)} => {_names.Field(d.Name)};");
             _w.Line();
         }
-        foreach (var p in P.Params)
-        {
-            string field = _names.Field(p.Name);
-            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}); a finite number (NaN or ±∞ throws <c>ArgumentOutOfRangeException</c>).</summary>");
-            using (_w.Block($"public double {_names.Property(p.Name)}"))
-            {
-                _w.Line($"get => {field};");
-                _w.Line($"set => {field} = double.IsFinite(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {CSharpNames.StringLiteral($"param {p.Name} ({Where(p.Line)}) must be a finite number.")});");
-            }
-            _w.Line();
-        }
+        foreach (var p in P.Params) SharedMembers.ParamProperty(_w, p, _names, Where(p.Line), WhereXml(p.Line));
         _w.Line($"/// <summary>The number of weights: {Xml(string.Join(", ", P.Vars.Select(v => ShapeText(v.Name, v.Shape))))}, laid out in that order, each row-major.</summary>");
         _w.Line(P.VariableCount is IntConst count ? $"public const int ParameterCount = {count.Value};" : "public int ParameterCount { get; }");
         _w.Line();
@@ -257,7 +238,7 @@ internal sealed class ModelEmitter
             _w.Line($"/// <summary>The stopping rules of <c>optimizer {Xml(o.Spec.Name)}</c> ({where}) for <see cref=\"Fit\"/>: a full-batch solve of the mean training loss.</summary>");
             _w.Line(solveOptions.Count == 0
                 ? $"public {Runtime}.SolveOptions SolveOptions {{ get; set; }} = new {Runtime}.SolveOptions();"
-                : $"public {Runtime}.SolveOptions SolveOptions {{ get; set; }} = new {Runtime}.SolveOptions {{ {string.Join(", ", solveOptions.Select(x => $"{x.Option.Property} = {Value(x.Option, x.Value)}"))} }};");
+                : $"public {Runtime}.SolveOptions SolveOptions {{ get; set; }} = new {Runtime}.SolveOptions {{ {string.Join(", ", solveOptions.Select(x => $"{x.Option.Property} = {SharedMembers.OptionValue(x.Option, x.Value)}"))} }};");
             _w.Line();
             return;
         }
@@ -293,14 +274,14 @@ internal sealed class ModelEmitter
 
         var arguments = new List<string> { "ParameterCount" };
         arguments.AddRange((o.Spec.FixedArguments ?? []).Select(f => $"{f.Property}: {f.CSharpValue}"));
-        arguments.AddRange(o.Options.Select(x => $"{x.Option.Property}: {Value(x.Option, x.Value)}"));
-        string optionText = string.Join(", ", o.Options.Select(x => $"{x.Option.Name}: {Format(x.Value)}"));
+        arguments.AddRange(o.Options.Select(x => $"{x.Option.Property}: {SharedMembers.OptionValue(x.Option, x.Value)}"));
+        string optionText = string.Join(", ", o.Options.Select(x => $"{x.Option.Name}: {SharedMembers.OptionText(x.Value)}"));
         _w.Line($"/// <summary>A new update rule <c>{Xml(o.Spec.Name)}({Xml(optionText)})</c> ({where}): <see cref=\"Fit\"/> starts each run with a fresh one.</summary>");
         _w.Line($"public {Runtime}.UpdateRule CreateUpdateRule() => new {Runtime}.{o.Spec.ClassName}({string.Join(", ", arguments)});");
         _w.Line();
 
         string schedule = s.Schedule is { } b
-            ? $"new {Training}.{b.Spec.ClassName}({string.Join(", ", b.Options.Select(x => $"{x.Option.Property}: {Value(x.Option, x.Value)}"))})"
+            ? $"new {Training}.{b.Spec.ClassName}({string.Join(", ", b.Options.Select(x => $"{x.Option.Property}: {SharedMembers.OptionValue(x.Option, x.Value)}"))})"
             : $"new {Training}.ConstantSchedule()";
         if (s.Warmup > 0) schedule = $"new {Training}.WarmupSchedule({schedule}, {s.Warmup})";
         string scheduleText = (s.Schedule?.Text ?? "constant") + (s.Warmup > 0 ? $", after {s.Warmup} warm-up epoch(s)" : "");
@@ -308,20 +289,6 @@ internal sealed class ModelEmitter
         _w.Line($"public {Training}.LearningRateSchedule CreateSchedule() => {schedule};");
         _w.Line();
     }
-
-    private static string Format(object value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        double d => Expr.Format(d),
-        _ => System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
-    };
-
-    private static string Value(OptionSpec option, object value) => option.Kind switch
-    {
-        OptionKind.Bool => (bool)value ? "true" : "false",
-        OptionKind.Count or OptionKind.PositiveCount => ((int)value).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => CSharpNames.Literal((double)value),
-    };
 
     // ---- Predict and Loss ----------------------------------------------------------------------------------
 
@@ -451,7 +418,7 @@ internal sealed class ModelEmitter
                 var solverOptions = o.Options.Where(x => !x.Option.OnSolveOptions).ToList();
                 _w.Line(solverOptions.Count == 0
                     ? $"var solver = new {Runtime}.{o.Spec.ClassName}();"
-                    : $"var solver = new {Runtime}.{o.Spec.ClassName} {{ {string.Join(", ", solverOptions.Select(x => $"{x.Option.Property} = {Value(x.Option, x.Value)}"))} }};");
+                    : $"var solver = new {Runtime}.{o.Spec.ClassName} {{ {string.Join(", ", solverOptions.Select(x => $"{x.Option.Property} = {SharedMembers.OptionValue(x.Option, x.Value)}"))} }};");
                 _w.Line($"return {Training}.FullBatchTrainer.Fit(new Trainable(this), _parameters, solver, SolveOptions, training, validation, progress, cancellationToken);");
             }
             else

@@ -18,7 +18,7 @@ public sealed partial class ProblemEmitter
         EmitBounds();
         if (!_p.CanSolve) return;
 
-        string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {Format(o.Value)}")) + ")";
+        string optionText = solver.Options.Count == 0 ? "" : "(" + string.Join(", ", solver.Options.Select(o => $"{o.Option.Name}: {SharedMembers.OptionText(o.Value)}")) + ")";
         _w.Line($"/// <summary>The stopping rules of <c>solver {Xml(solver.Name + optionText)}</c> ({WhereXml(solver.Line)}): the defaults of <c>Solve</c>, whose options override only the properties they set (<c>SolveOptions.Merge</c>).</summary>");
         var common = solver.Options.Where(o => o.Option.OnSolveOptions).ToList();
         if (common.Count == 0)
@@ -30,7 +30,7 @@ public sealed partial class ProblemEmitter
             _w.Line($"public static {Runtime}.SolveOptions DefaultSolveOptions {{ get; }} = new()");
             _w.Line("{");
             _w.Indent();
-            foreach (var (option, value) in common) _w.Line($"{option.Property} = {CSharpValue(option, value)},");
+            foreach (var (option, value) in common) _w.Line($"{option.Property} = {SharedMembers.OptionValue(option, value)},");
             _w.Unindent();
             _w.Line("};");
         }
@@ -48,7 +48,7 @@ public sealed partial class ProblemEmitter
             string declarations = string.Join(", ", _p.Vars.Select(v => CSharpNames.StringLiteral($"var {v.Name} ({Where(v.Line)})")));
             _w.Line($"{Runtime}.GeneratedSupport.RequireFiniteStart(start, Layout, {declarations});");
             var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
-                .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {CSharpValue(o.Option, o.Value)}")).ToList();
+                .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {SharedMembers.OptionValue(o.Option, o.Value)}")).ToList();
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
             _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
             string problem = $"({Runtime}.{solver.Spec.ProblemInterface})this";
@@ -127,23 +127,6 @@ public sealed partial class ProblemEmitter
         _w.Line($"    {Runtime}.ParetoSweep.Run(this, {Runtime}.ParetoMethod.{(epsilon ? "Epsilon" : "WeightedSum")}, {_p.ParetoPoints}, {Runtime}.SolveOptions.Merge(DefaultSolveOptions, options));");
         _w.Line();
     }
-
-    private static string Format(object value) => value switch
-    {
-        double d => Expr.Format(d),
-        bool b => b ? "true" : "false",
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
-
-    private static string CSharpValue(OptionSpec option, object value) => option.Kind switch
-    {
-        OptionKind.Bool => (bool)value ? "true" : "false",
-        OptionKind.Count or OptionKind.PositiveCount => ((int)value).ToString(CultureInfo.InvariantCulture),
-        OptionKind.Seconds => $"global::System.TimeSpan.FromSeconds({CSharpNames.Literal((double)value)})",
-        OptionKind.Choice => $"{Runtime}.{option.ChoiceType}.{CSharpNames.Pascal((string)value)}",
-        _ => CSharpNames.Literal((double)value),
-    };
 
     private void EmitLayout()
     {

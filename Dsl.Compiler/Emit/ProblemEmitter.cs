@@ -160,17 +160,7 @@ public sealed partial class ProblemEmitter
                     : $"{field} = {Runtime}.GeneratedSupport.RowMajor({arg});");
                 _w.Line($"{Runtime}.GeneratedSupport.RequireFinite({field}, nameof({arg}), {CSharpNames.StringLiteral(decl)});");
             }
-            foreach (var check in _p.IndexChecks)
-            {
-                // An index that runs over loops must stay on its axis: a row-major array would read another row silently.
-                string runs = string.Join(" && ", check.LoopCounts.Where(c => c is not IntConst).Select(c => $"{MemberInt(c, outermost: true)} > 0"));
-                string min = MemberInt(check.Min, outermost: true), max = MemberInt(check.Max, outermost: true);
-                var sides = new List<string>();
-                if (check.CheckLow) sides.Add($"{min} < {MemberInt(check.Lo)}");
-                if (check.CheckHigh) sides.Add($"{max} > {MemberInt(IntExpr.Sub(check.Hi, IntExpr.Const(1)))}");
-                string outside = string.Join(" || ", sides);
-                _w.Line($"if ({(runs.Length == 0 ? "" : runs + " && ")}({outside})) throw new global::System.ArgumentException($\"{CSharpNames.InterpolatedContent(check.What)} ({WhereInterpolated(check.Line)}) runs from {{{min}}} to {{{max}}}, outside {CSharpNames.InterpolatedContent(check.Lo.ToString()!)}..{CSharpNames.InterpolatedContent(check.Hi.ToString()!)} for these dims.\");");
-            }
+            foreach (var check in _p.IndexChecks) SharedMembers.IndexCheck(_w, check, _names, Where(check.Line));
             foreach (var v in _p.Vars.Where(v => !v.Size.IsProvablyNonNegative))
             {
                 string size = MemberInt(v.Size, outermost: true);
@@ -192,19 +182,7 @@ public sealed partial class ProblemEmitter
             _w.Line($"public int {PropertyName(d.Name)} => {DimField(d.Name)};");
             _w.Line();
         }
-        foreach (var p in _p.Params)
-        {
-            // A NaN or infinite param would only show as a Diverged solve: it is refused where it is set, naming the param.
-            string field = _names.Field(p.Name);
-            string decl = $"param {p.Name} ({Where(p.Line)})";
-            _w.Line($"/// <summary>param {Xml(p.Name)} = {Xml(p.DefaultText)} ({WhereXml(p.Line)}); a finite number (NaN or ±∞ throws <c>ArgumentOutOfRangeException</c>).</summary>");
-            using (_w.Block($"public double {PropertyName(p.Name)}"))
-            {
-                _w.Line($"get => {field};");
-                _w.Line($"set => {field} = double.IsFinite(value) ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {CSharpNames.StringLiteral(decl + " must be a finite number.")});");
-            }
-            _w.Line();
-        }
+        foreach (var p in _p.Params) SharedMembers.ParamProperty(_w, p, _names, Where(p.Line), WhereXml(p.Line));
 
         _w.Line("/// <summary>The number of decision variables: " + string.Join(", ", _p.Vars.Select(v => Xml(v.Name + (v.Shape.Count == 0 ? "" : "[" + string.Join(", ", v.Shape) + "]")))) + ", in that order, each row-major.</summary>");
         _w.Line(_p.VariableCount is IntConst vc ? $"public const int VariableCount = {vc.Value};" : "public int VariableCount { get; }");

@@ -33,7 +33,7 @@ internal sealed class IndexedValueBuffers
     /// <summary>Each chosen value with its buffer and the index it is read at (the same value may be written under another index variable).</summary>
     private readonly Dictionary<Expr, (Buffer Buffer, IndexVar Index)> _chosen = new();
     /// <summary>Buffers by their value as a function of its index (<see cref="Expr.Canonical"/>).</summary>
-    private readonly Dictionary<Expr, Buffer> _byText = new();
+    private readonly Dictionary<Expr, Buffer> _byKey = new();
     private readonly List<Buffer> _order = new();
     private readonly IReadOnlyDictionary<Expr, ValueName> _valueNames;
 
@@ -130,7 +130,6 @@ internal sealed class IndexedValueBuffers
         // once per element, anyway). Buffers that are not are inlined, round after round, until none changes.
         for (bool changed = true; changed;)
         {
-            changed = false;
             memo = new Dictionary<Expr, Expr>();
             var fills = planner._order.ToDictionary(b => b, b => Rewrite(b.Value, root: true));
             var readers = planner._order.ToDictionary(b => b.Symbol, _ => new List<string>());
@@ -176,7 +175,7 @@ internal sealed class IndexedValueBuffers
     private void Drop(Buffer buffer)
     {
         foreach (var e in _chosen.Where(p => p.Value.Buffer == buffer).Select(p => p.Key).ToList()) _chosen.Remove(e);
-        foreach (var text in _byText.Where(p => p.Value == buffer).Select(p => p.Key).ToList()) _byText.Remove(text);
+        foreach (var key in _byKey.Where(p => p.Value == buffer).Select(p => p.Key).ToList()) _byKey.Remove(key);
         _order.Remove(buffer);
     }
 
@@ -198,7 +197,7 @@ internal sealed class IndexedValueBuffers
             if (e.Args.Count == 0) continue;
             // A node is revisited only under a different number of enclosing loops: that is what decides recomputation.
             if (!seen.Add((e, loops.Count))) continue;
-            if (IsCandidate(e) && (Recomputed(e, loops) || _shared.Contains(Text(e))))
+            if (IsCandidate(e) && (Recomputed(e, loops) || _shared.Contains(Key(e))))
             {
                 if (!_chosen.ContainsKey(e)) Choose(e);
                 continue; // its inside is walked once, in the context of its own fill loop
@@ -209,7 +208,7 @@ internal sealed class IndexedValueBuffers
     }
 
     /// <summary>
-    /// The texts of values computed in more than one loop: <c>z[c]</c> in the loop of a max, of a sum of exponentials
+    /// The keys (<see cref="Key"/>) of values computed in more than one loop: <c>z[c]</c> in the loop of a max, of a sum of exponentials
     /// that needs the max, and of a gradient that needs that sum. The scheduler fuses loops over the same index that do
     /// not depend on each other (the sums of mse, mae and huber over one residual share a loop), so an occurrence's loop
     /// is its index and its stage: one more than the scalar reductions it needs.
@@ -238,8 +237,8 @@ internal sealed class IndexedValueBuffers
             if (e.Args.Count == 0 || !seen.Add((e, stage))) continue;
             if (IsCandidate(e))
             {
-                var text = Text(e);
-                if (!contexts.TryGetValue(text, out var set)) contexts[text] = set = new HashSet<string>(System.StringComparer.Ordinal);
+                var key = Key(e);
+                if (!contexts.TryGetValue(key, out var set)) contexts[key] = set = new HashSet<string>(System.StringComparer.Ordinal);
                 var j = e.Free[0];
                 set.Add($"{j.Name}@{j.Level} {j.Lower}..{j.Upper}, stage {stage}");
             }
@@ -287,18 +286,18 @@ internal sealed class IndexedValueBuffers
     /// that form costs a copy of the value, so it is built only for values whose shape (<see cref="Shape"/>) another
     /// value has; any other value is its own key.
     /// </summary>
-    private Expr Text(Expr e)
+    private Expr Key(Expr e)
     {
-        if (_texts.TryGetValue(e, out var known)) return known;
+        if (_keys.TryGetValue(e, out var known)) return known;
         int shape = Shape(e);
         if (!_byShape.TryGetValue(shape, out var first) || _canonicalBudget == 0)
         {
             _byShape[shape] = e;
-            _texts[e] = e;
+            _keys[e] = e;
             return e;
         }
         // A second value of this shape: from now on, values of this shape are keyed by their canonical form.
-        if (ReferenceEquals(_texts[first], first) && !_canonicalShapes.Contains(shape))
+        if (ReferenceEquals(_keys[first], first) && !_canonicalShapes.Contains(shape))
         {
             _canonicalShapes.Add(shape);
             RekeyShape(first);
@@ -306,7 +305,7 @@ internal sealed class IndexedValueBuffers
         }
         var canonical = e.Canonical(e.Free[0]);
         _canonicalBudget--;
-        _texts[e] = canonical;
+        _keys[e] = canonical;
         return canonical;
     }
 
@@ -321,7 +320,7 @@ internal sealed class IndexedValueBuffers
     private void RekeyShape(Expr first)
     {
         var canonical = first.Canonical(first.Free[0]);
-        _texts[first] = canonical;
+        _keys[first] = canonical;
         if (_pendingRekey is not null) _pendingRekey(first, canonical);
     }
 
@@ -368,7 +367,7 @@ internal sealed class IndexedValueBuffers
 
     private readonly Dictionary<Expr, int> _shapes = new();
 
-    private readonly Dictionary<Expr, Expr> _texts = new();
+    private readonly Dictionary<Expr, Expr> _keys = new();
 
     /// <summary>The loops of an item, each repeated when another of its loops encloses it.</summary>
     private static IReadOnlyList<(IndexVar, bool)> ItemLoops(IReadOnlyList<IndexVar> loops) => loops.Select((v, k) => (v, k > 0)).ToList();
@@ -387,8 +386,8 @@ internal sealed class IndexedValueBuffers
     private void Choose(Expr e)
     {
         var j = e.Free[0];
-        var text = Text(e);
-        if (_byText.TryGetValue(text, out var same))
+        var key = Key(e);
+        if (_byKey.TryGetValue(key, out var same))
         {
             // The same buffer; its inside is still walked, since this buffer may be inlined again (then this copy's values
             // are computed where it is read, and the buffers inside them must be known).
@@ -399,7 +398,7 @@ internal sealed class IndexedValueBuffers
         string preferred = _valueNames.TryGetValue(e, out var name) && name.Indices.Count == 1 ? name.Name : "buffer";
         var buffer = new Buffer(Prefix + _chosen.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), j, e, preferred);
         _chosen[e] = (buffer, j);
-        _byText[text] = buffer;
+        _byKey[key] = buffer;
         // Buffers its value reads are found (and listed, so filled) first; in its fill loop, j runs once.
         foreach (var a in e.Args) Find(a, [(j, false)]);
         _order.Add(buffer);

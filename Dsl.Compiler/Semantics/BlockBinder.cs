@@ -26,4 +26,16 @@ internal abstract class BlockBinder
     }
 
     protected void Report(DiagnosticDescriptor d, SourceSpan span, params object[] args) => _c.Report(d, span, args);
+
+    /// <summary>True the first time an option name is seen in <paramref name="seen"/>; a repeat is OPT0003 at its name.</summary>
+    protected bool Unique(Dictionary<string, Syntax.OptionSyntax> seen, Syntax.OptionSyntax option)
+    {
+        if (seen.TryGetValue(option.Name, out var earlier))
+        {
+            Report(Descriptors.DuplicateDeclaration, option.NameSpan, option.Name, earlier.Span.Line + 1);
+            return false;
+        }
+        seen[option.Name] = option;
+        return true;
+    }
 }

@@ -348,17 +348,6 @@ internal sealed class ModelBinder : BlockBinder
         return new BoundOptimizer(spec, o.Span.Line + 1, _c.TextOf(o.NameSpan.To(o.Span)), lr, options, settings);
     }
 
-    private bool Unique(Dictionary<string, OptionSyntax> seen, OptionSyntax option)
-    {
-        if (seen.TryGetValue(option.Name, out var earlier))
-        {
-            Report(Descriptors.DuplicateDeclaration, option.NameSpan, option.Name, earlier.Span.Line + 1);
-            return false;
-        }
-        seen[option.Name] = option;
-        return true;
-    }
-
     private static readonly string[] MiniBatchOnly = ["batch", "shuffle", "schedule", "warmup", "early_stop", "clip_norm", "epochs", "parallel"];
 
     private TrainingSettings? BindSettings(OptimizerSyntax o, OptimizerSpec spec)

@@ -259,12 +259,7 @@ internal sealed class ProblemBinder : BlockBinder
                 Report(Descriptors.UnknownOption, o.NameSpan, "pareto", o.Name, "points, method");
                 continue;
             }
-            if (seen.TryGetValue(o.Name, out var earlier))
-            {
-                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, earlier.Span.Line + 1);
-                continue;
-            }
-            seen[o.Name] = o;
+            if (!Unique(seen, o)) continue;
             var v = _options.Value(option, o);
             if (v is int count)
             {
@@ -452,12 +447,7 @@ internal sealed class ProblemBinder : BlockBinder
                 Report(Descriptors.UnknownOption, o.NameSpan, found.Name, o.Name, string.Join(", ", found.Options.Select(x => x.Name)));
                 continue;
             }
-            if (seen.TryGetValue(o.Name, out var earlier))
-            {
-                Report(Descriptors.DuplicateDeclaration, o.NameSpan, o.Name, earlier.Span.Line + 1);
-                continue;
-            }
-            seen[o.Name] = o;
+            if (!Unique(seen, o)) continue;
             var value = _options.Value(spec, o);
             if (value is not null) options.Add((spec, value));
         }

@@ -60,9 +60,7 @@ public static class FullBatchTrainer
         double validationLoss = double.NaN;
         if (validation is not null)
         {
-            var rows = new int[model.SampleCount(validation)];
-            for (int i = 0; i < rows.Length; i++) rows[i] = i;
-            validationLoss = model.BatchLoss(parameters, validation, rows);
+            validationLoss = model.BatchLoss(parameters, validation, WholeSet<TData>.Rows(model.SampleCount(validation)));
         }
         if (epochs.Count == 0) epochs.Add(new EpochInfo(0, result.Objective, validationLoss, double.NaN, result.Elapsed));
         else epochs[^1] = epochs[^1] with { ValidationLoss = validationLoss };
@@ -88,7 +86,8 @@ public static class FullBatchTrainer
     {
         private readonly int[] _rows = Rows(n);
 
-        private static int[] Rows(int n)
+        /// <summary>0, 1, …, n − 1: every row of a data set.</summary>
+        internal static int[] Rows(int n)
         {
             var rows = new int[n];
             for (int i = 0; i < n; i++) rows[i] = i;
