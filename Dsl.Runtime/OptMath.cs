@@ -31,6 +31,14 @@ public static class OptMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Softplus(double x) => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x)));
 
+    /// <summary>σ(x) from <paramref name="expNegAbs"/> = e^(−|x|): the value of <see cref="Sigmoid"/>, for generated code that also needs <see cref="SoftplusOfExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SigmoidOfExp(double x, double expNegAbs) => (x >= 0 ? 1.0 : expNegAbs) / (1.0 + expNegAbs);
+
+    /// <summary>softplus(x) from <paramref name="expNegAbs"/> = e^(−|x|): the value of <see cref="Softplus"/>, for generated code that also needs <see cref="SigmoidOfExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SoftplusOfExp(double x, double expNegAbs) => Math.Max(x, 0.0) + Log1p(expNegAbs);
+
     /// <summary>max(x, 0); NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Relu(double x) => x > 0 ? x : double.IsNaN(x) ? x : 0.0;

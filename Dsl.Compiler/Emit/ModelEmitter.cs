@@ -240,6 +240,14 @@ internal sealed class ModelEmitter
                 ? $"public {Runtime}.SolveOptions SolveOptions {{ get; set; }} = new {Runtime}.SolveOptions();"
                 : $"public {Runtime}.SolveOptions SolveOptions {{ get; set; }} = new {Runtime}.SolveOptions {{ {string.Join(", ", solveOptions.Select(x => $"{x.Option.Property} = {SharedMembers.OptionValue(x.Option, x.Value)}"))} }};");
             _w.Line();
+            _w.Line($"/// <summary>Threads per evaluation of the training loss and its gradient ({(s.Parallel > 1 ? "<c>parallel</c>" : "1 unless set")}): the rows are cut into that many fixed parts added in order, so a run is the same to the bit for the same number.</summary>");
+            using (_w.Block("public int Parallelism"))
+            {
+                _w.Line("get => _parallelism;");
+                _w.Line($"set => _parallelism = value >= 1 && value <= {ModelCatalog.MaxParallelism} ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Parallelism must be 1 to {ModelCatalog.MaxParallelism}.\");");
+            }
+            _w.Line($"private int _parallelism = {System.Math.Max(1, s.Parallel)};");
+            _w.Line();
             return;
         }
 
@@ -419,7 +427,7 @@ internal sealed class ModelEmitter
                 _w.Line(solverOptions.Count == 0
                     ? $"var solver = new {Runtime}.{o.Spec.ClassName}();"
                     : $"var solver = new {Runtime}.{o.Spec.ClassName} {{ {string.Join(", ", solverOptions.Select(x => $"{x.Option.Property} = {SharedMembers.OptionValue(x.Option, x.Value)}"))} }};");
-                _w.Line($"return {Training}.FullBatchTrainer.Fit(new Trainable(this), _parameters, solver, SolveOptions, training, validation, progress, cancellationToken);");
+                _w.Line($"return {Training}.FullBatchTrainer.Fit(new Trainable(this), _parameters, solver, SolveOptions, training, validation, progress, cancellationToken, Parallelism);");
             }
             else
             {

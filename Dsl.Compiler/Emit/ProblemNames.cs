@@ -27,14 +27,14 @@ internal sealed class ProblemNames
         "Predict", "Loss", "LossGradient", "Fit", "Save", "Load", "ParameterCount", "GetParameters", "SetParameters", "LearningRate", "TrainingOptions",
         "CreateUpdateRule", "CreateSchedule", "SampleLoss", "SampleGradient", "SampleHessianVectorProduct", "Penalty", "PenaltyGradient",
         "PenaltyHessianVectorProduct", "PredictSample", "Trainable", "Samples", "Initialize", "SolveOptions", "WeightLayouts",
-        "BatchLossAndGradient", "BatchLoss", "BatchHessianVectorProduct", "CheckedSamples",
+        "BatchLossAndGradient", "BatchLoss", "BatchHessianVectorProduct", "CheckedSamples", "Parallelism",
     ];
 
     /// <summary>Parameters and fixed locals of a model's kernel methods.</summary>
     public static readonly string[] ModelMethodLocals = ["parameters", "gradient", "v", "hv", "f", "output"];
 
     /// <summary>Private fields of a generated model class.</summary>
-    public static readonly string[] ModelFields = ["_parameters", "_learningRate"];
+    public static readonly string[] ModelFields = ["_parameters", "_learningRate", "_parallelism"];
 
     /// <summary>What every class inherits from object: a member of the same name would hide it (CS0108, CS0114).</summary>
     public static readonly string[] ObjectMembers = ["ToString", "GetHashCode", "Equals", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals"];

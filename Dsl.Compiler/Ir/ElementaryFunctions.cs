@@ -88,6 +88,20 @@ public static class ElementaryFunctions
     private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256.";
     private const string VectorMath = "global::OptDsl.Runtime.VectorMath.";
 
+    /// <summary>
+    /// σ(u) and softplus(u) computed together from one e^(−|u|) (<see cref="SharedExp"/>): the methods that take it, for
+    /// σ and for softplus, and the same values as <c>OptMath.Sigmoid</c> and <c>OptMath.Softplus</c> bit for bit.
+    /// </summary>
+    public static string OfSharedExp(Func func) => func switch
+    {
+        Func.Sigmoid => OptMath + "SigmoidOfExp",
+        Func.Softplus => OptMath + "SoftplusOfExp",
+        _ => throw new ArgumentOutOfRangeException(nameof(func)),
+    };
+
+    /// <summary>The methods of e^(−|u|): the exponential and the absolute value, for <see cref="OfSharedExp"/>.</summary>
+    public static (string Exp, string Abs) SharedExp => (SystemMath + "Exp", SystemMath + "Abs");
+
     /// <summary>A function of <see cref="System.Math"/>; <paramref name="vectorized"/> when Vector256 has it too.</summary>
     private static ElementaryFunction Framework(Func func, string name, bool smooth, Func<double, double> evaluate, Func<Expr, Expr, Expr> derivative, string method, bool vectorized) =>
         new(func, name, callable: true, smooth, evaluate, derivative, SystemMath + method, runtimeHelper: null, vectorized ? Vector256 + method : null);

@@ -458,11 +458,41 @@ public sealed class KernelScheduler
 
     private string Materialize(Expr e, Region home)
     {
+        if (home.Loops.Count == 0 && ExpPartner(e) is { } partner && home.Lookup(partner) is null) return MaterializeExpPair(e, partner, home);
         var body = WriteBody(e, home);
         string name = NameOf(e, home, "t");
         home.Lines.Add(new DeclareLocal(name, body));
         home.Locals[e] = name;
         return name;
+    }
+
+    /// <summary>
+    /// σ(u) when the kernel also uses softplus(u), or softplus(u) when it also uses σ(u) (a <c>bce_logits</c> loss and
+    /// its gradient): both are computed from one e^(−|u|), by the methods of <see cref="ElementaryFunctions.OfSharedExp"/>
+    /// (the same values, bit for bit). Only outside loops: inside them the loop vectorizer needs the single calls.
+    /// </summary>
+    private Expr? ExpPartner(Expr e)
+    {
+        if (e.Kind != ExprKind.Call || e.Func is not (Func.Sigmoid or Func.Softplus)) return null;
+        var wanted = e.Func == Func.Sigmoid ? Func.Softplus : Func.Sigmoid;
+        foreach (var used in _uses.Keys)
+            if (used.Kind == ExprKind.Call && used.Func == wanted && ReferenceEquals(used.Args[0], e.Args[0])) return used;
+        return null;
+    }
+
+    private string MaterializeExpPair(Expr e, Expr partner, Region home)
+    {
+        var argument = Atom(e.Args[0], home);
+        string exp = NewName(home, "e");
+        var (expMethod, absMethod) = ElementaryFunctions.SharedExp;
+        home.Lines.Add(new DeclareLocal(exp, new CCall(expMethod, [new CNegate(new CCall(absMethod, [argument]))])));
+        foreach (var value in e.Func == Func.Sigmoid ? new[] { e, partner } : new[] { partner, e })
+        {
+            string name = NameOf(value, home, "t");
+            home.Lines.Add(new DeclareLocal(name, new CCall(ElementaryFunctions.OfSharedExp(value.Func), [argument, new CName(exp)])));
+            home.Locals[value] = name;
+        }
+        return home.Locals[e];
     }
 
     private CExpr Write(Expr e, Region region, int context)

@@ -348,7 +348,7 @@ internal sealed class ModelBinder : BlockBinder
         return new BoundOptimizer(spec, o.Span.Line + 1, _c.TextOf(o.NameSpan.To(o.Span)), lr, options, settings);
     }
 
-    private static readonly string[] MiniBatchOnly = ["batch", "shuffle", "schedule", "warmup", "early_stop", "clip_norm", "epochs", "parallel"];
+    private static readonly string[] MiniBatchOnly = ["batch", "shuffle", "schedule", "warmup", "early_stop", "clip_norm", "epochs"];
 
     private TrainingSettings? BindSettings(OptimizerSyntax o, OptimizerSpec spec)
     {
@@ -367,7 +367,7 @@ internal sealed class ModelBinder : BlockBinder
             if (spec.IsFullBatch && MiniBatchOnly.Contains(s.Name))
             {
                 Report(Descriptors.InvalidOptionValue, s.NameSpan, s.Name,
-                    $"does not apply to '{spec.Name}', which minimizes the loss over the whole training set in one solve (its options: {string.Join(", ", spec.Options.Select(x => x.Name))})");
+                    $"does not apply to '{spec.Name}', which minimizes the loss over the whole training set in one solve (its options: {string.Join(", ", spec.Options.Select(x => x.Name))}; its one setting: parallel)");
                 continue;
             }
             switch (s.Name)

@@ -25,6 +25,7 @@ internal sealed class BatchPartition<TData> : IDisposable where TData : class
     private readonly Barrier _start, _done;
     private readonly ExceptionDispatchInfo?[] _failures;
     private int _batchStart, _batchCount;
+    private bool _lossOnly;
     private volatile bool _stopping;
 
     public BatchPartition(ITrainableModel<TData> model, double[] parameters, TData data, int[] order, int parts)
@@ -49,15 +50,10 @@ internal sealed class BatchPartition<TData> : IDisposable where TData : class
         }
     }
 
-    /// <summary>The mean loss over rows <paramref name="start"/> … start + count − 1 of the order, and its gradient.</summary>
+    /// <summary>The mean loss over rows <paramref name="start"/> … start + count − 1 of the order, and its gradient, at the parameters the partition was made with.</summary>
     public double LossAndGradient(int start, int count, Span<double> gradient)
     {
-        _batchStart = start;
-        _batchCount = count;
-        _start.SignalAndWait();
-        Work(0);
-        _done.SignalAndWait();
-        foreach (var failure in _failures) failure?.Throw();
+        Run(start, count, lossOnly: false);
         gradient.Clear();
         double loss = 0;
         for (int p = 0; p < _parts; p++)
@@ -69,6 +65,37 @@ internal sealed class BatchPartition<TData> : IDisposable where TData : class
             TensorPrimitives.MultiplyAdd(_gradients[p], weight, gradient, gradient);
         }
         return loss;
+    }
+
+    /// <summary>
+    /// The mean loss over rows <paramref name="start"/> … start + count − 1 of the order, without the gradient: the same
+    /// parts as <see cref="LossAndGradient"/>'s, added in the same order with the same weights.
+    /// </summary>
+    public double Loss(int start, int count)
+    {
+        Run(start, count, lossOnly: true);
+        double loss = 0;
+        for (int p = 0; p < _parts; p++)
+        {
+            var (_, length) = Part(p, count);
+            if (length == 0) continue;
+            loss += (double)length / count * _losses[p];
+        }
+        return loss;
+    }
+
+    /// <summary>The parameters the parts read: a full-batch solve copies each point it evaluates here first.</summary>
+    public Span<double> Parameters => _parameters;
+
+    private void Run(int start, int count, bool lossOnly)
+    {
+        _batchStart = start;
+        _batchCount = count;
+        _lossOnly = lossOnly;
+        _start.SignalAndWait();
+        Work(0);
+        _done.SignalAndWait();
+        foreach (var failure in _failures) failure?.Throw();
     }
 
     /// <summary>Part <paramref name="p"/> of a batch of <paramref name="count"/> rows: the first count mod parts parts have one row more.</summary>
@@ -83,7 +110,10 @@ internal sealed class BatchPartition<TData> : IDisposable where TData : class
         try
         {
             var (from, length) = Part(p, _batchCount);
-            _losses[p] = length == 0 ? 0 : _model.BatchLossAndGradient(_parameters, _data, _order.AsSpan(_batchStart + from, length), _gradients[p]);
+            var rows = _order.AsSpan(_batchStart + from, length);
+            _losses[p] = length == 0 ? 0
+                : _lossOnly ? _model.BatchLoss(_parameters, _data, rows)
+                : _model.BatchLossAndGradient(_parameters, _data, rows, _gradients[p]);
             _failures[p] = null;
         }
         catch (Exception ex)

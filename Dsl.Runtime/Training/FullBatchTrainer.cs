@@ -24,9 +24,15 @@ public static class FullBatchTrainer
     /// The validation loss is computed once, at the final parameters (the last entry of the report); the report's
     /// <see cref="TrainingReport.Solve"/> holds the solver's result and status.
     /// </summary>
+    /// <param name="parallelism">
+    /// Threads per evaluation of the loss and its gradient (1 to <see cref="OptionLimits.MaxParallelism"/>): the rows are
+    /// cut into that many fixed consecutive parts whose mean losses and gradients are added in part order (as the
+    /// mini-batch trainer's <see cref="TrainingOptions.Parallelism"/> does), so a run is the same to the bit for the same
+    /// number of threads. Hessian-vector products (<c>newton</c>) and the validation loss run on one thread.
+    /// </param>
     public static TrainingReport Fit<TData, TProblem>(ITrainableModel<TData> model, double[] parameters, Solver<TProblem> solver, SolveOptions options,
                                                      TData training, TData? validation = default, IProgress<EpochInfo>? progress = null,
-                                                     CancellationToken cancellationToken = default)
+                                                     CancellationToken cancellationToken = default, int parallelism = 1)
         where TData : class
         where TProblem : class, IObjectiveProblem
     {
@@ -40,7 +46,12 @@ public static class FullBatchTrainer
         if (n < 1) throw new ArgumentException("The training data has no samples.", nameof(training));
         if (validation is not null && model.SampleCount(validation) < 1) throw new ArgumentException("The validation data has no samples.", nameof(validation));
 
-        var problem = new WholeSet<TData>(model, training, n);
+        if (parallelism < 1 || parallelism > OptionLimits.MaxParallelism)
+            throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, $"Parallelism must be 1 to {OptionLimits.MaxParallelism}.");
+        int parts = Math.Min(parallelism, n);
+        var rows = WholeSet<TData>.Rows(n);
+        using var partition = parts > 1 ? new BatchPartition<TData>(model, new double[p], training, rows, parts) : null;
+        var problem = new WholeSet<TData>(model, training, rows, partition);
         if (problem is not TProblem typed)
             throw new ArgumentException($"Solver {solver.GetType().Name} needs {typeof(TProblem).Name}; full-batch training offers objective, gradient and Hessian-vector products.", nameof(solver));
         if (typeof(TProblem) == typeof(ISecondOrderProblem) && model is not ISecondOrderTrainableModel<TData>)
@@ -82,9 +93,10 @@ public static class FullBatchTrainer
     }
 
     /// <summary>The mean loss over every row of the training set as a smooth problem.</summary>
-    private sealed class WholeSet<TData>(ITrainableModel<TData> model, TData data, int n) : ISecondOrderProblem
+    private sealed class WholeSet<TData>(ITrainableModel<TData> model, TData data, int[] rows, BatchPartition<TData>? partition) : ISecondOrderProblem
+        where TData : class
     {
-        private readonly int[] _rows = Rows(n);
+        private readonly int[] _rows = rows;
 
         /// <summary>0, 1, …, n − 1: every row of a data set.</summary>
         internal static int[] Rows(int n)
@@ -96,9 +108,19 @@ public static class FullBatchTrainer
 
         public int Dimension => model.ParameterCount;
 
-        public double Objective(ReadOnlySpan<double> x) => model.BatchLoss(x, data, _rows);
+        public double Objective(ReadOnlySpan<double> x)
+        {
+            if (partition is null) return model.BatchLoss(x, data, _rows);
+            x.CopyTo(partition.Parameters);
+            return partition.Loss(0, _rows.Length);
+        }
 
-        public double Gradient(ReadOnlySpan<double> x, Span<double> gradient) => model.BatchLossAndGradient(x, data, _rows, gradient);
+        public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)
+        {
+            if (partition is null) return model.BatchLossAndGradient(x, data, _rows, gradient);
+            x.CopyTo(partition.Parameters);
+            return partition.LossAndGradient(0, _rows.Length, gradient);
+        }
 
         public void HessianVectorProduct(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv) =>
             ((ISecondOrderTrainableModel<TData>)model).BatchHessianVectorProduct(x, data, _rows, v, hv);

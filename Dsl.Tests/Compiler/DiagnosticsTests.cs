@@ -105,7 +105,7 @@ public sealed class DiagnosticsTests
         { "OPT0010", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  let z = dot(w, x);\n  predict z;\n  loss (z - y)^2;\n  optimizer lbfgs { $$batch: 32; }\n}" },
         { "OPT0010", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  let z = dot(w, x);\n  predict z;\n  loss (z - y)^2;\n  optimizer sgd { parallel: $$0; }\n}" },
         { "OPT0010", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  let z = dot(w, x);\n  predict z;\n  loss (z - y)^2;\n  optimizer sgd { parallel: $$1000; }\n}" },
-        { "OPT0010", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  let z = dot(w, x);\n  predict z;\n  loss (z - y)^2;\n  optimizer newton { $$parallel: 2; }\n}" },
+        { "OPT0010", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  let z = dot(w, x);\n  predict z;\n  loss (z - y)^2;\n  optimizer newton { $$shuffle: false; }\n}" },
         { "OPT0004", "model M {\n  dim d;\n  $$input x[d, d];\n  target y;\n  var w[d];\n  predict dot(w, x[0, :]);\n  loss (dot(w, x[0, :]) - y)^2;\n  optimizer sgd;\n}" },
         { "OPT0004", "model M {\n  dim d;\n  input x[d];\n  target y[3];\n  var W[2, d];\n  let z[c in 0..2] = sum(j in 0..d) W[c, j] * x[j];\n  predict z;\n  loss $$cce_logits(z, y);\n  optimizer sgd;\n}" },
         { "OPT0017", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d] = $$uniform(1, -1);\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  optimizer sgd;\n}" },

@@ -62,4 +62,48 @@ public sealed class ParallelTrainingTests
         dynamic model = assembly.Create("Net", 30);
         ModelData.AssertNoAllocationPerEpoch(model);
     }
+
+    private const string FullBatch = """
+        model Logistic {
+            dim d;
+            input x[d];
+            target y;
+            var w[d] = 0;
+            var b = 0;
+            let z = dot(w, x) + b;
+            predict sigmoid(z);
+            loss bce_logits(z, y) + 1e-3 * l2(w);
+            optimizer lbfgs(tolerance: 1e-8) { parallel: 3; }
+        }
+        """;
+
+    [Fact]
+    public void A_parallel_full_batch_solve_repeats_to_the_bit_and_reaches_the_one_thread_minimizer()
+    {
+        var assembly = GeneratedCode.Build("full.opt", FullBatch);
+        var data = ModelData.Cancer.Training;
+        (double[] Weights, TrainingReport Report) Run(int threads)
+        {
+            dynamic model = assembly.Create("Logistic", 30);
+            Assert.Equal(3, (int)model.Parallelism);
+            model.Parallelism = threads;
+            TrainingReport report = model.Fit(data.Features, data.Labels);
+            return ((double[])model.GetParameters(), report);
+        }
+        var first = Run(3);
+        Assert.Equal(StopReason.Converged, first.Report.StopReason);
+        for (int run = 0; run < 3; run++)
+        {
+            var again = Run(3);
+            Assert.Equal(first.Weights.Select(BitConverter.DoubleToInt64Bits), again.Weights.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(first.Report.Epochs.Select(e => e.TrainingLoss), again.Report.Epochs.Select(e => e.TrainingLoss));
+        }
+        var single = Run(1);
+        Assert.Equal(StopReason.Converged, single.Report.StopReason);
+        // Both are the minimizer of a strongly convex loss to the tolerance: the regrouped sums do not move it.
+        for (int k = 0; k < single.Weights.Length; k++)
+            Assert.True(Math.Abs(single.Weights[k] - first.Weights[k]) <= 1e-6 * (1 + Math.Abs(single.Weights[k])), $"w[{k}]: {single.Weights[k]:R} vs {first.Weights[k]:R}");
+        dynamic bad = assembly.Create("Logistic", 30);
+        Assert.Throws<ArgumentOutOfRangeException>(() => { bad.Parallelism = 0; });
+    }
 }

@@ -197,4 +197,20 @@ public class NumericalKernelTests
         Cholesky.Solve(l, n, rhs);
         for (int j = 0; j < n; j++) Assert.Equal(rhs[j], x[j], 12);
     }
+
+    [Fact]
+    public void Sigmoid_and_softplus_from_a_shared_exponential_are_the_single_functions_bit_for_bit()
+    {
+        // Generated code computes σ(u) and softplus(u) of one u from one e^(−|u|) (KernelScheduler.ExpPartner).
+        double[] special = [0, -0.0, 1e-300, -1e-300, 36.7, -36.7, 709.8, -745.2, 1e308, -1e308, double.PositiveInfinity, double.NegativeInfinity, double.NaN];
+        var random = new Random(5);
+        var values = new double[10_000];
+        for (int k = 0; k < values.Length; k++) values[k] = k < special.Length ? special[k] : (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 4));
+        foreach (double u in values)
+        {
+            double e = Math.Exp(-Math.Abs(u));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(OptDsl.Runtime.OptMath.Sigmoid(u)), BitConverter.DoubleToInt64Bits(OptDsl.Runtime.OptMath.SigmoidOfExp(u, e)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(OptDsl.Runtime.OptMath.Softplus(u)), BitConverter.DoubleToInt64Bits(OptDsl.Runtime.OptMath.SoftplusOfExp(u, e)));
+        }
+    }
 }
