@@ -55,4 +55,13 @@ public enum SolveStatus
 
     /// <summary>The caller's cancellation token was signalled.</summary>
     Cancelled,
+
+    /// <summary>
+    /// A derivative-free method ended by its own rule (a collapsed simplex, a converged population) at the best point it
+    /// found, and nothing can check that point: the objective is not differentiable (it uses <c>abs</c>, <c>max</c>, ...),
+    /// so there is no gradient to test. Neither a success nor a failure verdict: judge <see cref="SolveResult.X"/> by its
+    /// value. (On a differentiable objective the same methods test the gradient at the end instead, and say
+    /// <see cref="Converged"/>, <see cref="Acceptable"/> or <see cref="Stalled"/>.)
+    /// </summary>
+    Unverified,
 }

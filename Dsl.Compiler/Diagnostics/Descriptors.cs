@@ -38,6 +38,7 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor InvalidModel = new("OPT0033", "Invalid model", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor UnknownOptimizer = new("OPT0034", "Unknown optimizer", "There is no optimizer '{0}'{1}. Known optimizers: {2}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor UnknownModelOption = new("OPT0035", "Unknown optimizer option or setting", "{0} has no option '{1}'. Its options: {2}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor FiniteBoundsRequired = new("OPT0037", "Solver needs finite bounds", "Solver '{0}' searches a box and needs finite lower and upper bounds on every variable; '{1}' has {2}. Declare them, e.g. 'var {1} in [-5, 5];'", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor UnknownSchedule = new("OPT0036", "Unknown schedule", "There is no schedule '{0}'. Known schedules: {1}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotBuiltYet = new("OPT0900", "Not built yet", "{0} is part of the language but not built yet in this version of OptDsl", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor InternalError = new("OPT0999", "Internal compiler error", "The OptDsl compiler failed on this file ({0}). Please report it with the file", DiagnosticLevel.Error);

@@ -49,6 +49,8 @@ public sealed partial class ProblemEmitter
             _w.Line($"{Runtime}.GeneratedSupport.RequireFiniteStart(start, Layout, {declarations});");
             var settings = (solver.Spec.FixedSettings ?? []).Select(s => $"{s.Property} = {s.CSharpValue}")
                 .Concat(solver.Options.Where(o => !o.Option.OnSolveOptions).Select(o => $"{o.Option.Property} = {SharedMembers.OptionValue(o.Option, o.Value)}")).ToList();
+            // A derivative-free method judges its last point by the gradient only where the objective has one.
+            if (!solver.Spec.UsesDerivatives && _p.Smooth) settings.Add("VerifyWithGradient = true");
             string init = settings.Count == 0 ? "()" : " { " + string.Join(", ", settings) + " }";
             _w.Line($"var solver = new {Runtime}.{solver.Spec.ClassName}{init};");
             string problem = $"({Runtime}.{solver.Spec.ProblemInterface})this";

@@ -92,6 +92,9 @@ public sealed class BoundProblem
     /// <summary>The expression as written (maximized when <see cref="Maximize"/>).</summary>
     public required Expr Objective { get; init; }
     public required bool Maximize { get; init; }
+
+    /// <summary>No kinked function (abs, max, ...) reaches the objective or constraints: the gradient is a true gradient.</summary>
+    public bool Smooth { get; init; } = true;
     public required string ObjectiveText { get; init; }
     public required int ObjectiveLine { get; init; }
 

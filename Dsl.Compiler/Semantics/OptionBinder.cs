@@ -52,6 +52,7 @@ internal sealed class OptionBinder(BindingContext context, ExpressionBinder expr
             OptionKind.PositiveCount when !(x >= 1) || !Expr.IsInteger(x) || x > int.MaxValue => "must be a whole number of at least 1",
             OptionKind.Real when double.IsNaN(x) || double.IsInfinity(x) => "must be a finite number",
             _ when x > spec.Max => $"must be at most {spec.Max.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            _ when x < spec.Min => $"must be at least {spec.Min.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             _ => null,
         };
         if (problem is not null)

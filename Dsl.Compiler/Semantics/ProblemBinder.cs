@@ -175,6 +175,21 @@ internal sealed class ProblemBinder : BlockBinder
             }
         }
 
+        if (solver.Spec.NeedsFiniteBounds && solver.Spec.IsBuilt)
+        {
+            foreach (var v in vars)
+            {
+                if (BoxProblem(v) is not { } what) continue;
+                Report(Descriptors.FiniteBoundsRequired, ((VarSyntax)_c.Declared[v.Name]).NameSpan, solver.Name, v.Name, what);
+                break;
+            }
+        }
+        if (!solver.Spec.UsesDerivatives && solver.Options.Any(o => o.Option.Name == "polish"))
+        {
+            foreach (var (function, span) in _c.NonSmooth)
+                Report(Descriptors.NonDifferentiable, span, function, $"{solver.Name}' with 'polish");
+        }
+
         IReadOnlyList<ResidualBlock>? residuals = null;
         IntExpr? residualCount = null;
         if (goal is not null && !goal.Maximize && !HasNewErrors)
@@ -211,6 +226,7 @@ internal sealed class ProblemBinder : BlockBinder
             Data = _c.Data.Values.OrderBy(d => d.Line).ToList(),
             Params = _c.Params.Values.OrderBy(p => p.Line).ToList(),
             Vars = vars,
+            Smooth = _c.NonSmooth.Count == 0,
             VariableCount = offset,
             Objective = objective,
             Maximize = goal?.Maximize ?? false,
@@ -410,6 +426,17 @@ internal sealed class ProblemBinder : BlockBinder
             else
                 Report(Descriptors.InvalidConstraint, earlier.LabelSpan, $"'{label}' is the automatic label of the unlabelled constraint at line {c.Span.Line + 1}; choose another label, or label that constraint");
         }
+    }
+
+    /// <summary>Why <paramref name="v"/> lacks the finite box a population method needs, or null when it has one.</summary>
+    private static string? BoxProblem(VarSymbol v)
+    {
+        if (v.Lower is null && v.Upper is null) return "no bounds";
+        if (v.Lower is null || v.Lower.Any(x => double.IsNaN(x) || double.IsInfinity(x))) return "no finite lower bound";
+        if (v.Upper is null || v.Upper.Any(x => double.IsNaN(x) || double.IsInfinity(x))) return "no finite upper bound";
+        for (int i = 0; i < Math.Max(v.Lower.Length, v.Upper.Length); i++)
+            if (!(v.Upper[Math.Min(i, v.Upper.Length - 1)] > v.Lower[Math.Min(i, v.Lower.Length - 1)])) return "an empty range (lower = upper)";
+        return null;
     }
 
     // ---- Solver --------------------------------------------------------------------------------------------

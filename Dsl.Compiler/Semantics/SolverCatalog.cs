@@ -35,7 +35,8 @@ public enum ProblemKind
 
 /// <summary>A solver option: its .opt name, its kind, and where it lands (a property of the solver or of SolveOptions).</summary>
 /// <param name="Max">An upper limit (inclusive) beyond the kind's own range, where the runtime has one.</param>
-public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null, double? Max = null);
+/// <param name="Min">A lower limit (inclusive) beyond the kind's own range, where the runtime has one.</param>
+public sealed record OptionSpec(string Name, OptionKind Kind, string Property, bool OnSolveOptions = false, string[]? Choices = null, string? ChoiceType = null, double? Max = null, double? Min = null);
 
 /// <summary>A property of the runtime solver class that a solver of the language always sets (nesterov is MomentumSolver with Nesterov = true).</summary>
 public sealed record FixedSetting(string Property, string CSharpValue);
@@ -54,8 +55,12 @@ public sealed record SolverSpec(string Name, string? ClassName, ProblemKind Kind
         ProblemKind.LeastSquares => "ILeastSquaresProblem",
         ProblemKind.SecondOrder => "ISecondOrderProblem",
         ProblemKind.Constrained => "IConstrainedProblem",
+        ProblemKind.DerivativeFree => "IObjectiveProblem",
         _ => "IGradientProblem",
     };
+
+    /// <summary>Population methods need finite bounds on every variable (docs/language.md "Solvers").</summary>
+    public bool NeedsFiniteBounds { get; init; }
 }
 
 /// <summary>The solvers the language names, with their options. Runtime classes live in Dsl.Runtime.</summary>
@@ -90,8 +95,11 @@ public static class SolverCatalog
 
     private static OptionSpec Count(string name) => new(name, OptionKind.Count, name);
 
-    /// <summary>The local solver that refines a global method's best point (the contract's <c>polish: lbfgs</c>).</summary>
-    private static OptionSpec Polish => new("polish", OptionKind.Choice, "Polish", Choices: ["lbfgs", "bfgs", "newton", "newton_cg", "gd"], ChoiceType: "InnerSolver");
+    /// <summary>
+    /// The local solver that refines a derivative-free method's best point (the contract's <c>polish: lbfgs</c>): one that
+    /// keeps to the bounds, since population methods always have them.
+    /// </summary>
+    private static OptionSpec Polish => new("polish", OptionKind.Choice, "Polish", Choices: ["lbfgs", "bfgs", "gd"], ChoiceType: "InnerSolver");
 
     public static readonly IReadOnlyList<SolverSpec> All =
     [
@@ -125,12 +133,16 @@ public static class SolverCatalog
             new OptionSpec("inner", OptionKind.Choice, "Inner", Choices: ["lbfgs", "bfgs", "newton", "newton_cg", "gd"], ChoiceType: "InnerSolver"),
             new OptionSpec("rho", OptionKind.PositiveReal, "InitialPenalty")),
         Make("ipm", "InteriorPointSolver", ProblemKind.Constrained, true, new OptionSpec("mu0", OptionKind.PositiveReal, "InitialBarrier")),
-        Later("nelder_mead", ProblemKind.DerivativeFree, "The derivative-free solver 'nelder_mead'"),
+        Make("nelder_mead", "NelderMeadSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("simplex_tol", OptionKind.NonNegativeReal, "SimplexTolerance"), new OptionSpec("restarts", OptionKind.Count, "Restarts"), Polish),
         Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", Count("population"), Count("generations"), Real("mutation"), Real("crossover"), Polish),
         Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling"), Polish),
         Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia"), Polish),
         Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"]), Polish),
-        Later("cmaes", ProblemKind.DerivativeFree, "The derivative-free solver 'cmaes'", Real("sigma0"), Count("population"), Count("restarts"), Polish),
+        Make("cmaes", "CmaesSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("sigma0", OptionKind.PositiveReal, "Sigma0"), new OptionSpec("population", OptionKind.PositiveCount, "Population", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 2),
+            new OptionSpec("restarts", OptionKind.Count, "Restarts"),
+            new OptionSpec("parallel", OptionKind.PositiveCount, "Parallelism", Max: Runtime.Internal.OptionLimits.MaxParallelism), Polish) with { NeedsFiniteBounds = true },
         Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature"), Polish),
     ];
 

@@ -52,6 +52,9 @@ internal sealed class IterationMonitor
         return problem.Objective(x);
     }
 
+    /// <summary>Counts <paramref name="count"/> objective evaluations made outside <see cref="Objective"/> (a population evaluated in parallel).</summary>
+    public void CountEvaluations(int count) => FunctionEvaluations += count;
+
     public double Gradient(IGradientProblem problem, ReadOnlySpan<double> x, Span<double> gradient)
     {
         FunctionEvaluations++;
@@ -395,6 +398,20 @@ internal sealed class IterationMonitor
         }
         status = NoProgress(error, stop);
         return true;
+    }
+
+    /// <summary>
+    /// Counts and records an iteration of a derivative-free method (history and progress), with no optimality test:
+    /// <paramref name="objective"/> is the best value so far, <paramref name="stepNorm"/> the method's own size measure
+    /// (the simplex's diameter, the step size σ).
+    /// </summary>
+    public void RecordIteration(double objective, double stepNorm)
+    {
+        Iterations++;
+        if (_history is null && _progress is null) return;
+        var info = new IterationInfo(Iterations, objective, double.NaN, stepNorm, FunctionEvaluations, Elapsed);
+        _history?.Add(info);
+        _progress?.Report(info);
     }
 
     /// <summary>

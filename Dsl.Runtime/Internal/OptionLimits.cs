@@ -15,6 +15,9 @@ internal static class OptionLimits
     /// <summary>The most threads a model's batch is shared among (<c>parallel:</c>, <c>TrainingOptions.Parallelism</c>).</summary>
     public const int MaxParallelism = 256;
 
+    /// <summary>The largest population of a population method (cmaes), including what its restarts double it to.</summary>
+    public const int MaxPopulation = 100_000;
+
     /// <summary>A finite number &gt; 0.</summary>
     public static bool IsPositive(double value) => value > 0 && !double.IsInfinity(value);
 

@@ -23,13 +23,12 @@ public static class FullBatchTrainer
     /// Minimizes the mean training loss from <paramref name="parameters"/> (trained in place) with <paramref name="solver"/>.
     /// The validation loss is computed once, at the final parameters (the last entry of the report); the report's
     /// <see cref="TrainingReport.Solve"/> holds the solver's result and status.
+    /// <paramref name="parallelism"/> is the number of threads per evaluation of the loss and its gradient (1 to
+    /// <see cref="OptionLimits.MaxParallelism"/>): the rows are cut into that many fixed consecutive parts whose mean losses
+    /// and gradients are added in part order (as the mini-batch trainer's <see cref="TrainingOptions.Parallelism"/> does),
+    /// so a run is the same to the bit for the same number of threads. Hessian-vector products (<c>newton</c>) and the
+    /// validation loss run on one thread.
     /// </summary>
-    /// <param name="parallelism">
-    /// Threads per evaluation of the loss and its gradient (1 to <see cref="OptionLimits.MaxParallelism"/>): the rows are
-    /// cut into that many fixed consecutive parts whose mean losses and gradients are added in part order (as the
-    /// mini-batch trainer's <see cref="TrainingOptions.Parallelism"/> does), so a run is the same to the bit for the same
-    /// number of threads. Hessian-vector products (<c>newton</c>) and the validation loss run on one thread.
-    /// </param>
     public static TrainingReport Fit<TData, TProblem>(ITrainableModel<TData> model, double[] parameters, Solver<TProblem> solver, SolveOptions options,
                                                      TData training, TData? validation = default, IProgress<EpochInfo>? progress = null,
                                                      CancellationToken cancellationToken = default, int parallelism = 1)

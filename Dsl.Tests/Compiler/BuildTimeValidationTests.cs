@@ -29,7 +29,8 @@ public sealed class BuildTimeValidationTests
     private static string Program(string className, SolverSpec solver, string option, string value)
     {
         string constraints = solver.Kind == ProblemKind.Constrained ? "subject to { x[0] + x[1] <= 10; }" : "";
-        return $"problem {className} {{ var x[2] = 1; minimize (x[0] - 1)^2 + (x[1] + 0.5)^2; {constraints} solver {solver.Name}({option}: {value}); }}";
+        string box = solver.NeedsFiniteBounds ? " in [-3, 3]" : "";
+        return $"problem {className} {{ var x[2]{box} = 1; minimize (x[0] - 1)^2 + (x[1] + 0.5)^2; {constraints} solver {solver.Name}({option}: {value}); }}";
     }
 
     [Fact]

@@ -185,6 +185,11 @@ public sealed class SnapshotTests
             problem WithRmsprop { var x = 3; minimize (x - 1)^2; solver rmsprop(lr: 0.01, rho: 0.9, centered: true, momentum: 0.5); }
             problem WithAdamW { var x = 3; minimize (x - 1)^2; solver adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true, seed: 7); }
             """,
+        ["derivative_free_solvers"] = """
+            problem WithNelderMead { var x[2] = [-1.2, 1]; minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2; solver nelder_mead(simplex_tol: 1e-10, restarts: 5, max_evals: 5000); }
+            problem KinkedNelderMead { var x in [-5, 5] = 3; minimize abs(x - 1); solver nelder_mead; }
+            problem WithCmaes { var x[3] in [-5.12, 5.12] = 3; minimize 30 + sum(i in 0..3) (x[i]^2 - 10 * cos(2 * pi * x[i])); solver cmaes(sigma0: 0.25, population: 12, restarts: 4, parallel: 2, polish: lbfgs, seed: 7); }
+            """,
         ["model_logistic"] = """
             namespace Demo.Models;
             model LogisticRegression {

@@ -1,0 +1,139 @@
+using System;
+using System.Linq;
+using System.Threading;
+using OptDsl.Runtime;
+using OptDsl.Tests.Compiler;
+using Xunit;
+
+namespace OptDsl.Tests.Search;
+
+/// <summary>
+/// <c>nelder_mead</c> and <c>cmaes</c> on a seeded sample of the global suite (the whole campaign is
+/// <see cref="SearchCampaign"/>, docs/search.md): success rates, reproducibility to the bit (also on several threads), the
+/// evaluation budget, cancellation and the statuses at the end.
+/// </summary>
+public sealed class DerivativeFreeTests
+{
+    private const int Seeds = 5;
+
+    private static int Successes(string function, Func<Solver<IObjectiveProblem>> create, int budgetPerVariable)
+    {
+        var f = GlobalFunction.Load(function);
+        return Enumerable.Range(0, Seeds).Count(seed => f.Run(create(), seed, budgetPerVariable * f.Dimension).ToTarget > 0);
+    }
+
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("rosenbrock_4")]
+    [InlineData("branin")]
+    [InlineData("six_hump_camel")]
+    [InlineData("goldstein_price")]
+    [InlineData("hartmann_3")]
+    [InlineData("rastrigin_2")]
+    [InlineData("ackley_2")]
+    [InlineData("abs_sum_5")]
+    [InlineData("max_abs_4")]
+    public void Nelder_mead_with_restarts_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new NelderMeadSolver { Restarts = 1000 }, 5000));
+
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("rosenbrock_4")]
+    [InlineData("branin")]
+    [InlineData("hartmann_6")]
+    [InlineData("shekel_10")]
+    [InlineData("schwefel_5")]
+    [InlineData("griewank_10")]
+    [InlineData("abs_sum_5")]
+    public void Cmaes_reaches_the_optimum_in_every_seed(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new CmaesSolver { Restarts = 9 }, 20000));
+
+    [Fact]
+    public void Cmaes_with_IPOP_restarts_solves_10_dimensional_Rastrigin()
+    {
+        var f = GlobalFunction.Load("rastrigin_10");
+        var (r, toTarget) = f.Run(new CmaesSolver { Restarts = 9 }, seed: 0, budget: 300_000);
+        Assert.True(toTarget > 0, $"best {r.Objective} after {r.FunctionEvaluations} evaluations: {r.Message}");
+    }
+
+    [Fact]
+    public void The_same_seed_repeats_a_run_to_the_bit_also_on_several_threads()
+    {
+        var f = GlobalFunction.Load("hartmann_6");
+        var options = new SolveOptions { Seed = 11, MaxEvaluations = 20_000, MaxIterations = int.MaxValue };
+        var a = new CmaesSolver().Minimize(f.Problem, f.Start(0), options, f.Bounds);
+        var b = new CmaesSolver().Minimize(f.Problem, f.Start(0), options, f.Bounds);
+        var c = new CmaesSolver { Parallelism = 3 }.Minimize(f.Problem, f.Start(0), options, f.Bounds);
+        foreach (var other in new[] { b, c })
+        {
+            Assert.Equal(a.X.Select(BitConverter.DoubleToInt64Bits), other.X.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal((a.FunctionEvaluations, a.Iterations, a.Status), (other.FunctionEvaluations, other.Iterations, other.Status));
+            Assert.Equal(a.History.Select(h => h.Objective), other.History.Select(h => h.Objective));
+        }
+        var d = new CmaesSolver().Minimize(f.Problem, f.Start(0), options with { Seed = 12 }, f.Bounds);
+        Assert.NotEqual(a.History.Select(h => h.Objective), d.History.Select(h => h.Objective));
+
+        var n1 = new NelderMeadSolver { Restarts = 50 }.Minimize(f.Problem, f.Start(3), options, f.Bounds);
+        var n2 = new NelderMeadSolver { Restarts = 50 }.Minimize(f.Problem, f.Start(3), options, f.Bounds);
+        Assert.Equal(n1.X.Select(BitConverter.DoubleToInt64Bits), n2.X.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_evaluation_budget_is_never_exceeded_and_says_so(bool cmaes)
+    {
+        var f = GlobalFunction.Load("rastrigin_10");
+        Solver<IObjectiveProblem> solver = cmaes ? new CmaesSolver() : new NelderMeadSolver { Restarts = 1000 };
+        var r = solver.Minimize(f.Problem, f.Start(1), new SolveOptions { MaxEvaluations = 777, MaxIterations = int.MaxValue }, f.Bounds);
+        Assert.Equal(SolveStatus.MaxEvaluations, r.Status);
+        Assert.InRange(r.FunctionEvaluations, 700, 777);
+        Assert.True(r.Objective <= f.Problem.Objective(f.Start(1)));
+    }
+
+    [Fact]
+    public void Cancellation_ends_with_Cancelled_and_the_best_point()
+    {
+        var f = GlobalFunction.Load("rastrigin_10");
+        using var cts = new CancellationTokenSource();
+        int reports = 0;
+        var progress = new Progress(_ => { if (++reports == 5) cts.Cancel(); });
+        var r = new CmaesSolver().Minimize(f.Problem, f.Start(0), new SolveOptions { Progress = progress, CancellationToken = cts.Token }, f.Bounds);
+        Assert.Equal(SolveStatus.Cancelled, r.Status);
+        Assert.Equal(5, r.Iterations);
+        Assert.Equal(r.Objective, f.Problem.Objective(r.X));
+    }
+
+    private sealed class Progress(Action<IterationInfo> report) : IProgress<IterationInfo>
+    {
+        public void Report(IterationInfo value) => report(value);
+    }
+
+    private const string Problems = """
+        problem SmoothCmaes { var x[3] in [-5.12, 5.12] = 3; minimize 30 + sum(i in 0..3) (x[i]^2 - 10 * cos(2 * pi * x[i])); solver cmaes(restarts: 2, polish: lbfgs, max_evals: 50000); }
+        problem SmoothNelderMead { var x[2] = [-1.2, 1]; minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2; solver nelder_mead; }
+        problem KinkedNelderMead { var x[3] in [-5, 5] = 3; minimize sum(i in 0..3) abs(x[i] - i); solver nelder_mead; }
+        """;
+
+    [Fact]
+    public void The_generated_Solve_tells_a_verified_minimum_from_an_unverifiable_one()
+    {
+        var assembly = GeneratedCode.Build("search.opt", Problems);
+        dynamic smooth = assembly.Create("SmoothCmaes");
+        SolveResult polished = smooth.Solve();
+        Assert.True(polished.Succeeded, polished.Message);
+        Assert.True(polished.Objective < 1e-10, polished.Message);
+        Assert.Contains("polished by lbfgs", polished.Message);
+
+        dynamic rosenbrock = assembly.Create("SmoothNelderMead");
+        SolveResult simplex = rosenbrock.Solve();
+        Assert.True(simplex.Succeeded, simplex.Message);
+        Assert.True(Math.Abs(simplex.X[0] - 1) < 1e-6 && Math.Abs(simplex.X[1] - 1) < 1e-6, simplex.Message);
+
+        dynamic kinked = assembly.Create("KinkedNelderMead");
+        SolveResult unverified = kinked.Solve();
+        Assert.Equal(SolveStatus.Unverified, unverified.Status);
+        Assert.False(unverified.Succeeded);
+        Assert.True(unverified.Objective < 1e-7, unverified.Message);
+    }
+}
