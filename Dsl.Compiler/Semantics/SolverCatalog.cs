@@ -91,8 +91,6 @@ public static class SolverCatalog
 
     private static SolverSpec With(SolverSpec spec, params FixedSetting[] settings) => spec with { FixedSettings = settings };
 
-    private static OptionSpec Real(string name) => new(name, OptionKind.Real, name);
-
     private static OptionSpec Count(string name) => new(name, OptionKind.Count, name);
 
     /// <summary>
@@ -100,6 +98,9 @@ public static class SolverCatalog
     /// keeps to the bounds, since population methods always have them.
     /// </summary>
     private static OptionSpec Polish => new("polish", OptionKind.Choice, "Polish", Choices: ["lbfgs", "bfgs", "gd"], ChoiceType: "InnerSolver");
+
+    /// <summary>Threads that evaluate a population at once (the same values as one thread).</summary>
+    private static OptionSpec Parallel => new("parallel", OptionKind.PositiveCount, "Parallelism", Max: Runtime.Internal.OptionLimits.MaxParallelism);
 
     public static readonly IReadOnlyList<SolverSpec> All =
     [
@@ -135,15 +136,27 @@ public static class SolverCatalog
         Make("ipm", "InteriorPointSolver", ProblemKind.Constrained, true, new OptionSpec("mu0", OptionKind.PositiveReal, "InitialBarrier")),
         Make("nelder_mead", "NelderMeadSolver", ProblemKind.DerivativeFree, true,
             new OptionSpec("simplex_tol", OptionKind.NonNegativeReal, "SimplexTolerance"), new OptionSpec("restarts", OptionKind.Count, "Restarts"), Polish),
-        Later("ga", ProblemKind.DerivativeFree, "The derivative-free solver 'ga'", Count("population"), Count("generations"), Real("mutation"), Real("crossover"), Polish),
-        Later("anneal", ProblemKind.DerivativeFree, "The derivative-free solver 'anneal'", Real("temperature"), Real("cooling"), Polish),
-        Later("pso", ProblemKind.DerivativeFree, "The derivative-free solver 'pso'", Count("particles"), Real("inertia"), Polish),
+        Make("ga", "GeneticSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("population", OptionKind.PositiveCount, "Population", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 4),
+            new OptionSpec("generations", OptionKind.PositiveCount, "Generations"),
+            new OptionSpec("mutation", OptionKind.NonNegativeReal, "Mutation", Max: 1), new OptionSpec("crossover", OptionKind.NonNegativeReal, "Crossover", Max: 1),
+            Parallel, Polish) with { NeedsFiniteBounds = true },
+        Make("anneal", "AnnealingSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("temperature", OptionKind.PositiveReal, "Temperature"), new OptionSpec("cooling", OptionKind.PositiveReal, "Cooling", Max: 1),
+            new OptionSpec("reheats", OptionKind.Count, "Reheats"), Polish) with { NeedsFiniteBounds = true },
+        Make("pso", "ParticleSwarmSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("particles", OptionKind.PositiveCount, "Particles", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 2),
+            new OptionSpec("inertia", OptionKind.UnitInterval, "Inertia"), new OptionSpec("acceleration", OptionKind.PositiveReal, "Acceleration"),
+            new OptionSpec("topology", OptionKind.Choice, "Topology", Choices: ["global", "ring"], ChoiceType: "SwarmTopology"),
+            Parallel, Polish) with { NeedsFiniteBounds = true },
         Later("bayes", ProblemKind.DerivativeFree, "The derivative-free solver 'bayes'", Count("trials"), new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"]), Polish),
         Make("cmaes", "CmaesSolver", ProblemKind.DerivativeFree, true,
             new OptionSpec("sigma0", OptionKind.PositiveReal, "Sigma0"), new OptionSpec("population", OptionKind.PositiveCount, "Population", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 2),
             new OptionSpec("restarts", OptionKind.Count, "Restarts"),
-            new OptionSpec("parallel", OptionKind.PositiveCount, "Parallelism", Max: Runtime.Internal.OptionLimits.MaxParallelism), Polish) with { NeedsFiniteBounds = true },
-        Later("replica_exchange", ProblemKind.DerivativeFree, "The derivative-free solver 'replica_exchange'", Count("replicas"), Real("temperature"), Polish),
+            Parallel, Polish) with { NeedsFiniteBounds = true },
+        Make("replica_exchange", "ReplicaExchangeSolver", ProblemKind.DerivativeFree, true,
+            new OptionSpec("replicas", OptionKind.PositiveCount, "Replicas", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 2),
+            new OptionSpec("temperature", OptionKind.PositiveReal, "Temperature"), Parallel, Polish) with { NeedsFiniteBounds = true },
     ];
 
     /// <summary>

@@ -492,15 +492,18 @@ internal sealed class IterationMonitor
         };
     }
 
+    /// <summary>" (optimality error e)", or nothing where there is none (a derivative-free method stopped by a limit).</summary>
+    private static string ErrorNote(double optimalityError) => double.IsNaN(optimalityError) ? "" : $" (optimality error {optimalityError:G3})";
+
     private string DefaultMessage(SolveStatus status, double optimalityError) => status switch
     {
         SolveStatus.Converged => $"Converged: optimality error {optimalityError:G3} ≤ tolerance {Options.GradientTolerance:G3}.",
         SolveStatus.Acceptable or SolveStatus.Stalled or SolveStatus.Unbounded when _stopDetail is not null => _stopDetail,
         SolveStatus.Stalled => $"Stalled: no further progress at optimality error {optimalityError:G3}; X is not a verified minimizer.",
         SolveStatus.Acceptable => $"Acceptable: optimality error {optimalityError:G3} ≤ acceptable tolerance {AcceptableLevel:G3}.",
-        SolveStatus.MaxIterations => $"Stopped: iteration limit {Options.MaxIterations} reached (optimality error {optimalityError:G3}).",
-        SolveStatus.MaxEvaluations => $"Stopped: evaluation limit {Options.MaxEvaluations} reached (optimality error {optimalityError:G3}).",
-        SolveStatus.TimeLimit => $"Stopped: time limit {Options.TimeLimit} reached (optimality error {optimalityError:G3}).",
+        SolveStatus.MaxIterations => $"Stopped: iteration limit {Options.MaxIterations} reached{ErrorNote(optimalityError)}.",
+        SolveStatus.MaxEvaluations => $"Stopped: evaluation limit {Options.MaxEvaluations} reached{ErrorNote(optimalityError)}.",
+        SolveStatus.TimeLimit => $"Stopped: time limit {Options.TimeLimit} reached{ErrorNote(optimalityError)}.",
         SolveStatus.Cancelled => "Cancelled by the caller.",
         SolveStatus.Diverged => "Diverged: the objective or gradient became NaN or infinite; X is the last finite point.",
         SolveStatus.LineSearchFailed => $"The line search could not find an acceptable step at optimality error {optimalityError:G3} (is the gradient consistent with the objective?).",

@@ -189,6 +189,10 @@ public sealed class SnapshotTests
             problem WithNelderMead { var x[2] = [-1.2, 1]; minimize (1 - x[0])^2 + 100 * (x[1] - x[0]^2)^2; solver nelder_mead(simplex_tol: 1e-10, restarts: 5, max_evals: 5000); }
             problem KinkedNelderMead { var x in [-5, 5] = 3; minimize abs(x - 1); solver nelder_mead; }
             problem WithCmaes { var x[3] in [-5.12, 5.12] = 3; minimize 30 + sum(i in 0..3) (x[i]^2 - 10 * cos(2 * pi * x[i])); solver cmaes(sigma0: 0.25, population: 12, restarts: 4, parallel: 2, polish: lbfgs, seed: 7); }
+            problem WithPso { var x[2] in [-5, 5] = 3; minimize (x[0] - 1)^2 + (x[1] + 2)^2; solver pso(particles: 24, inertia: 0.6, acceleration: 1.4, topology: ring, parallel: 2, polish: bfgs); }
+            problem WithGa { var x[2] in [-5, 5] = 3; minimize abs(x[0] - 1) + abs(x[1] + 2); solver ga(population: 40, generations: 300, mutation: 0.25, crossover: 0.8, seed: 2); }
+            problem WithAnneal { var x[2] in [-5, 5] = 3; minimize (x[0] - 1)^2 + (x[1] + 2)^2; solver anneal(temperature: 5, cooling: 0.8, reheats: 2, polish: lbfgs); }
+            problem WithReplicaExchange { var x[2] in [-5, 5] = 3; minimize abs(x[0] - 1) + abs(x[1] + 2); solver replica_exchange(replicas: 6, temperature: 3, parallel: 2, seed: 9); }
             """,
         ["model_logistic"] = """
             namespace Demo.Models;

@@ -48,6 +48,74 @@ public sealed class DerivativeFreeTests
     public void Cmaes_reaches_the_optimum_in_every_seed(string function) =>
         Assert.Equal(Seeds, Successes(function, () => new CmaesSolver { Restarts = 9 }, 20000));
 
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("rosenbrock_4")]
+    [InlineData("branin")]
+    [InlineData("six_hump_camel")]
+    [InlineData("goldstein_price")]
+    [InlineData("hartmann_3")]
+    [InlineData("rastrigin_2")]
+    [InlineData("ackley_2")]
+    [InlineData("schwefel_2")]
+    [InlineData("abs_sum_5")]
+    public void Pso_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new ParticleSwarmSolver(), 20000));
+
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("branin")]
+    [InlineData("six_hump_camel")]
+    [InlineData("goldstein_price")]
+    [InlineData("hartmann_3")]
+    [InlineData("rastrigin_2")]
+    [InlineData("schwefel_2")]
+    [InlineData("rastrigin_10")]
+    public void Ga_reaches_the_optimum_of_separable_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new GeneticSolver { Generations = 100_000 }, 20000));
+
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("branin")]
+    [InlineData("six_hump_camel")]
+    [InlineData("goldstein_price")]
+    [InlineData("hartmann_3")]
+    [InlineData("ackley_2")]
+    [InlineData("abs_sum_5")]
+    public void Anneal_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new AnnealingSolver { Reheats = 1000 }, 20000));
+
+    [Theory]
+    [InlineData("sphere_10")]
+    [InlineData("branin")]
+    [InlineData("six_hump_camel")]
+    [InlineData("goldstein_price")]
+    [InlineData("hartmann_6")]
+    [InlineData("shekel_10")]
+    [InlineData("schwefel_2")]
+    [InlineData("abs_sum_5")]
+    public void Replica_exchange_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new ReplicaExchangeSolver(), 20000));
+
+    [Fact]
+    public void Population_methods_repeat_to_the_bit_on_several_threads()
+    {
+        var f = GlobalFunction.Load("hartmann_6");
+        var options = new SolveOptions { Seed = 5, MaxEvaluations = 10_000, MaxIterations = int.MaxValue };
+        foreach (var (one, three) in new (Solver<IObjectiveProblem>, Solver<IObjectiveProblem>)[]
+        {
+            (new ParticleSwarmSolver(), new ParticleSwarmSolver { Parallelism = 3 }),
+            (new GeneticSolver(), new GeneticSolver { Parallelism = 3 }),
+            (new ReplicaExchangeSolver(), new ReplicaExchangeSolver { Parallelism = 3 }),
+        })
+        {
+            var a = one.Minimize(f.Problem, f.Start(0), options, f.Bounds);
+            var b = three.Minimize(f.Problem, f.Start(0), options, f.Bounds);
+            Assert.Equal(a.X.Select(BitConverter.DoubleToInt64Bits), b.X.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal((a.FunctionEvaluations, a.Iterations, a.Status), (b.FunctionEvaluations, b.Iterations, b.Status));
+        }
+    }
+
     [Fact]
     public void Cmaes_with_IPOP_restarts_solves_10_dimensional_Rastrigin()
     {
@@ -79,15 +147,28 @@ public sealed class DerivativeFreeTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void The_evaluation_budget_is_never_exceeded_and_says_so(bool cmaes)
+    [InlineData("nelder_mead")]
+    [InlineData("cmaes")]
+    [InlineData("pso")]
+    [InlineData("ga")]
+    [InlineData("anneal")]
+    [InlineData("replica_exchange")]
+    public void The_evaluation_budget_is_never_exceeded_and_says_so(string method)
     {
         var f = GlobalFunction.Load("rastrigin_10");
-        Solver<IObjectiveProblem> solver = cmaes ? new CmaesSolver() : new NelderMeadSolver { Restarts = 1000 };
+        Solver<IObjectiveProblem> solver = method switch
+        {
+            "cmaes" => new CmaesSolver(),
+            "pso" => new ParticleSwarmSolver(),
+            "ga" => new GeneticSolver(),
+            "anneal" => new AnnealingSolver(),
+            "replica_exchange" => new ReplicaExchangeSolver(),
+            _ => new NelderMeadSolver { Restarts = 1000 },
+        };
         var r = solver.Minimize(f.Problem, f.Start(1), new SolveOptions { MaxEvaluations = 777, MaxIterations = int.MaxValue }, f.Bounds);
         Assert.Equal(SolveStatus.MaxEvaluations, r.Status);
         Assert.InRange(r.FunctionEvaluations, 700, 777);
+        Assert.DoesNotContain("NaN", r.Message);
         Assert.True(r.Objective <= f.Problem.Objective(f.Start(1)));
     }
 

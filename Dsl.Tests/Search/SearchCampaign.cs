@@ -21,6 +21,11 @@ public sealed class SearchCampaign
     [
         ("nelder_mead", () => new NelderMeadSolver { Restarts = 1000 }, n => 5000 * n),
         ("cmaes", () => new CmaesSolver { Restarts = 9 }, n => 20000 * n),
+        ("pso", () => new ParticleSwarmSolver(), n => 20000 * n),
+        ("pso, ring", () => new ParticleSwarmSolver { Topology = SwarmTopology.Ring }, n => 20000 * n),
+        ("ga", () => new GeneticSolver { Generations = 100_000 }, n => 20000 * n),
+        ("anneal", () => new AnnealingSolver { Reheats = 1000 }, n => 20000 * n),
+        ("replica_exchange", () => new ReplicaExchangeSolver(), n => 20000 * n),
     ];
 
     [Fact]

@@ -1,5 +1,4 @@
 using System;
-using System.Threading.Tasks;
 using OptDsl.Runtime.Internal;
 using OptDsl.Runtime.Linear;
 
@@ -47,18 +46,13 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
         if (Population < 0 || Population == 1 || Population > OptionLimits.MaxPopulation)
             throw new ArgumentException($"{Name}: Population must be 0 (automatic) or lie in [2, {OptionLimits.MaxPopulation}] (got {Population}).", nameof(Population));
         if (Restarts < 0) throw new ArgumentException($"{Name}: Restarts must be ≥ 0 (got {Restarts}).", nameof(Restarts));
-        if (Parallelism < 1 || Parallelism > OptionLimits.MaxParallelism)
-            throw new ArgumentException($"{Name}: Parallelism must lie in [1, {OptionLimits.MaxParallelism}] (got {Parallelism}).", nameof(Parallelism));
+        SearchBox.CheckParallelism(Parallelism, Name);
     }
 
     private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length;
-        for (int j = 0; j < n; j++)
-        {
-            if (!box.IsBounded || !double.IsFinite(box.Lower[j]) || !double.IsFinite(box.Upper[j]) || !(box.Upper[j] > box.Lower[j]))
-                throw new ArgumentException($"{Name}: every variable needs finite bounds with lower < upper (variable {j} has [{(box.IsBounded ? box.Lower[j] : double.NegativeInfinity)}, {(box.IsBounded ? box.Upper[j] : double.PositiveInfinity)}]).", "bounds");
-        }
+        SearchBox.RequireFinite(box, n, Name);
         DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         var random = new Random(monitor.Options.Seed ?? 0);
         double f0 = monitor.Objective(problem, x);
@@ -142,7 +136,7 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
                 }
                 for (int j = 0; j < n; j++) points[k][j] = Mirror(mean[j] + sigma * y[k][j], box.Lower[j], box.Upper[j]);
             }
-            Evaluate(problem, monitor, points, values);
+            SearchBox.Evaluate(problem, monitor, points, values, Parallelism);
             for (int k = 0; k < lambda; k++) order[k] = k;
             Array.Sort(order, (p, q) => values[p] != values[q] ? values[p].CompareTo(values[q]) : p.CompareTo(q));
             if (values[order[0]] < bestValue)
@@ -212,20 +206,6 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
             if (!double.IsFinite(sigma) || sigma > 1e6 * Sigma0) { rule = "the step size diverged"; return null; }
         }
     }
-
-    /// <summary>Each point's value into its own slot (NaN taken as +∞), on <see cref="Parallelism"/> threads.</summary>
-    private void Evaluate(IObjectiveProblem problem, IterationMonitor monitor, double[][] points, double[] values)
-    {
-        if (Parallelism == 1)
-        {
-            for (int k = 0; k < points.Length; k++) values[k] = Clean(monitor.Objective(problem, points[k]));
-            return;
-        }
-        Parallel.For(0, points.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, k => values[k] = Clean(problem.Objective(points[k])));
-        monitor.CountEvaluations(points.Length);
-    }
-
-    private static double Clean(double f) => double.IsNaN(f) ? double.PositiveInfinity : f;
 
     /// <summary>The point of [lo, hi] that scaled coordinate <paramref name="u"/> maps to: u reflected into [0, 1] at its ends.</summary>
     internal static double Mirror(double u, double lo, double hi)

@@ -30,6 +30,8 @@ internal static class DerivativeFreeEnd
     /// </summary>
     public static SolveResult Finish(IObjectiveProblem problem, double[] x, double f, Box box, IterationMonitor monitor, bool verify, InnerSolver? polish, string rule)
     {
+        if (!double.IsFinite(f))
+            return monitor.Result(x, f, double.NaN, SolveStatus.Diverged, $"Diverged: {rule}, without finding a point where the objective is finite.", double.NaN);
         string? polishNote = null;
         if (polish is { } inner && problem is IGradientProblem smooth)
         {
