@@ -18,6 +18,9 @@ internal static class OptionLimits
     /// <summary>The largest population of a population method (cmaes), including what its restarts double it to.</summary>
     public const int MaxPopulation = 100_000;
 
+    /// <summary>The most trials of <c>bayes</c>: its Gaussian process costs the cube of the trials per step.</summary>
+    public const int MaxBayesTrials = 1000;
+
     /// <summary>A finite number &gt; 0.</summary>
     public static bool IsPositive(double value) => value > 0 && !double.IsInfinity(value);
 

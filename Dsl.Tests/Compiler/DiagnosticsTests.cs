@@ -114,15 +114,15 @@ public sealed class DiagnosticsTests
         { "OPT0031", "model $$M {\n  dim d;\n  input x[d];\n  target y;\n  predict x[0];\n  loss (x[0] - y)^2;\n  optimizer sgd;\n}" },
         { "OPT0900", "model M {\n  dim d;\n  input x[d];\n  target y;\n  data $$c[d];\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  optimizer sgd;\n}" },
         { "OPT0900", "tune M as $$T {\n  lr in logrange(1e-4, 1e-1);\n  search bayes(trials: 30, seed: 1);\n  prune: median;\n}" },
-        { "OPT0900", "problem P {\n  var x in [0, 1];\n  minimize x^2;\n  solver $$bayes(trials: 20);\n}" },
+        { "OPT0037", "problem P {\n  var $$x;\n  minimize x^2;\n  solver bayes(trials: 20);\n}" },
+        { "OPT0010", "problem P {\n  var x in [0, 1];\n  minimize x^2;\n  solver bayes(trials: $$5000);\n}" },
         { "OPT0037", "problem P {\n  var x in [0, 1];\n  var $$y in [0, inf];\n  minimize x^2 + y^2;\n  solver cmaes;\n}" },
         { "OPT0037", "problem P {\n  var $$x[2];\n  minimize x[0]^2 + x[1]^2;\n  solver cmaes(sigma0: 0.2);\n}" },
         { "OPT0010", "problem P {\n  var x in [0, 1];\n  minimize x^2;\n  solver cmaes(population: $$1);\n}" },
         { "OPT0015", "problem P {\n  var x in [-1, 1];\n  minimize $$abs(x);\n  solver nelder_mead(polish: lbfgs);\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  solver $$ipm;\n}" },
         { "OPT0020", "problem P {\n  var x;\n  minimize x^2;\n  subject to { x >= 1; }\n  solver $$lbfgs;\n}" },
-        { "OPT0900", "problem P {\n  var x;\n  minimize x^2;\n  solver $$bayes(trials: 10);\n}" },
-        { "OPT0037", "problem P {\n  var $$x[2] in [0, inf];\n  minimize x[0]^2 + x[1]^2;\n  solver pso(particles: 10);\n}" },
+                { "OPT0037", "problem P {\n  var $$x[2] in [0, inf];\n  minimize x[0]^2 + x[1]^2;\n  solver pso(particles: 10);\n}" },
         { "OPT0037", "problem P {\n  var $$x[2] in [1, 1];\n  minimize x[0]^2 + x[1]^2;\n  solver ga;\n}" },
     };
 

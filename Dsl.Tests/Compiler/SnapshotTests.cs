@@ -192,6 +192,7 @@ public sealed class SnapshotTests
             problem WithPso { var x[2] in [-5, 5] = 3; minimize (x[0] - 1)^2 + (x[1] + 2)^2; solver pso(particles: 24, inertia: 0.6, acceleration: 1.4, topology: ring, parallel: 2, polish: bfgs); }
             problem WithGa { var x[2] in [-5, 5] = 3; minimize abs(x[0] - 1) + abs(x[1] + 2); solver ga(population: 40, generations: 300, mutation: 0.25, crossover: 0.8, seed: 2); }
             problem WithAnneal { var x[2] in [-5, 5] = 3; minimize (x[0] - 1)^2 + (x[1] + 2)^2; solver anneal(temperature: 5, cooling: 0.8, reheats: 2, polish: lbfgs); }
+            problem WithBayes { var x[2] in [-5, 5] = 3; minimize (x[0] - 1)^2 + (x[1] + 2)^2; solver bayes(trials: 25, acquisition: ucb, polish: lbfgs, seed: 4); }
             problem WithReplicaExchange { var x[2] in [-5, 5] = 3; minimize abs(x[0] - 1) + abs(x[1] + 2); solver replica_exchange(replicas: 6, temperature: 3, parallel: 2, seed: 9); }
             """,
         ["model_logistic"] = """

@@ -98,6 +98,24 @@ public sealed class DerivativeFreeTests
         Assert.Equal(Seeds, Successes(function, () => new ReplicaExchangeSolver(), 20000));
 
     [Fact]
+    public void Bayes_finds_the_minimum_of_Branin_to_1e_3_in_under_60_evaluations()
+    {
+        // The test: in at least 90% of seeds (here 10 seeds, all of which succeed).
+        var f = GlobalFunction.Load("branin");
+        int successes = 0;
+        for (int seed = 0; seed < 10; seed++)
+        {
+            var r = new BayesSolver { Trials = 59 }.Minimize(f.Problem, f.Start(seed), new SolveOptions { Seed = seed, RecordHistory = false }, f.Bounds);
+            Assert.Equal(59, r.FunctionEvaluations);
+            if (r.Objective <= f.Optimum + 1e-3) successes++;
+        }
+        Assert.True(successes >= 9, $"{successes} of 10 seeds");
+
+        var cut = new BayesSolver { Trials = 60 }.Minimize(f.Problem, f.Start(0), new SolveOptions { MaxEvaluations = 30, RecordHistory = false }, f.Bounds);
+        Assert.Equal((SolveStatus.MaxEvaluations, 30), (cut.Status, cut.FunctionEvaluations));
+    }
+
+    [Fact]
     public void Population_methods_repeat_to_the_bit_on_several_threads()
     {
         var f = GlobalFunction.Load("hartmann_6");
