@@ -67,7 +67,21 @@ public static class Program
         // 6. Digits.opt: two models trained on scikit-learn's handwritten digits; learning curves plotted to an image.
         bool digitsOk = RunDigits();
 
-        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk && digitsOk ? 0 : 1;
+        // 7. GlobalSearch.opt: a multimodal function searched without gradients, then polished; a kinked one left Unverified.
+        Section("Global search: 6-D Rastrigin by CMA-ES, polished by L-BFGS (GlobalSearch.opt)");
+        var rastrigin = new Rastrigin();
+        var r7 = Timed(() => rastrigin.Solve());
+        Report(r7.Result, r7.Elapsed);
+        Console.WriteLine($"  f = {r7.Result.Objective:E3} at |x|∞ = {r7.Result.X.Max(Math.Abs):E3} (global minimum 0 at 0)");
+        Section("Least summed axis distances by Nelder–Mead, a kinked objective (GlobalSearch.opt)");
+        var median = new ManhattanMedian();
+        var r8 = Timed(() => median.Solve());
+        Report(r8.Result, r8.Elapsed);
+        Console.WriteLine($"  p = ({r8.Result.X[0]:F6}, {r8.Result.X[1]:F6})   expected the coordinate-wise median (1, 2)");
+        bool searchOk = r7.Result.Succeeded && r7.Result.Objective < 1e-9 && r8.Result.Status == SolveStatus.Unverified
+            && Math.Abs(r8.Result.X[0] - 1) < 1e-6 && Math.Abs(r8.Result.X[1] - 2) < 1e-6;
+
+        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk && digitsOk && searchOk ? 0 : 1;
     }
 
     private static bool RunPortfolio()

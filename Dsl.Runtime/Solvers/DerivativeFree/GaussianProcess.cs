@@ -58,7 +58,6 @@ internal sealed class GaussianProcess
             var result = solver.Minimize(likelihood, start, new SolveOptions { MaxEvaluations = 100 + 60 * start.Length, MaxIterations = int.MaxValue, RecordHistory = false }, bounds);
             if (double.IsFinite(result.Objective)) theta = result.X;
         }
-        int n = points[0].Length;
         var k = new double[m * m];
         var l = new double[m * m];
         Kernel(points, m, theta, k);
@@ -85,7 +84,7 @@ internal sealed class GaussianProcess
         }
     }
 
-    private static double Covariance(double[] a, double[] b, double[] theta, double signal)
+    private static double Covariance(ReadOnlySpan<double> a, double[] b, double[] theta, double signal)
     {
         double r2 = 0;
         for (int j = 0; j < a.Length; j++)
@@ -102,11 +101,10 @@ internal sealed class GaussianProcess
     {
         double signal = Math.Exp(Theta[_n]);
         Span<double> v = _m <= 512 ? stackalloc double[_m] : new double[_m];
-        var point = u.ToArray();
         double mean = 0;
         for (int i = 0; i < _m; i++)
         {
-            v[i] = Covariance(point, _points[i], Theta, signal);
+            v[i] = Covariance(u, _points[i], Theta, signal);
             mean += v[i] * _alpha[i];
         }
         // v ← L⁻¹ k*: the variance is k(u, u) − ‖v‖².
