@@ -52,8 +52,6 @@ internal static class DerivativeFreeEnd
                 _ => new GradientDescentSolver().Minimize(smooth, x, options, bounds),
             };
             monitor.AddEvaluations(polished);
-            if (polished.Status is SolveStatus.Cancelled or SolveStatus.TimeLimit or SolveStatus.MaxEvaluations)
-                return monitor.Result(x, f, double.NaN, polished.Status, $"{rule}; the polish by {polished.Solver} was stopped: {polished.Message}", double.NaN);
             // The polish starts at the best point, so its answer is never worse. The gradient test below judges it on this
             // solve's scale (the start's |f|), not the polish's own (its start is near the minimum, where f may be 0).
             if (double.IsFinite(polished.Objective) && polished.Objective <= f)
@@ -61,6 +59,8 @@ internal static class DerivativeFreeEnd
                 x = polished.X;
                 f = polished.Objective;
             }
+            if (polished.Status is SolveStatus.Cancelled or SolveStatus.TimeLimit or SolveStatus.MaxEvaluations)
+                return monitor.Result(x, f, double.NaN, polished.Status, $"{rule}; the polish by {polished.Solver} was stopped: {polished.Message}", double.NaN);
             polishNote = $"polished by {polished.Solver} ({polished.Iterations} iterations, {polished.Status})";
             verify = true;
         }
@@ -80,7 +80,7 @@ internal static class DerivativeFreeEnd
                 : r;
         }
         return monitor.Result(x, f, double.NaN, SolveStatus.Unverified,
-            $"Unverified: {rule}, at f = {f:G10}. The objective is not differentiable, so no gradient can test the point; judge X by its value.", double.NaN);
+            $"Unverified: {rule}, at f = {f:G10}. No gradient tested the point (the objective is not differentiable, or VerifyWithGradient is off); judge X by its value.", double.NaN);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
