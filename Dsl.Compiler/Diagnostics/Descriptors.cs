@@ -50,6 +50,6 @@ public static class Descriptors
         ExpectedScalar, NonDifferentiable, InvalidDim, InvalidVariableInit, BoundsNotSupported, NotLeastSquares,
         InvalidConstraint, VariableInIndex, NotConstant, IndexOutOfRange, WrongKindOfName, UnusedVariable, TooDeep, Renamed,
         ReversedRange, SizeTooLarge, NotANumber, NoVariables, ParamNotFinite,
-        InvalidModel, UnknownOptimizer, UnknownModelOption, UnknownSchedule, NotBuiltYet, InternalError,
+        InvalidModel, UnknownOptimizer, UnknownModelOption, UnknownSchedule, FiniteBoundsRequired, NotBuiltYet, InternalError,
     ];
 }

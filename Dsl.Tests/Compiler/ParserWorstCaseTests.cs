@@ -184,9 +184,14 @@ public sealed class ParserWorstCaseTests(ITestOutputHelper log)
         int compared = 0;
         foreach (var mutant in mutants)
         {
+            // One deliberate difference: an error at the second '*' of '**' is reported once, as the power hint, at the
+            // first '*' (AstBuilder's IsSecondStar), where the stock parser reports both stars.
+            var lines = mutant.Text.Split('\n');
             var stock = StockSyntax.Parse(mutant.Text).Errors
                 .Select(e => e.Split(':'))
                 .Select(parts => (Line: int.Parse(parts[0]) - 1, Column: int.Parse(parts[1]) - 1))
+                .Select(p => p.Column >= 1 && p.Line < lines.Length && p.Column < lines[p.Line].Length
+                             && lines[p.Line][p.Column] == '*' && lines[p.Line][p.Column - 1] == '*' ? (p.Line, p.Column - 1) : p)
                 .Distinct()
                 .OrderBy(p => p)
                 .ToList();

@@ -42,6 +42,15 @@ public sealed class DiagnosticMappingTests
     }
 
     [Fact]
+    public void Every_descriptor_declared_is_in_the_catalog()
+    {
+        // A descriptor left out of Descriptors.All would reach the generator without a Roslyn descriptor (OPT0037 once did).
+        var declared = typeof(Descriptors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(OptDsl.Compiler.DiagnosticDescriptor)).Select(f => ((OptDsl.Compiler.DiagnosticDescriptor)f.GetValue(null)!).Id);
+        Assert.Equal(declared.Order(), Descriptors.All.Select(d => d.Id).Order());
+    }
+
+    [Fact]
     public void Unknown_name_error_maps_to_OPT0002_error_at_its_line_and_column()
     {
         // "    minimize y + x[0];" on the fourth line: 'y' is at zero-based line 3, column 13, offset 62.
