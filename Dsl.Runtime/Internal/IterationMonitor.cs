@@ -208,7 +208,7 @@ internal sealed class IterationMonitor
         for (int i = 0; i < x.Length; i++)
         {
             if (!probe.Sensitive[i] || curved is not null && curved[i]) continue;
-            double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
+            double h = ProbeStep(x[i]);
             bool flat = true;
             double change = 0, bound = double.PositiveInfinity;
             for (int side = 0; side < 2 && flat; side++)
@@ -232,6 +232,9 @@ internal sealed class IterationMonitor
         return -1;
     }
 
+    /// <summary>The plateau probe's move of a variable: 1% of max(1, |xᵢ|).</summary>
+    private static double ProbeStep(double xi) => 0.01 * Math.Max(1, Math.Abs(xi));
+
     /// <summary>
     /// The screen that spares <see cref="OnPlateau"/> most of its probes: two gradients, at x ± d with every variable
     /// moved together (dᵢ = ±hᵢ, the probe's step, in a fixed pattern of signs, kept inside the bounds), give
@@ -250,7 +253,7 @@ internal sealed class IterationMonitor
         var minus = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
+            double h = ProbeStep(x[i]);
             if (probe.Box.IsBounded) h = Math.Min(h, Math.Min(probe.Box.Upper[i] - x[i], x[i] - probe.Box.Lower[i]));
             // A fixed pattern of signs (+ + − + − − ...) so that d is not aligned with a structure of the problem.
             d[i] = ((i * 0x9E3779B1u) >> 31) == 0 ? h : -h;
@@ -270,7 +273,7 @@ internal sealed class IterationMonitor
         var curved = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            double h = 0.01 * Math.Max(1, Math.Abs(x[i]));
+            double h = ProbeStep(x[i]);
             double bound = Math.Min(slope * h, flatness), yh = gPlus[i] * h;
             curved[i] = yh * yh > 10 * PlateauCurvature * bound * dy;
         }

@@ -20,7 +20,7 @@ namespace OptDsl.Runtime;
 /// </list>
 /// Needs finite bounds (the steps and the calibration are measured in each variable's range).
 /// </summary>
-public sealed class AnnealingSolver : Solver<IObjectiveProblem>
+public sealed class AnnealingSolver : DerivativeFreeSolver
 {
     /// <summary><c>anneal</c>.</summary>
     public override string Name => "anneal";
@@ -34,11 +34,6 @@ public sealed class AnnealingSolver : Solver<IObjectiveProblem>
     /// <summary>Reheats before the natural end (<c>reheats</c>, default 4).</summary>
     public int Reheats { get; set; } = 4;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     private protected override void CheckSettings()
     {
@@ -47,11 +42,9 @@ public sealed class AnnealingSolver : Solver<IObjectiveProblem>
         if (Reheats < 0) throw new ArgumentException($"{Name}: Reheats must be ≥ 0 (got {Reheats}).", nameof(Reheats));
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         var random = new Random(monitor.Options.Seed ?? 0);
         double f = SearchBox.Clean(monitor.Objective(problem, x));
         monitor.SetStart(double.IsFinite(f) ? f : 1, Vec.InfNorm(x));
@@ -77,10 +70,9 @@ public sealed class AnnealingSolver : Solver<IObjectiveProblem>
             for (int k = 0; k < stageLength; k++)
             {
                 if (monitor.EvaluationBudgetExhausted) return monitor.Result(best, bestValue, double.NaN, SolveStatus.MaxEvaluations);
-                for (int j = 0; j < n; j++)
-                    trial[j] = CmaesSolver.Mirror((x[j] - box.Lower[j]) / (box.Upper[j] - box.Lower[j]) + step * DerivativeFreeEnd.Gaussian(random), box.Lower[j], box.Upper[j]);
+                SearchBox.Neighbour(random, box, x, step, trial);
                 double ft = SearchBox.Clean(monitor.Objective(problem, trial));
-                if (ft <= f || (double.IsFinite(ft) && random.NextDouble() < Math.Exp(-(ft - f) / temperature)))
+                if (SearchBox.Metropolis(random, ft, f, temperature))
                 {
                     trial.AsSpan().CopyTo(x);
                     f = ft;
@@ -96,7 +88,7 @@ public sealed class AnnealingSolver : Solver<IObjectiveProblem>
             temperature *= Cooling;
             if (temperature >= 1e-6 * initial && stagesWithoutGain < 20) continue;
             if (reheats >= Reheats)
-                return DerivativeFreeEnd.Finish(problem, best, bestValue, box, monitor, VerifyWithGradient, Polish,
+                return Finish(problem, best, bestValue, box, monitor,
                     $"annealing ended after {stage} stages and {reheats} reheat{(reheats == 1 ? "" : "s")}");
             reheats++;
             initial *= 0.5;

@@ -31,7 +31,7 @@ public enum Acquisition
 /// </list>
 /// Needs finite bounds. The model's cost grows as the cube of the number of trials (a few hundred at most).
 /// </summary>
-public sealed class BayesSolver : Solver<IObjectiveProblem>
+public sealed class BayesSolver : DerivativeFreeSolver
 {
     /// <summary><c>bayes</c>.</summary>
     public override string Name => "bayes";
@@ -42,11 +42,6 @@ public sealed class BayesSolver : Solver<IObjectiveProblem>
     /// <summary><c>acquisition</c>: <c>ei</c> (default), <c>ucb</c> or <c>pi</c>.</summary>
     public Acquisition Acquisition { get; set; } = Acquisition.Ei;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     /// <summary>The largest <see cref="Trials"/>: the model's cost grows as its cube.</summary>
     public const int MaxTrials = OptionLimits.MaxBayesTrials;
@@ -56,11 +51,9 @@ public sealed class BayesSolver : Solver<IObjectiveProblem>
         if (Trials < 2 || Trials > MaxTrials) throw new ArgumentException($"{Name}: Trials must lie in [2, {MaxTrials}] (got {Trials}).", nameof(Trials));
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         var random = new Random(monitor.Options.Seed ?? 0);
         var points = new double[Trials][];
         var values = new double[Trials];
@@ -106,8 +99,8 @@ public sealed class BayesSolver : Solver<IObjectiveProblem>
         for (int j = 0; j < n; j++) theta[j] = Math.Log(0.3);
         theta[n] = 0;
         theta[n + 1] = Math.Log(1e-4);
-        var lower = Fill(n + 2, Math.Log(1e-3));
-        var upper = Fill(n + 2, Math.Log(20.0));
+        var lower = SearchBox.Filled(n + 2, Math.Log(1e-3));
+        var upper = SearchBox.Filled(n + 2, Math.Log(20.0));
         (lower[n], upper[n]) = (Math.Log(1e-2), Math.Log(1e2));
         (lower[n + 1], upper[n + 1]) = (Math.Log(1e-10), Math.Log(1e-1));
         var thetaBounds = new Bounds(lower, upper);
@@ -130,13 +123,6 @@ public sealed class BayesSolver : Solver<IObjectiveProblem>
             Add(model.NextPoint(Acquisition, random, points, m));
             monitor.RecordIteration(bestValue, double.NaN);
         }
-        return DerivativeFreeEnd.Finish(problem, best, bestValue, box, monitor, VerifyWithGradient, Polish, $"{Trials} trials done");
-    }
-
-    private static double[] Fill(int n, double value)
-    {
-        var a = new double[n];
-        Array.Fill(a, value);
-        return a;
+        return Finish(problem, best, bestValue, box, monitor, $"{Trials} trials done");
     }
 }

@@ -17,7 +17,7 @@ namespace OptDsl.Runtime;
 /// the same run, also with <see cref="Parallelism"/> (the population is drawn before it is evaluated, and each point's
 /// value lands in its own slot).
 /// </summary>
-public sealed class CmaesSolver : Solver<IObjectiveProblem>
+public sealed class CmaesSolver : DerivativeFreeSolver
 {
     /// <summary><c>cmaes</c>.</summary>
     public override string Name => "cmaes";
@@ -34,11 +34,6 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
     /// <summary>Threads that evaluate a population (default 1). The problem's Objective must then be safe to call concurrently (generated problems are).</summary>
     public int Parallelism { get; set; } = 1;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     private protected override void CheckSettings()
     {
@@ -49,11 +44,9 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
         SearchBox.CheckParallelism(Parallelism, Name);
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         var random = new Random(monitor.Options.Seed ?? 0);
         double f0 = monitor.Objective(problem, x);
         var best = (double[])x.Clone();
@@ -78,7 +71,7 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
         }
         if (!double.IsFinite(bestValue))
             return monitor.Result(best, bestValue, double.NaN, SolveStatus.Diverged, "Diverged: the objective was never finite in the box.", double.NaN);
-        return DerivativeFreeEnd.Finish(problem, best, bestValue, box, monitor, VerifyWithGradient, Polish,
+        return Finish(problem, best, bestValue, box, monitor,
             $"the CMA-ES runs ended ({rule}; the last with population {lambda})");
     }
 
@@ -127,18 +120,17 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
             if (monitor.RemainingEvaluations < lambda) { rule = ""; return SolveStatus.MaxEvaluations; }
             for (int k = 0; k < lambda; k++)
             {
-                for (int j = 0; j < n; j++) z[k][j] = DerivativeFreeEnd.Gaussian(random);
+                for (int j = 0; j < n; j++) z[k][j] = SearchBox.Gaussian(random);
                 for (int r = 0; r < n; r++)
                 {
                     double s = 0;
                     for (int j = 0; j < n; j++) s += b[r * n + j] * d[j] * z[k][j];
                     y[k][r] = s;
                 }
-                for (int j = 0; j < n; j++) points[k][j] = Mirror(mean[j] + sigma * y[k][j], box.Lower[j], box.Upper[j]);
+                for (int j = 0; j < n; j++) points[k][j] = SearchBox.Mirror(mean[j] + sigma * y[k][j], box.Lower[j], box.Upper[j]);
             }
             SearchBox.Evaluate(problem, monitor, points, values, Parallelism);
-            for (int k = 0; k < lambda; k++) order[k] = k;
-            Array.Sort(order, (p, q) => values[p] != values[q] ? values[p].CompareTo(values[q]) : p.CompareTo(q));
+            SearchBox.SortByValue(values, order);
             if (values[order[0]] < bestValue)
             {
                 bestValue = values[order[0]];
@@ -205,14 +197,5 @@ public sealed class CmaesSolver : Solver<IObjectiveProblem>
             if (dMax > 1e7 * dMin) { rule = "the covariance matrix's condition number passed 1e14"; return null; }
             if (!double.IsFinite(sigma) || sigma > 1e6 * Sigma0) { rule = "the step size diverged"; return null; }
         }
-    }
-
-    /// <summary>The point of [lo, hi] that scaled coordinate <paramref name="u"/> maps to: u reflected into [0, 1] at its ends.</summary>
-    internal static double Mirror(double u, double lo, double hi)
-    {
-        double t = u % 2.0;
-        if (t < 0) t += 2.0;
-        double v = t <= 1.0 ? t : 2.0 - t;
-        return lo + v * (hi - lo);
     }
 }

@@ -84,11 +84,4 @@ internal static class DerivativeFreeEnd
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    /// <summary>A standard normal deviate (Box–Muller; the same sequence for the same <paramref name="random"/>).</summary>
-    public static double Gaussian(Random random)
-    {
-        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
 }

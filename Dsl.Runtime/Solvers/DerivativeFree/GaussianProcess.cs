@@ -150,7 +150,7 @@ internal sealed class GaussianProcess
         var order = new int[count];
         for (int c = 0; c < count; c++) order[c] = c;
         Array.Sort(order, (p, q) => scores[q] != scores[p] ? scores[q].CompareTo(scores[p]) : p.CompareTo(q));
-        var unit = new Bounds(new double[_n], Ones(_n));
+        var unit = new Bounds(new double[_n], SearchBox.Filled(_n, 1.0));
         var surface = new AcquisitionSurface(this, acquisition, _n);
         double[]? best = null;
         double bestScore = double.NegativeInfinity;
@@ -179,13 +179,6 @@ internal sealed class GaussianProcess
             if (same) return true;
         }
         return false;
-    }
-
-    private static double[] Ones(int n)
-    {
-        var a = new double[n];
-        Array.Fill(a, 1.0);
-        return a;
     }
 
     /// <summary>Φ(z) from erfc (Numerical Recipes' erfcc, relative error below 1.2e-7).</summary>

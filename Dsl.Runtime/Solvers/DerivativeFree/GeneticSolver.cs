@@ -14,7 +14,7 @@ namespace OptDsl.Runtime;
 /// others uniformly in the box. Its natural end is <see cref="Generations"/> generations, or a population gathered within
 /// 1e-9 of each range. Each generation is evaluated at once (on <see cref="Parallelism"/> threads, with the same values).
 /// </summary>
-public sealed class GeneticSolver : Solver<IObjectiveProblem>
+public sealed class GeneticSolver : DerivativeFreeSolver
 {
     private const double CrossoverIndex = 15, MutationIndex = 20;
     private int Elite => Math.Max(2, Population / 10);
@@ -37,11 +37,6 @@ public sealed class GeneticSolver : Solver<IObjectiveProblem>
     /// <inheritdoc cref="CmaesSolver.Parallelism"/>
     public int Parallelism { get; set; } = 1;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     private protected override void CheckSettings()
     {
@@ -53,11 +48,9 @@ public sealed class GeneticSolver : Solver<IObjectiveProblem>
         SearchBox.CheckParallelism(Parallelism, Name);
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length, size = Population;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         double mutation = double.IsNaN(Mutation) ? 1.0 / n : Mutation;
         var random = new Random(monitor.Options.Seed ?? 0);
         var population = new double[size][];
@@ -75,16 +68,17 @@ public sealed class GeneticSolver : Solver<IObjectiveProblem>
         if (monitor.RemainingEvaluations < size) return monitor.Result(x, double.NaN, double.NaN, SolveStatus.MaxEvaluations);
         SearchBox.Evaluate(problem, monitor, population, values, Parallelism);
         monitor.SetStart(double.IsFinite(values[0]) ? values[0] : 1, Vec.InfNorm(x));
-        Sort(values, order);
+        SearchBox.SortByValue(values, order);
 
         for (int generation = 1; ; generation++)
         {
             var best = population[order[0]];
-            monitor.RecordIteration(values[order[0]], Spread(population, best, box));
+            double spread = SearchBox.Spread(population, best, box);
+            monitor.RecordIteration(values[order[0]], spread);
             if (generation > Generations)
-                return DerivativeFreeEnd.Finish(problem, (double[])best.Clone(), values[order[0]], box, monitor, VerifyWithGradient, Polish, $"{Generations} generations done");
-            if (Spread(population, best, box) <= 1e-9)
-                return DerivativeFreeEnd.Finish(problem, (double[])best.Clone(), values[order[0]], box, monitor, VerifyWithGradient, Polish,
+                return Finish(problem, (double[])best.Clone(), values[order[0]], box, monitor, $"{Generations} generations done");
+            if (spread <= 1e-9)
+                return Finish(problem, (double[])best.Clone(), values[order[0]], box, monitor,
                     $"the population gathered within 1e-9 of each range after {generation - 1} generations");
             if (monitor.ShouldStop(out var status)) return monitor.Result((double[])best.Clone(), values[order[0]], double.NaN, status);
             if (monitor.RemainingEvaluations < size - Elite) return monitor.Result((double[])best.Clone(), values[order[0]], double.NaN, SolveStatus.MaxEvaluations);
@@ -112,7 +106,7 @@ public sealed class GeneticSolver : Solver<IObjectiveProblem>
             SearchBox.Evaluate(problem, monitor, children, childValues, Parallelism, fresh);
             (population, children) = (children, population);
             Array.Copy(childValues, values, size);
-            Sort(values, order);
+            SearchBox.SortByValue(values, order);
         }
     }
 
@@ -159,20 +153,5 @@ public sealed class GeneticSolver : Solver<IObjectiveProblem>
             else dq = 1 - Math.Pow(2 * (1 - u) + 2 * (u - 0.5) * Math.Pow(1 - d2, MutationIndex + 1), power);
             c[j] = Math.Clamp(c[j] + dq * range, lo, hi);
         }
-    }
-
-    /// <summary>Indices by value, ties by index (so runs repeat).</summary>
-    private static void Sort(double[] values, int[] order)
-    {
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (p, q) => values[p] != values[q] ? values[p].CompareTo(values[q]) : p.CompareTo(q));
-    }
-
-    private static double Spread(double[][] population, double[] best, Box box)
-    {
-        double spread = 0;
-        foreach (var p in population)
-            for (int j = 0; j < best.Length; j++) spread = Math.Max(spread, Math.Abs(p[j] - best[j]) / (box.Upper[j] - box.Lower[j]));
-        return spread;
     }
 }

@@ -15,7 +15,7 @@ namespace OptDsl.Runtime;
 /// keeping the best point of all runs.
 /// Needs only objective values; see <see cref="DerivativeFreeEnd"/> for how it judges the point it stops at.
 /// </summary>
-public sealed class NelderMeadSolver : Solver<IObjectiveProblem>
+public sealed class NelderMeadSolver : DerivativeFreeSolver
 {
     /// <summary><c>nelder_mead</c>.</summary>
     public override string Name => "nelder_mead";
@@ -29,14 +29,9 @@ public sealed class NelderMeadSolver : Solver<IObjectiveProblem>
     /// <summary>Fresh simplexes after a collapse (<c>restarts</c>, default 3): at the best point, then from random points of a finite box.</summary>
     public int Restarts { get; set; } = 3;
 
-    /// <summary>
-    /// The objective is differentiable, so its gradient may judge the final point (set by generated code for objectives
-    /// without <c>abs</c>, <c>max</c> and the other kinked functions). False: the end is <see cref="SolveStatus.Unverified"/>.
-    /// </summary>
-    public bool VerifyWithGradient { get; set; }
 
-    /// <summary>A gradient solver that refines the best point (<c>polish: lbfgs</c>), or null.</summary>
-    public InnerSolver? Polish { get; set; }
+    /// <summary>Takes unbounded variables (its random restarts need a finite box and stop without one).</summary>
+    private protected override bool NeedsBox => false;
 
     private protected override void CheckSettings()
     {
@@ -45,9 +40,8 @@ public sealed class NelderMeadSolver : Solver<IObjectiveProblem>
         if (Restarts < 0) throw new ArgumentException($"{Name}: Restarts must be ≥ 0 (got {Restarts}).", nameof(Restarts));
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
-        DerivativeFreeEnd.Check(problem, Polish, box.IsBounded, Name);
         int n = x.Length;
         double f0 = monitor.Objective(problem, x);
         if (!double.IsFinite(f0))
@@ -66,8 +60,7 @@ public sealed class NelderMeadSolver : Solver<IObjectiveProblem>
         bool adaptive = n >= 2;
         double reflect = 1, expand = adaptive ? 1 + 2.0 / n : 2, contract = adaptive ? 0.75 - 0.5 / n : 0.5, shrink = adaptive ? 1 - 1.0 / n : 0.5;
 
-        bool finiteBox = box.IsBounded;
-        for (int j = 0; j < n && finiteBox; j++) finiteBox = double.IsFinite(box.Lower[j]) && double.IsFinite(box.Upper[j]);
+        bool finiteBox = SearchBox.IsFinite(box, n);
         var random = new Random(monitor.Options.Seed ?? 0);
         var origin = (double[])best.Clone();
         double originValue = bestValue;
@@ -129,7 +122,7 @@ public sealed class NelderMeadSolver : Solver<IObjectiveProblem>
             bool gained = valueAtRestart - bestValue > ValueTolerance * Math.Max(1, Math.Abs(bestValue));
             if (local && restarts > 0 && !gained) local = false;
             if (restarts >= Restarts || (!local && !finiteBox))
-                return DerivativeFreeEnd.Finish(problem, best, bestValue, box, monitor, VerifyWithGradient, Polish,
+                return Finish(problem, best, bestValue, box, monitor,
                     $"the simplex shrank below {SimplexTolerance:G3} (relative) with its values within {ValueTolerance:G3} after {restarts} restart{(restarts == 1 ? "" : "s")}");
             restarts++;
             valueAtRestart = bestValue;

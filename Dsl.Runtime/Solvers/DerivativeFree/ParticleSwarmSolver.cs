@@ -23,7 +23,7 @@ public enum SwarmTopology
 /// 1e-9 of each range around the best, or the best value has not improved by 1e-12 relative for 100 + 10n iterations.
 /// Each iteration evaluates the swarm at once (on <see cref="Parallelism"/> threads, with the same values).
 /// </summary>
-public sealed class ParticleSwarmSolver : Solver<IObjectiveProblem>
+public sealed class ParticleSwarmSolver : DerivativeFreeSolver
 {
     /// <summary><c>pso</c>.</summary>
     public override string Name => "pso";
@@ -43,11 +43,6 @@ public sealed class ParticleSwarmSolver : Solver<IObjectiveProblem>
     /// <inheritdoc cref="CmaesSolver.Parallelism"/>
     public int Parallelism { get; set; } = 1;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     private protected override void CheckSettings()
     {
@@ -58,11 +53,9 @@ public sealed class ParticleSwarmSolver : Solver<IObjectiveProblem>
         SearchBox.CheckParallelism(Parallelism, Name);
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length, s = Particles;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         var random = new Random(monitor.Options.Seed ?? 0);
         var position = new double[s][];
         var velocity = new double[s][];
@@ -95,12 +88,13 @@ public sealed class ParticleSwarmSolver : Solver<IObjectiveProblem>
 
         while (true)
         {
-            monitor.RecordIteration(bestValue[best], Spread(bestPosition, best, box));
-            if (Spread(bestPosition, best, box) <= 1e-9)
-                return DerivativeFreeEnd.Finish(problem, bestPosition[best], bestValue[best], box, monitor, VerifyWithGradient, Polish,
+            double spread = SearchBox.Spread(bestPosition, bestPosition[best], box);
+            monitor.RecordIteration(bestValue[best], spread);
+            if (spread <= 1e-9)
+                return Finish(problem, bestPosition[best], bestValue[best], box, monitor,
                     $"the swarm's personal bests gathered within 1e-9 of each range ({monitor.Iterations} iterations)");
             if (stagnation >= patience)
-                return DerivativeFreeEnd.Finish(problem, bestPosition[best], bestValue[best], box, monitor, VerifyWithGradient, Polish,
+                return Finish(problem, bestPosition[best], bestValue[best], box, monitor,
                     $"the best value did not improve for {patience} iterations ({monitor.Iterations} in all)");
             if (monitor.ShouldStop(out var status)) return monitor.Result(bestPosition[best], bestValue[best], double.NaN, status);
             if (monitor.RemainingEvaluations < s) return monitor.Result(bestPosition[best], bestValue[best], double.NaN, SolveStatus.MaxEvaluations);
@@ -142,15 +136,5 @@ public sealed class ParticleSwarmSolver : Solver<IObjectiveProblem>
             else stagnation++;
             previousBest = bestValue[best];
         }
-    }
-
-    /// <summary>The largest distance of a personal best from the swarm's best, per coordinate as a fraction of its range.</summary>
-    private static double Spread(double[][] bests, int best, Box box)
-    {
-        double spread = 0;
-        var g = bests[best];
-        foreach (var p in bests)
-            for (int j = 0; j < g.Length; j++) spread = Math.Max(spread, Math.Abs(p[j] - g[j]) / (box.Upper[j] - box.Lower[j]));
-        return spread;
     }
 }

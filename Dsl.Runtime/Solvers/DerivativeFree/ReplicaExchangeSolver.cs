@@ -21,7 +21,7 @@ namespace OptDsl.Runtime;
 /// </list>
 /// Needs finite bounds.
 /// </summary>
-public sealed class ReplicaExchangeSolver : Solver<IObjectiveProblem>
+public sealed class ReplicaExchangeSolver : DerivativeFreeSolver
 {
     /// <summary>The coldest chain's temperature as a fraction of the hottest's: low enough that the coldest chain, at equilibrium, sits within the success tolerance of a minimum.</summary>
     private const double ColdestFraction = 1e-8;
@@ -38,11 +38,6 @@ public sealed class ReplicaExchangeSolver : Solver<IObjectiveProblem>
     /// <inheritdoc cref="CmaesSolver.Parallelism"/>
     public int Parallelism { get; set; } = 1;
 
-    /// <inheritdoc cref="NelderMeadSolver.VerifyWithGradient"/>
-    public bool VerifyWithGradient { get; set; }
-
-    /// <inheritdoc cref="NelderMeadSolver.Polish"/>
-    public InnerSolver? Polish { get; set; }
 
     private protected override void CheckSettings()
     {
@@ -52,11 +47,9 @@ public sealed class ReplicaExchangeSolver : Solver<IObjectiveProblem>
         SearchBox.CheckParallelism(Parallelism, Name);
     }
 
-    private protected override SolveResult Solve(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
+    private protected override SolveResult Search(IObjectiveProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
         int n = x.Length, r = Replicas;
-        SearchBox.RequireFinite(box, n, Name);
-        DerivativeFreeEnd.Check(problem, Polish, bounded: true, Name);
         int seed = monitor.Options.Seed ?? 0;
         var master = new Random(seed);
         double f0 = SearchBox.Clean(monitor.Objective(problem, x));
@@ -102,10 +95,9 @@ public sealed class ReplicaExchangeSolver : Solver<IObjectiveProblem>
                 chainBestValue[c] = double.PositiveInfinity;
                 for (int m = 0; m < n; m++)
                 {
-                    for (int j = 0; j < n; j++)
-                        trial[j] = CmaesSolver.Mirror((state[c][j] - box.Lower[j]) / (box.Upper[j] - box.Lower[j]) + step[c] * DerivativeFreeEnd.Gaussian(random), box.Lower[j], box.Upper[j]);
+                    SearchBox.Neighbour(random, box, state[c], step[c], trial);
                     double ft = SearchBox.Clean(problem.Objective(trial));
-                    if (ft <= value[c] || (double.IsFinite(ft) && random.NextDouble() < Math.Exp(-(ft - value[c]) / temperature[c])))
+                    if (SearchBox.Metropolis(random, ft, value[c], temperature[c]))
                     {
                         trial.AsSpan().CopyTo(state[c]);
                         value[c] = ft;
@@ -136,7 +128,7 @@ public sealed class ReplicaExchangeSolver : Solver<IObjectiveProblem>
             monitor.RecordIteration(bestValue, step[r - 1]);
             stagnation = before - bestValue > 1e-12 * Math.Max(1, Math.Abs(bestValue)) ? 0 : stagnation + 1;
             if (stagnation >= patience)
-                return DerivativeFreeEnd.Finish(problem, best, bestValue, box, monitor, VerifyWithGradient, Polish,
+                return Finish(problem, best, bestValue, box, monitor,
                     $"the best value did not improve for {patience} sweeps ({sweep + 1} in all)");
         }
     }

@@ -17,6 +17,72 @@ internal static class SearchBox
         }
     }
 
+    /// <summary>True when all <paramref name="n"/> variables have finite lower and upper bounds (points can be drawn from the box).</summary>
+    public static bool IsFinite(Box box, int n)
+    {
+        if (!box.IsBounded) return false;
+        for (int j = 0; j < n; j++)
+            if (!double.IsFinite(box.Lower[j]) || !double.IsFinite(box.Upper[j])) return false;
+        return true;
+    }
+
+    /// <summary>The point of [lo, hi] that scaled coordinate <paramref name="u"/> maps to: u reflected into [0, 1] at its ends.</summary>
+    public static double Mirror(double u, double lo, double hi)
+    {
+        double t = u % 2.0;
+        if (t < 0) t += 2.0;
+        double v = t <= 1.0 ? t : 2.0 - t;
+        return lo + v * (hi - lo);
+    }
+
+    /// <summary>A standard normal deviate (Box–Muller; the same sequence for the same <paramref name="random"/>).</summary>
+    public static double Gaussian(Random random)
+    {
+        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>
+    /// A Metropolis move of <c>anneal</c> and <c>replica_exchange</c>: every coordinate of <paramref name="from"/> shifted by
+    /// a normal step of <paramref name="step"/> times its range, mirrored back into the box.
+    /// </summary>
+    public static void Neighbour(Random random, Box box, double[] from, double step, double[] into)
+    {
+        for (int j = 0; j < from.Length; j++)
+        {
+            double lo = box.Lower[j], hi = box.Upper[j];
+            into[j] = Mirror((from[j] - lo) / (hi - lo) + step * Gaussian(random), lo, hi);
+        }
+    }
+
+    /// <summary>The Metropolis rule: a move from <paramref name="f"/> to <paramref name="trial"/> is taken with probability min(1, e^(−(trial − f)/T)).</summary>
+    public static bool Metropolis(Random random, double trial, double f, double temperature) =>
+        trial <= f || (double.IsFinite(trial) && random.NextDouble() < Math.Exp(-(trial - f) / temperature));
+
+    /// <summary>The largest distance of a point from <paramref name="best"/>, per coordinate as a fraction of its range (how gathered a population is).</summary>
+    public static double Spread(double[][] points, double[] best, Box box)
+    {
+        double spread = 0;
+        foreach (var p in points)
+            for (int j = 0; j < best.Length; j++) spread = Math.Max(spread, Math.Abs(p[j] - best[j]) / (box.Upper[j] - box.Lower[j]));
+        return spread;
+    }
+
+    /// <summary>Indices by increasing value, ties by index (so runs repeat).</summary>
+    public static void SortByValue(double[] values, int[] order)
+    {
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (p, q) => values[p] != values[q] ? values[p].CompareTo(values[q]) : p.CompareTo(q));
+    }
+
+    /// <summary>An array of <paramref name="n"/> copies of <paramref name="value"/>.</summary>
+    public static double[] Filled(int n, double value)
+    {
+        var a = new double[n];
+        Array.Fill(a, value);
+        return a;
+    }
+
     /// <summary>A point drawn uniformly from the box.</summary>
     public static void Uniform(Random random, Box box, double[] into)
     {
