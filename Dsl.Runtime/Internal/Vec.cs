@@ -3,21 +3,69 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace OptDsl.Runtime.Internal;
 
-/// <summary>Small vector reductions on top of <see cref="TensorPrimitives"/>.</summary>
+/// <summary>
+/// Small vector operations. Element-wise ones are <see cref="TensorPrimitives"/> calls (each element rounds the same at
+/// any vector width); the sums (<see cref="Dot"/>, <see cref="Norm"/>) are this class's own, in one fixed order, because
+/// <see cref="TensorPrimitives.Dot"/> sums in an order that depends on the widest vectors of the machine (512 bits with
+/// AVX-512, 256 with AVX2): the same solve would end on different bits, and at times with a different status, on two
+/// machines.
+/// </summary>
 internal static class Vec
 {
     /// <summary>‖v‖∞ (0 for an empty vector).</summary>
     public static double InfNorm(ReadOnlySpan<double> v) =>
         v.IsEmpty ? 0.0 : Math.Abs(TensorPrimitives.MaxMagnitude(v));
 
-    /// <summary>‖v‖₂.</summary>
-    public static double Norm(ReadOnlySpan<double> v) => v.IsEmpty ? 0.0 : TensorPrimitives.Norm(v);
+    /// <summary>‖v‖₂, as √(vᵀv) summed by <see cref="Dot"/>.</summary>
+    public static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(Dot(v, v));
 
-    /// <summary>uᵀv.</summary>
-    public static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v) => u.IsEmpty ? 0.0 : TensorPrimitives.Dot(u, v);
+    /// <summary>
+    /// uᵀv summed in one order on every machine: eight running sums, sum k taking the products of the elements i ≡ k
+    /// (mod 8), added as ((s₀ + s₄) + (s₁ + s₅)) + ((s₂ + s₆) + (s₃ + s₇)), then the tail in order. Two 256-bit vectors
+    /// hold the eight sums where the hardware has them; elsewhere scalars do the same additions, with the same bits.
+    /// </summary>
+    public static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+    {
+        int n = u.Length;
+        if (v.Length != n) throw new ArgumentException("Vectors must have the same length.", nameof(v));
+        ref double ru = ref MemoryMarshal.GetReference(u);
+        ref double rv = ref MemoryMarshal.GetReference(v);
+        int i = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256<double>.Zero;
+            var b = Vector256<double>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                a += Vector256.LoadUnsafe(ref ru, (nuint)i) * Vector256.LoadUnsafe(ref rv, (nuint)i);
+                b += Vector256.LoadUnsafe(ref ru, (nuint)(i + 4)) * Vector256.LoadUnsafe(ref rv, (nuint)(i + 4));
+            }
+            (s0, s1, s2, s3) = (a.GetElement(0), a.GetElement(1), a.GetElement(2), a.GetElement(3));
+            (s4, s5, s6, s7) = (b.GetElement(0), b.GetElement(1), b.GetElement(2), b.GetElement(3));
+        }
+        else
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                s0 += Unsafe.Add(ref ru, i) * Unsafe.Add(ref rv, i);
+                s1 += Unsafe.Add(ref ru, i + 1) * Unsafe.Add(ref rv, i + 1);
+                s2 += Unsafe.Add(ref ru, i + 2) * Unsafe.Add(ref rv, i + 2);
+                s3 += Unsafe.Add(ref ru, i + 3) * Unsafe.Add(ref rv, i + 3);
+                s4 += Unsafe.Add(ref ru, i + 4) * Unsafe.Add(ref rv, i + 4);
+                s5 += Unsafe.Add(ref ru, i + 5) * Unsafe.Add(ref rv, i + 5);
+                s6 += Unsafe.Add(ref ru, i + 6) * Unsafe.Add(ref rv, i + 6);
+                s7 += Unsafe.Add(ref ru, i + 7) * Unsafe.Add(ref rv, i + 7);
+            }
+        }
+        double sum = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+        for (; i < n; i++) sum += Unsafe.Add(ref ru, i) * Unsafe.Add(ref rv, i);
+        return sum;
+    }
 
     /// <summary>True when no entry is NaN or infinite.</summary>
     public static bool AllFinite(ReadOnlySpan<double> v) => v.IsEmpty || TensorPrimitives.IsFiniteAll(v);
@@ -38,24 +86,24 @@ internal static class Vec
         if (previous.Length != x.Length) throw new ArgumentException("Vectors must have the same length.", nameof(previous));
         double norm = 0, d = 0;
         int i = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && x.Length >= 4)
+        if (Vector256.IsHardwareAccelerated && x.Length >= 4)
         {
             ref double xr = ref MemoryMarshal.GetReference(x);
             ref double pr = ref MemoryMarshal.GetReference(previous);
-            var vn = System.Runtime.Intrinsics.Vector256<double>.Zero;
-            var vd = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            var vn = Vector256<double>.Zero;
+            var vd = Vector256<double>.Zero;
             for (; i <= x.Length - 4; i += 4)
             {
-                var xi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)i);
-                var pi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pr, (nuint)i);
+                var xi = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
                 // Vector256.Max, like Math.Max, returns NaN when either side is NaN.
-                vn = System.Runtime.Intrinsics.Vector256.Max(vn, System.Runtime.Intrinsics.Vector256.Abs(xi));
-                vd = System.Runtime.Intrinsics.Vector256.Max(vd, System.Runtime.Intrinsics.Vector256.Abs(xi - pi));
+                vn = Vector256.Max(vn, Vector256.Abs(xi));
+                vd = Vector256.Max(vd, Vector256.Abs(xi - pi));
             }
             for (int l = 0; l < 4; l++)
             {
-                norm = Math.Max(norm, System.Runtime.Intrinsics.Vector256.GetElement(vn, l));
-                d = Math.Max(d, System.Runtime.Intrinsics.Vector256.GetElement(vd, l));
+                norm = Math.Max(norm, Vector256.GetElement(vn, l));
+                d = Math.Max(d, Vector256.GetElement(vd, l));
             }
         }
         for (; i < x.Length; i++)

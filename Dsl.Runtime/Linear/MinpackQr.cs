@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using OptDsl.Runtime.Internal;
 
 namespace OptDsl.Runtime.Linear;
 
@@ -13,7 +14,7 @@ internal static class MinpackQr
 {
     private const double Epsilon = 2.220446049250313e-16;
 
-    private static double Norm(ReadOnlySpan<double> v) => v.IsEmpty ? 0 : TensorPrimitives.Norm(v);
+    private static double Norm(ReadOnlySpan<double> v) => Vec.Norm(v);
 
     /// <summary>
     /// QR factorization with column pivoting of the m×n matrix <paramref name="a"/> (leading dimension <paramref name="ld"/>):
@@ -53,7 +54,7 @@ internal static class MinpackQr
                 for (int k = j + 1; k < n; k++)
                 {
                     var colK = a.Slice(j + k * ld, m - j);
-                    double temp = TensorPrimitives.Dot(colJ, colK) / colJ[0];
+                    double temp = Vec.Dot(colJ, colK) / colJ[0];
                     TensorPrimitives.MultiplyAdd(colJ, -temp, colK, colK);
                     if (rdiag[k] != 0)
                     {

@@ -86,7 +86,7 @@ public sealed class LevenbergMarquardtSolver : Solver<ILeastSquaresProblem>
                 if (ajj != 0)
                 {
                     var col = w.Fjac.AsSpan(j + j * m, m - j);
-                    double temp = -TensorPrimitives.Dot(col, w.Wa4.AsSpan(j, m - j)) / ajj;
+                    double temp = -Vec.Dot(col, w.Wa4.AsSpan(j, m - j)) / ajj;
                     TensorPrimitives.MultiplyAdd(col, temp, w.Wa4.AsSpan(j, m - j), w.Wa4.AsSpan(j, m - j));
                 }
                 w.Fjac[j + j * m] = w.Wa1[j];
