@@ -15,7 +15,7 @@ namespace OptDsl.Benchmarks;
 /// the benchmarks run in this process, so --envVars, a job's environment variables, is refused: it would change nothing but the job's label)
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
 /// dotnet Dsl.Benchmarks.dll --compare-models: no timing; the losses the training benchmarks reach (ML.NET's, OptDsl's, the optimum).
-/// dotnet Dsl.Benchmarks.dll --compare-search: no timing; nelder_mead against MathNet's NelderMeadSimplex on the MGH problems (f, evaluations, statuses).
+/// dotnet Dsl.Benchmarks.dll --compare-search: no timing; nelder_mead against MathNet's NelderMeadSimplex on the MGH problems (f, evaluations, statuses) and on the global test functions (successes, evaluations).
 /// dotnet Dsl.Benchmarks.dll --compare: no timing; solves every problem of the MathNet comparison once per method and
 /// prints f, iterations and evaluations (the timed run is --filter '*SolverComparison*').
 /// </summary>
@@ -26,7 +26,12 @@ public static class Program
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
         if (args.Length > 0 && args[0] == SolverComparisonReport.Option) return SolverComparisonReport.PrintWithoutTiming();
         if (args.Length > 0 && args[0] == "--compare-models") return ModelTrainingBenchmarks.Check();
-        if (args.Length > 0 && args[0] == "--compare-search") return NelderMeadComparisonBenchmarks.Check();
+        if (args.Length > 0 && args[0] == "--compare-search")
+        {
+            NelderMeadComparisonBenchmarks.Check();
+            SearchSuiteComparisonBenchmarks.Check();
+            return 0;
+        }
 
         // Every job runs in this process, so a job's environment variables (--envVars) would only label the results: the
         // runtime read its settings (DOTNET_TieredPGO, ...) when this process started. Set them on the whole run instead.

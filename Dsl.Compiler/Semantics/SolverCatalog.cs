@@ -148,7 +148,7 @@ public static class SolverCatalog
             new OptionSpec("particles", OptionKind.PositiveCount, "Particles", Max: Runtime.Internal.OptionLimits.MaxPopulation, Min: 2),
             new OptionSpec("inertia", OptionKind.UnitInterval, "Inertia"), new OptionSpec("acceleration", OptionKind.PositiveReal, "Acceleration"),
             new OptionSpec("topology", OptionKind.Choice, "Topology", Choices: ["global", "ring"], ChoiceType: "SwarmTopology"),
-            Parallel, Polish) with { NeedsFiniteBounds = true },
+            new OptionSpec("restarts", OptionKind.Count, "Restarts"), Parallel, Polish) with { NeedsFiniteBounds = true },
         Make("bayes", "BayesSolver", ProblemKind.DerivativeFree, true,
             new OptionSpec("trials", OptionKind.PositiveCount, "Trials", Max: Runtime.Internal.OptionLimits.MaxBayesTrials, Min: 2),
             new OptionSpec("acquisition", OptionKind.Choice, "Acquisition", Choices: ["ei", "ucb", "pi"], ChoiceType: "Acquisition"), Polish) with { NeedsFiniteBounds = true },

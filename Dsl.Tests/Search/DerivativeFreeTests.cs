@@ -59,8 +59,10 @@ public sealed class DerivativeFreeTests
     [InlineData("ackley_2")]
     [InlineData("schwefel_2")]
     [InlineData("abs_sum_5")]
-    public void Pso_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
-        Assert.Equal(Seeds, Successes(function, () => new ParticleSwarmSolver(), 20000));
+    [InlineData("hartmann_6")]
+    [InlineData("shekel_10")]
+    public void Pso_with_restarts_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new ParticleSwarmSolver { Restarts = 1000 }, 20000));
 
     [Theory]
     [InlineData("sphere_10")]
@@ -75,12 +77,20 @@ public sealed class DerivativeFreeTests
         Assert.Equal(Seeds, Successes(function, () => new GeneticSolver { Generations = 100_000 }, 20000));
 
     [Theory]
+    [InlineData("rosenbrock_4")]
+    [InlineData("sphere_10")]
+    public void Ga_polished_by_lbfgs_reaches_the_optimum_of_a_curved_valley(string function) =>
+        Assert.Equal(Seeds, Successes(function, () => new GeneticSolver { Polish = InnerSolver.Lbfgs }, 20000));
+
+    [Theory]
     [InlineData("sphere_10")]
     [InlineData("branin")]
     [InlineData("six_hump_camel")]
     [InlineData("goldstein_price")]
     [InlineData("hartmann_3")]
     [InlineData("ackley_2")]
+    [InlineData("rastrigin_2")]
+    [InlineData("schwefel_2")]
     [InlineData("abs_sum_5")]
     public void Anneal_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
         Assert.Equal(Seeds, Successes(function, () => new AnnealingSolver { Reheats = 1000 }, 20000));
@@ -93,9 +103,11 @@ public sealed class DerivativeFreeTests
     [InlineData("hartmann_6")]
     [InlineData("shekel_10")]
     [InlineData("schwefel_2")]
+    [InlineData("rastrigin_2")]
+    [InlineData("rosenbrock_4")]
     [InlineData("abs_sum_5")]
     public void Replica_exchange_reaches_the_optimum_of_unimodal_and_low_dimensional_functions(string function) =>
-        Assert.Equal(Seeds, Successes(function, () => new ReplicaExchangeSolver(), 20000));
+        Assert.Equal(Seeds, Successes(function, () => new ReplicaExchangeSolver(), 100000));
 
     [Fact]
     public void Bayes_finds_the_minimum_of_Branin_to_1e_3_in_under_60_evaluations()
@@ -123,6 +135,7 @@ public sealed class DerivativeFreeTests
         foreach (var (one, three) in new (Solver<IObjectiveProblem>, Solver<IObjectiveProblem>)[]
         {
             (new ParticleSwarmSolver(), new ParticleSwarmSolver { Parallelism = 3 }),
+            (new ParticleSwarmSolver { Particles = 10, Restarts = 50 }, new ParticleSwarmSolver { Particles = 10, Restarts = 50, Parallelism = 3 }),
             (new GeneticSolver(), new GeneticSolver { Parallelism = 3 }),
             (new ReplicaExchangeSolver(), new ReplicaExchangeSolver { Parallelism = 3 }),
         })
@@ -135,10 +148,28 @@ public sealed class DerivativeFreeTests
     }
 
     [Fact]
+    public void Pso_restarts_fresh_swarms_keeps_the_best_point_and_stays_within_the_budget()
+    {
+        var f = GlobalFunction.Load("rastrigin_2");
+        var options = new SolveOptions { Seed = 3, MaxIterations = int.MaxValue, RecordHistory = false };
+        var once = new ParticleSwarmSolver { Particles = 5 }.Minimize(f.Problem, f.Start(0), options, f.Bounds);
+        var thrice = new ParticleSwarmSolver { Particles = 5, Restarts = 3 }.Minimize(f.Problem, f.Start(0), options, f.Bounds);
+        Assert.Contains("3 restarts", thrice.Message);
+        Assert.True(thrice.FunctionEvaluations > once.FunctionEvaluations);
+        Assert.True(thrice.Objective <= once.Objective, $"{thrice.Objective} after restarts, {once.Objective} without");
+        Assert.Equal(thrice.Objective, f.Problem.Objective(thrice.X));
+
+        var capped = new ParticleSwarmSolver { Particles = 5, Restarts = 1000 }.Minimize(f.Problem, f.Start(0), options with { MaxEvaluations = 20_000 }, f.Bounds);
+        Assert.Equal(SolveStatus.MaxEvaluations, capped.Status);
+        Assert.InRange(capped.FunctionEvaluations, 19_996, 20_000);
+        Assert.True(capped.Objective <= thrice.Objective);
+    }
+
+    [Fact]
     public void Cmaes_with_IPOP_restarts_solves_10_dimensional_Rastrigin()
     {
         var f = GlobalFunction.Load("rastrigin_10");
-        var (r, toTarget) = f.Run(new CmaesSolver { Restarts = 9 }, seed: 0, budget: 300_000);
+        var (r, toTarget, _) = f.Run(new CmaesSolver { Restarts = 9 }, seed: 0, budget: 300_000);
         Assert.True(toTarget > 0, $"best {r.Objective} after {r.FunctionEvaluations} evaluations: {r.Message}");
     }
 

@@ -14,7 +14,7 @@ namespace OptDsl.Tests.Search;
 /// (each file's "// optimum:" line) and boxes. A run succeeds when it reaches f* + 1e-4·(1 + |f*|), COCO/BBOB's style of
 /// target; <see cref="Run"/> runs one method from one seed.
 /// </summary>
-internal sealed record GlobalFunction(string Name, double Optimum, IObjectiveProblem Problem, Bounds Bounds)
+internal sealed record GlobalFunction(string Name, double Optimum, IObjectiveProblem Problem, Bounds Bounds, bool Smooth)
 {
     private static readonly ConcurrentDictionary<string, GlobalFunction> s_cache = new();
 
@@ -29,7 +29,8 @@ internal sealed record GlobalFunction(string Name, double Optimum, IObjectivePro
         string type = text.Split('\n').First(l => l.StartsWith("problem ", StringComparison.Ordinal)).Split(' ')[1];
         var assembly = GeneratedCode.Build(n + ".opt", text);
         dynamic problem = assembly.Create(type);
-        return new GlobalFunction(n, optimum, (IObjectiveProblem)problem, (Bounds)problem.VariableBounds());
+        bool smooth = !text.Contains("abs(", StringComparison.Ordinal) && !text.Contains("max(", StringComparison.Ordinal);
+        return new GlobalFunction(n, optimum, (IObjectiveProblem)problem, (Bounds)problem.VariableBounds(), smooth);
     });
 
     public double Target => Optimum + 1e-4 * (1 + Math.Abs(Optimum));
@@ -47,29 +48,45 @@ internal sealed record GlobalFunction(string Name, double Optimum, IObjectivePro
 
     /// <summary>
     /// Runs <paramref name="solver"/> from the seed's start with the seed, within <paramref name="budget"/> evaluations;
-    /// also returns the evaluation at which f first reached <see cref="Target"/> (0 if never), COCO's runtime to target.
+    /// also returns the evaluation at which f first reached <see cref="Target"/> (0 if never), COCO's runtime to target,
+    /// and the calls of f and its gradient in all.
     /// </summary>
-    public (SolveResult Result, int ToTarget) Run(Solver<IObjectiveProblem> solver, int seed, int budget)
+    public (SolveResult Result, int ToTarget, int Calls) Run(Solver<IObjectiveProblem> solver, int seed, int budget)
     {
         var counting = new Counting(Problem, Target);
         var r = solver.Minimize(counting, Start(seed), new SolveOptions { Seed = seed, MaxEvaluations = budget, MaxIterations = int.MaxValue, RecordHistory = false }, Bounds);
-        return (r, counting.ToTarget);
+        return (r, counting.ToTarget, counting.Calls);
     }
 
-    private sealed class Counting(IObjectiveProblem inner, double target) : IObjectiveProblem
+    /// <summary>Counts the calls of f and of the gradient (a polish's), and notes the first that reaches the target.</summary>
+    private sealed class Counting(IObjectiveProblem inner, double target) : IGradientProblem
     {
         private int _count;
 
         public int ToTarget { get; private set; }
+
+        public int Calls => _count;
 
         public int Dimension => inner.Dimension;
 
         public double Objective(ReadOnlySpan<double> x)
         {
             double f = inner.Objective(x);
+            Count(f);
+            return f;
+        }
+
+        public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)
+        {
+            double f = ((IGradientProblem)inner).Gradient(x, gradient);
+            Count(f);
+            return f;
+        }
+
+        private void Count(double f)
+        {
             int count = System.Threading.Interlocked.Increment(ref _count);
             if (f <= target && ToTarget == 0) ToTarget = count;
-            return f;
         }
     }
 }

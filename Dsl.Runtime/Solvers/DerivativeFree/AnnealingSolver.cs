@@ -16,7 +16,9 @@ namespace OptDsl.Runtime;
 /// probability about e^(−1).</item>
 /// <item>Reheating: when a stage ends with T below 1e-6 of the initial temperature, or the best value has not improved
 /// for 20 stages, the search restarts from the best point with the temperature reheated to half its previous initial
-/// value; after <see cref="Reheats"/> reheats that is the natural end.</item>
+/// value (each cycle colder, so each refines the last), and to the first initial temperature again once that has
+/// been halved below 1e-9 of it (a new round of exploration from the best point); after <see cref="Reheats"/> reheats
+/// that is the natural end.</item>
 /// </list>
 /// Needs finite bounds (the steps and the calibration are measured in each variable's range).
 /// </summary>
@@ -91,7 +93,7 @@ public sealed class AnnealingSolver : DerivativeFreeSolver
                 return Finish(problem, best, bestValue, box, monitor,
                     $"annealing ended after {stage} stages and {reheats} reheat{(reheats == 1 ? "" : "s")}");
             reheats++;
-            initial *= 0.5;
+            initial = initial * 0.5 < 1e-9 * t0 ? t0 : initial * 0.5;
             temperature = initial;
             stagesWithoutGain = 0;
             step = 0.1;

@@ -8,22 +8,24 @@ namespace OptDsl.Runtime;
 /// Replica exchange, or parallel tempering (<c>.opt</c> name <c>replica_exchange</c>; Swendsen &amp; Wang 1986, Geyer
 /// 1991; see Earl &amp; Deem, "Parallel tempering: theory, applications, and new perspectives", 2005).
 /// <list type="bullet">
-/// <item>The ladder: <see cref="Replicas"/> Metropolis chains at temperatures spaced geometrically from
-/// <see cref="Temperature"/> down to 1e-8 of it. The top temperature defaults to the standard deviation of f over 10·n
-/// points drawn uniformly in the box (those evaluations count).</item>
+/// <item>The ladder: <see cref="Replicas"/> Metropolis chains, the last at temperature 0 (a greedy chain that takes only
+/// improvements and so refines whatever state the ladder hands down to it), the others at temperatures spaced
+/// geometrically from <see cref="Temperature"/> down to 1e-8 of it. The top temperature defaults to the standard
+/// deviation of f over 10·n points drawn uniformly in the box (those evaluations count).</item>
 /// <item>A sweep: each chain makes n moves, each move a normal step of sᵣ·(range) on every coordinate, mirrored into
 /// the box. Each chain's sᵣ adapts after every sweep toward an acceptance of 0.3.</item>
 /// <item>Swaps: after each sweep, neighbouring chains (even pairs on even sweeps, odd pairs on odd sweeps) swap states
 /// with probability min(1, e^((1/Tᵢ − 1/Tⱼ)(fᵢ − fⱼ))).</item>
 /// <item>Seeds: every chain draws from its own generator, seeded from the solve's seed and the chain's index, so the
 /// chains' moves can run on <see cref="Parallelism"/> threads with the same result.</item>
-/// <item>The natural end: the best value has not improved by 1e-12 relative for 100 + 10·n sweeps.</item>
+/// <item>The natural end: the best value has not improved by 1e-12 relative for 500 + 50·n sweeps (long enough for
+/// the hot chains to find another basin and hand it down the ladder).</item>
 /// </list>
 /// Needs finite bounds.
 /// </summary>
 public sealed class ReplicaExchangeSolver : DerivativeFreeSolver
 {
-    /// <summary>The coldest chain's temperature as a fraction of the hottest's: low enough that the coldest chain, at equilibrium, sits within the success tolerance of a minimum.</summary>
+    /// <summary>The coldest positive temperature as a fraction of the hottest: low enough that its chain, at equilibrium, sits within the success tolerance of a minimum.</summary>
     private const double ColdestFraction = 1e-8;
 
     /// <summary><c>replica_exchange</c>.</summary>
@@ -75,14 +77,14 @@ public sealed class ReplicaExchangeSolver : DerivativeFreeSolver
         var generators = new Random[r];
         for (int c = 0; c < r; c++)
         {
-            temperature[c] = top * Math.Pow(ColdestFraction, (double)c / (r - 1));
+            temperature[c] = c == r - 1 ? 0 : r == 2 ? top : top * Math.Pow(ColdestFraction, (double)c / (r - 2));
             state[c] = (double[])x.Clone();
             value[c] = f0;
             step[c] = 0.1;
             chainBest[c] = (double[])x.Clone();
             generators[c] = new Random(unchecked(seed * 1_000_003 + c + 1));
         }
-        int patience = 100 + 10 * n, stagnation = 0;
+        int patience = 500 + 50 * n, stagnation = 0;
         for (int sweep = 0; ; sweep++)
         {
             if (monitor.ShouldStop(out var status)) return monitor.Result(best, bestValue, double.NaN, status);
