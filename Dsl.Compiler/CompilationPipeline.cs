@@ -122,6 +122,8 @@ internal static class CompilationPipeline
             string fileName = FileName(path);
             var types = new NameScope(ProblemNames.ReservedTypeNames(ns));
             var seen = new Dictionary<string, BlockSyntax>(StringComparer.Ordinal);
+            var models = new Dictionary<string, (BoundModel Bound, ProblemNames Names)?>(StringComparer.Ordinal);
+            var tunes = new List<TuneSyntax>();
             foreach (var block in file.Blocks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -138,13 +140,20 @@ internal static class CompilationPipeline
                         if (source is not null) sources.Add(new GeneratedSource($"{source.Value.ClassName}.g.cs", source.Value.Text));
                         break;
                     case ModelSyntax model:
-                        var modelSource = CompileModel(path, text, fileName, ns, types, model, diagnostics, retryOnDeepStack);
+                        var modelSource = CompileModel(path, text, fileName, ns, types, model, diagnostics, retryOnDeepStack, models);
                         if (modelSource is not null) sources.Add(new GeneratedSource($"{modelSource.Value.ClassName}.g.cs", modelSource.Value.Text));
                         break;
                     case TuneSyntax tune:
-                        diagnostics.Add(Descriptors.NotBuiltYet.Create(path, tune.NameSpan, $"The tune block '{tune.Name}' (hyperparameter search)"));
+                        tunes.Add(tune);
                         break;
                 }
+            }
+            // Tune blocks last: the model they search may come later in the file.
+            foreach (var tune in tunes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var tuneSource = CompileTune(path, fileName, ns, types, tune, models, seen, diagnostics, retryOnDeepStack);
+                if (tuneSource is not null) sources.Add(new GeneratedSource($"{tuneSource.Value.ClassName}.g.cs", tuneSource.Value.Text));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -196,16 +205,48 @@ internal static class CompilationPipeline
 
     /// <summary>A model block: bound, its sample loss and penalty derived, its kernels scheduled, its class printed.</summary>
     private static (string ClassName, string Text)? CompileModel(string path, string text, string fileName, string? ns, NameScope types,
-        ModelSyntax model, List<OptDiagnostic> diagnostics, bool retryOnDeepStack) =>
+        ModelSyntax model, List<OptDiagnostic> diagnostics, bool retryOnDeepStack, Dictionary<string, (BoundModel Bound, ProblemNames Names)?> models) =>
         Guarded(path, model.NameSpan, diagnostics, retryOnDeepStack, () =>
         {
+            models[model.Name] = null;
             var bound = new ModelBinder(path, text, diagnostics).Bind(model);
             if (bound is null) return null;
             var names = new ProblemNames(bound.Sample, types, path, diagnostics, model: true);
+            models[model.Name] = (bound, names);
             var sample = Derive(bound.Sample);
             var penalty = bound.HasPenalty ? Derive(bound.Penalty) : null;
             var plan = ModelScheduler.Schedule(bound, sample, penalty, names);
             return (names.ClassName, ModelEmitter.Emit(bound, plan, names, fileName, ns));
+        });
+
+    /// <summary>
+    /// A tune block: checked against its model (bound in this file; a model with errors has reported them, and its tune
+    /// block is skipped), its class printed.
+    /// </summary>
+    private static (string ClassName, string Text)? CompileTune(string path, string fileName, string? ns, NameScope types, TuneSyntax tune,
+        Dictionary<string, (BoundModel Bound, ProblemNames Names)?> models, Dictionary<string, BlockSyntax> blocks, List<OptDiagnostic> diagnostics,
+        bool retryOnDeepStack) =>
+        Guarded(path, tune.NameSpan, diagnostics, retryOnDeepStack, () =>
+        {
+            if (!models.TryGetValue(tune.Model, out var model) && blocks.TryGetValue(tune.Model, out var other))
+            {
+                diagnostics.Add(Descriptors.WrongKindOfName.Create(path, tune.ModelSpan, $"'{tune.Model}' is a {(other is ProblemSyntax ? "problem" : "tune block")}; a tune block searches a model"));
+                return null;
+            }
+            if (model is null && !models.ContainsKey(tune.Model))
+            {
+                diagnostics.Add(Descriptors.UnknownName.Create(path, tune.ModelSpan, tune.Model, "; a tune block searches a model declared in the same file"));
+                return null;
+            }
+            if (model is not { } compiled) return null;
+            var bound = new TuneBinder(path, diagnostics).Bind(tune, compiled.Bound);
+            if (bound is null) return null;
+            string candidate = tune.Name.Any(char.IsUpper) ? tune.Name : CSharpNames.Pascal(tune.Name);
+            string className = types.Claim(candidate, "Search");
+            if (className != tune.Name)
+                diagnostics.Add(Descriptors.Renamed.Create(path, tune.NameSpan,
+                    $"tune '{tune.Name}' is the C# class '{className}' ({(tune.Name.Any(char.IsUpper) ? "its name is taken" : "C# reserves all-lowercase type names")})"));
+            return (className, TuneEmitter.Emit(bound, compiled.Bound, compiled.Names, className, fileName, ns));
         });
 
     /// <summary>

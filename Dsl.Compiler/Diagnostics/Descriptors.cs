@@ -40,6 +40,10 @@ public static class Descriptors
     public static readonly DiagnosticDescriptor UnknownModelOption = new("OPT0035", "Unknown optimizer option or setting", "{0} has no option '{1}'. Its options: {2}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor FiniteBoundsRequired = new("OPT0037", "Solver needs finite bounds", "Solver '{0}' searches a box and needs finite lower and upper bounds on every variable; '{1}' has {2}. Declare them, e.g. 'var {1} in [-5, 5];'", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor UnknownSchedule = new("OPT0036", "Unknown schedule", "There is no schedule '{0}'. Known schedules: {1}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor UnknownTuneTarget = new("OPT0038", "Not a tunable name", "'{0}' is not a param or a tunable setting of model '{1}': {2}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor InvalidSearchRange = new("OPT0039", "Invalid search range", "{0}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor TuneTypeMismatch = new("OPT0040", "Wrong kind of value", "{0}", DiagnosticLevel.Error);
+    public static readonly DiagnosticDescriptor InvalidTune = new("OPT0041", "Invalid tune block", "{0}", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor NotBuiltYet = new("OPT0900", "Not built yet", "{0} is part of the language but not built yet in this version of OptDsl", DiagnosticLevel.Error);
     public static readonly DiagnosticDescriptor InternalError = new("OPT0999", "Internal compiler error", "The OptDsl compiler failed on this file ({0}). Please report it with the file", DiagnosticLevel.Error);
 
@@ -50,6 +54,7 @@ public static class Descriptors
         ExpectedScalar, NonDifferentiable, InvalidDim, InvalidVariableInit, BoundsNotSupported, NotLeastSquares,
         InvalidConstraint, VariableInIndex, NotConstant, IndexOutOfRange, WrongKindOfName, UnusedVariable, TooDeep, Renamed,
         ReversedRange, SizeTooLarge, NotANumber, NoVariables, ParamNotFinite,
-        InvalidModel, UnknownOptimizer, UnknownModelOption, UnknownSchedule, FiniteBoundsRequired, NotBuiltYet, InternalError,
+        InvalidModel, UnknownOptimizer, UnknownModelOption, UnknownSchedule, FiniteBoundsRequired,
+        UnknownTuneTarget, InvalidSearchRange, TuneTypeMismatch, InvalidTune, NotBuiltYet, InternalError,
     ];
 }

@@ -639,6 +639,11 @@ internal sealed class ModelEmitter
             _w.Line("    _model.BatchLossAndGradient(parameters, data, rows, gradient);");
             _w.Line();
             _w.Line($"public double BatchLoss({ReadOnlySpan} parameters, Samples data, global::System.ReadOnlySpan<int> rows) => _model.BatchLoss(parameters, data, rows);");
+            if (_m.HasPenalty)
+            {
+                _w.Line();
+                _w.Line($"public double Penalty({ReadOnlySpan} parameters) => _model.Penalty(parameters);");
+            }
             if (SecondOrder)
             {
                 _w.Line();

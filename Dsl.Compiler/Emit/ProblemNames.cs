@@ -54,7 +54,7 @@ internal sealed class ProblemNames
             .Where(n => n is not null).Select(n => n!)
             .Concat(["Bounds", "GeneratedSupport", "IConstrainedProblem", "IGradientProblem", "ILeastSquaresProblem", "IObjectiveProblem", "IParetoProblem",
                      "ISecondOrderProblem", "ParetoFront", "ParetoMethod", "ParetoSweep", "SolveOptions", "SolveResult", "VariableLayout",
-                     "OptMath", "IterationInfo"]);
+                     "OptMath", "IterationInfo", "Training", "Tuning"]);
         return bare switch
         {
             "" => ["System", "OptDsl"],

@@ -14,8 +14,23 @@ public sealed record ProblemSyntax(string Name, SourceSpan NameSpan, SourceSpan 
 public sealed record ModelSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, IReadOnlyList<MemberSyntax> Members)
     : BlockSyntax(Name, NameSpan, Span);
 
-public sealed record TuneSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, string Model, SourceSpan ModelSpan)
+/// <summary><c>tune M as S { ... }</c>: <paramref name="Name"/> is S (the generated class), <paramref name="Model"/> the model searched.</summary>
+public sealed record TuneSyntax(string Name, SourceSpan NameSpan, SourceSpan Span, string Model, SourceSpan ModelSpan, IReadOnlyList<TuneMemberSyntax> Members)
     : BlockSyntax(Name, NameSpan, Span);
+
+public abstract record TuneMemberSyntax(SourceSpan Span);
+
+/// <summary><c>name in {v1, v2, ...};</c></summary>
+public sealed record TuneChoiceSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, IReadOnlyList<ExprSyntax> Values) : TuneMemberSyntax(Span);
+
+/// <summary><c>name in logrange(a, b);</c> or <c>name in range(a, b);</c> (any other expression is an error of the binder).</summary>
+public sealed record TuneRangeSyntax(SourceSpan Span, string Name, SourceSpan NameSpan, ExprSyntax Value) : TuneMemberSyntax(Span);
+
+/// <summary><c>search random(trials: 30, seed: 1);</c></summary>
+public sealed record TuneSearchSyntax(SourceSpan Span, string Method, SourceSpan MethodSpan, IReadOnlyList<OptionSyntax> Options) : TuneMemberSyntax(Span);
+
+/// <summary><c>prune: median;</c></summary>
+public sealed record TuneOptionSyntax(SourceSpan Span, OptionSyntax Option) : TuneMemberSyntax(Span);
 
 public abstract record MemberSyntax(SourceSpan Span);
 

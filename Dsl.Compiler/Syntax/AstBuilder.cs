@@ -36,8 +36,18 @@ internal sealed class AstBuilder
     {
         OptParser.ProblemBlockContext p => new ProblemSyntax(p.name.GetText(), SpanOf(p.name), SpanOf(p), p.member().Select(Member).ToList()),
         OptParser.ModelBlockContext m => new ModelSyntax(m.name.GetText(), SpanOf(m.name), SpanOf(m), m.member().Select(Member).ToList()),
-        OptParser.TuneBlockContext t => new TuneSyntax(t.name.GetText(), SpanOf(t.name), SpanOf(t), t.model.GetText(), SpanOf(t.model)),
+        OptParser.TuneBlockContext t => new TuneSyntax(t.name.GetText(), SpanOf(t.name), SpanOf(t), t.model.GetText(), SpanOf(t.model), t.tuneMember().Select(TuneMember).ToList()),
         _ => throw new InvalidOperationException("Unknown block kind " + block.GetType().Name),
+    };
+
+    private TuneMemberSyntax TuneMember(OptParser.TuneMemberContext member) => member switch
+    {
+        OptParser.TuneChoiceContext c => new TuneChoiceSyntax(SpanOf(c), c.name.GetText(), SpanOf(c.name), c.expr().Select(Expr).ToList()),
+        OptParser.TuneRangeContext r => new TuneRangeSyntax(SpanOf(r), r.name.GetText(), SpanOf(r.name), Expr(r.value)),
+        OptParser.TuneSearchContext s => new TuneSearchSyntax(SpanOf(s), s.name.GetText(), SpanOf(s.name),
+            s.optionList() is { } list ? list.option().Select(Option).ToList() : []),
+        OptParser.TuneOptionContext o => new TuneOptionSyntax(SpanOf(o), Option(o.option())),
+        _ => throw new InvalidOperationException("Unknown tune member " + member.GetType().Name),
     };
 
     private MemberSyntax Member(OptParser.MemberContext member)

@@ -21,6 +21,9 @@ internal static class OptionLimits
     /// <summary>The most trials of <c>bayes</c>: its Gaussian process costs the cube of the trials per step.</summary>
     public const int MaxBayesTrials = 1000;
 
+    /// <summary>The most trials a tune block's search may run (<c>trials</c>, the combinations of a <c>grid</c>).</summary>
+    public const int MaxTuneTrials = 1_000_000;
+
     /// <summary>A finite number &gt; 0.</summary>
     public static bool IsPositive(double value) => value > 0 && !double.IsInfinity(value);
 

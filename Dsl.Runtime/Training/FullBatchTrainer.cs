@@ -67,13 +67,14 @@ public static class FullBatchTrainer
 
         var epochs = new List<EpochInfo>(result.History.Count + 1);
         foreach (var h in result.History) epochs.Add(new EpochInfo(h.Iteration, h.Objective, double.NaN, double.NaN, h.Elapsed));
-        double validationLoss = double.NaN;
+        double validationLoss = double.NaN, validationDataLoss = double.NaN;
         if (validation is not null)
         {
             validationLoss = model.BatchLoss(parameters, validation, WholeSet<TData>.Rows(model.SampleCount(validation)));
+            validationDataLoss = validationLoss - model.Penalty(parameters);
         }
-        if (epochs.Count == 0) epochs.Add(new EpochInfo(0, result.Objective, validationLoss, double.NaN, result.Elapsed));
-        else epochs[^1] = epochs[^1] with { ValidationLoss = validationLoss };
+        if (epochs.Count == 0) epochs.Add(new EpochInfo(0, result.Objective, validationLoss, double.NaN, result.Elapsed, validationDataLoss));
+        else epochs[^1] = epochs[^1] with { ValidationLoss = validationLoss, ValidationDataLoss = validationDataLoss };
 
         var reason = result.Status switch
         {

@@ -24,4 +24,11 @@ public interface ITrainableModel<in TData>
 
     /// <summary>The mean loss over <paramref name="rows"/> of <paramref name="data"/> at <paramref name="parameters"/>.</summary>
     double BatchLoss(ReadOnlySpan<double> parameters, TData data, ReadOnlySpan<int> rows);
+
+    /// <summary>
+    /// The part of every batch loss that reads no sample (the regularization terms, as <c>lambda * l2(W)</c>), at
+    /// <paramref name="parameters"/>: <see cref="BatchLoss"/> less this is the data loss, which validation reports beside
+    /// the loss and tuning minimizes. 0 for a model without such terms.
+    /// </summary>
+    double Penalty(ReadOnlySpan<double> parameters) => 0;
 }

@@ -118,7 +118,8 @@ public static class Trainer
             double trainingLoss = lossSum / n;
             double validationLoss = validating ? model.BatchLoss(parameters, validation!, validationRows) : double.NaN;
             double monitored = validating ? validationLoss : trainingLoss;
-            var info = new EpochInfo(epoch, trainingLoss, validationLoss, epochRate, clock.Elapsed);
+            double validationDataLoss = validating ? validationLoss - model.Penalty(parameters) : double.NaN;
+            var info = new EpochInfo(epoch, trainingLoss, validationLoss, epochRate, clock.Elapsed, validationDataLoss);
             epochs.Add(info);
             progress?.Report(info);
             if (early is not null)

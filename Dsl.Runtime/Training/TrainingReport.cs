@@ -31,7 +31,11 @@ public enum StopReason
 /// <param name="ValidationLoss">The mean loss over the validation data after the epoch, or NaN without validation data.</param>
 /// <param name="LearningRate">The rate of the epoch's first batch.</param>
 /// <param name="Elapsed">Time since <c>Fit</c> started, at the end of the epoch.</param>
-public readonly record struct EpochInfo(int Epoch, double TrainingLoss, double ValidationLoss, double LearningRate, TimeSpan Elapsed);
+/// <param name="ValidationDataLoss">The validation loss without the terms of the loss that read no sample (the
+/// regularization penalty, the same for every row): the measure of fit that tune blocks minimize; NaN without validation
+/// data. Equal to <paramref name="ValidationLoss"/> for a loss without a penalty.</param>
+public readonly record struct EpochInfo(int Epoch, double TrainingLoss, double ValidationLoss, double LearningRate, TimeSpan Elapsed,
+                                        double ValidationDataLoss = double.NaN);
 
 /// <summary>What a training run did, epoch by epoch.</summary>
 public sealed class TrainingReport

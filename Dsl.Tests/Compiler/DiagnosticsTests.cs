@@ -10,6 +10,9 @@ namespace OptDsl.Tests.Compiler;
 public sealed class DiagnosticsTests
 {
     // "$$" marks where the diagnostic must start; it is removed before compiling.
+    /// <summary>A model for the tune block cases: a param, an update rule (so lr, batch and epochs are tunable).</summary>
+    private const string TuneModel = "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  param lambda = 0.1;\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2 + lambda * l2(w);\n  optimizer sgd(lr: 0.1) { epochs: 3; schedule: step(step_size: 2); }\n}\n";
+
     public static readonly TheoryData<string, string> Cases = new()
     {
         { "OPT0001", "problem P { var x; minimize x^2 $$}" },
@@ -113,7 +116,32 @@ public sealed class DiagnosticsTests
         { "OPT0024", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  $$solver lbfgs;\n}" },
         { "OPT0031", "model $$M {\n  dim d;\n  input x[d];\n  target y;\n  predict x[0];\n  loss (x[0] - y)^2;\n  optimizer sgd;\n}" },
         { "OPT0900", "model M {\n  dim d;\n  input x[d];\n  target y;\n  data $$c[d];\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  optimizer sgd;\n}" },
-        { "OPT0900", "tune M as $$T {\n  lr in logrange(1e-4, 1e-1);\n  search bayes(trials: 30, seed: 1);\n  prune: median;\n}" },
+        { "OPT0900", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$bayes(trials: 30, seed: 1);\n  prune: median;\n}" },
+        { "OPT0900", TuneModel + "tune M as T {\n  $$clip_norm in {1, 2};\n  search grid;\n}" },
+        { "OPT0002", "tune $$M as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
+        { "OPT0024", "problem P { var x; minimize x^2; }\ntune $$P as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
+        { "OPT0038", TuneModel + "tune M as T {\n  $$alpha in {1, 2};\n  search grid;\n}" },
+        { "OPT0038", TuneModel + "tune M as T {\n  $$w in {1, 2};\n  search grid;\n}" },
+        { "OPT0038", "model F {\n  input t;\n  target y;\n  var a;\n  predict a * t;\n  loss (a * t - y)^2;\n  optimizer lbfgs;\n}\ntune F as T {\n  $$lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lr in $$logrange(1e-1, 1e-4);\n  search random(trials: 3);\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lr in logrange($$0, 1e-1);\n  search random(trials: 3);\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lambda in $$range(0.5, 0.5);\n  search random(trials: 3);\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lr in {0.1, $$-0.1};\n  search grid;\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lambda in {0.1, $$0.1};\n  search grid;\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  lambda in $$0.5;\n  search grid;\n}" },
+        { "OPT0040", TuneModel + "tune M as T {\n  batch in {16, $$32.5};\n  search grid;\n}" },
+        { "OPT0040", TuneModel + "tune M as T {\n  epochs in $$range(1.5, 10);\n  search random(trials: 3);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$grid;\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$random(seed: 1);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$annealing;\n}" },
+        { "OPT0041", TuneModel + "tune M as $$T {\n  lr in logrange(1e-4, 1e-1);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  batch in {16, 32};\n  search grid;\n  $$search grid;\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  batch in {16, 32};\n  search grid($$trials: 3);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  batch in {16, 32};\n  search grid;\n  $$pruner: median;\n}" },
+        { "OPT0010", TuneModel + "tune M as T {\n  batch in {16, 32};\n  search grid;\n  prune: $$mean;\n}" },
+        { "OPT0010", TuneModel + "tune M as T {\n  batch in {16, 32};\n  search random(trials: $$0);\n}" },
+        { "OPT0003", TuneModel + "tune M as T {\n  batch in {16, 32};\n  $$batch in {64};\n  search grid;\n}" },
+        { "OPT0022", TuneModel + "tune M as T {\n  lambda in {0, $$lambda};\n  search grid;\n}" },
         { "OPT0037", "problem P {\n  var $$x;\n  minimize x^2;\n  solver bayes(trials: 20);\n}" },
         { "OPT0010", "problem P {\n  var x in [0, 1];\n  minimize x^2;\n  solver bayes(trials: $$5000);\n}" },
         { "OPT0037", "problem P {\n  var x in [0, 1];\n  var $$y in [0, inf];\n  minimize x^2 + y^2;\n  solver cmaes;\n}" },
@@ -197,14 +225,15 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
-    public void Every_member_of_a_tune_block_parses_so_the_block_is_reported_as_not_built()
+    public void Every_member_of_a_tune_block_parses_and_a_search_not_built_yet_is_located()
     {
         // The members of the language's tune block: choices, ranges, the search and its options, a pruner.
-        const string text = "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  batch in {16, 32};\n  epochs in range(10, 200);\n"
+        const string text = TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  batch in {16, 32};\n  epochs in range(10, 200);\n"
             + "  search hyperband(max_epochs: 81, eta: 3, seed: 1);\n  prune: median;\n}\n";
         var output = OptCompiler.Compile("tune.opt", text, null);
-        var d = Assert.Single(output.Diagnostics);
-        Assert.Equal(("OPT0900", 0, 10), (d.Id, d.Span.Line, d.Span.Column));
+        var d = Assert.Single(output.Diagnostics, d => d.Level == DiagnosticLevel.Error);
+        Assert.Equal(("OPT0900", 14, 9), (d.Id, d.Span.Line, d.Span.Column));
+        Assert.Contains("hyperband", d.Message);
     }
 
     [Fact]

@@ -245,6 +245,34 @@ public sealed class SnapshotTests
             model AdamWFit { input t; target y; var a; predict a * t; loss (a * t - y)^2; optimizer adamw(lr: 0.05, weight_decay: 0.01, amsgrad: true) { shuffle: false; seed: 3; } }
             """,
         // Names hostile to C#: keywords, generated locals and members, g_/v_ prefixes, PascalCase clashes, scalar data.
+        ["tune_blocks"] = """
+            model Net {
+                dim d;
+                dim h = 8;
+                input x[d];
+                target y;
+                var W[h, d] = glorot();
+                var v[h] = 0;
+                param lambda = 1e-4;
+                let z = sum(j in 0..h) v[j] * tanh(sum(i in 0..d) W[j, i] * x[i]);
+                predict sigmoid(z);
+                loss bce_logits(z, y) + lambda * l2(W);
+                optimizer adam(lr: 3e-3) { batch: 32; epochs: 40; early_stop: (patience: 5, restore_best: true); }
+            }
+            tune Net as NetSearch {
+                lr in logrange(1e-4, 1e-1);
+                lambda in {0, 1e-4, 1e-3};
+                batch in {16, 32, 64};
+                epochs in range(10, 200);
+                search random(trials: 30, seed: 1);
+                prune: median;
+            }
+            tune Net as net_grid {
+                batch in range(8, 10);
+                lambda in {0, 0.01};
+                search grid;
+            }
+            """,
         ["hostile_names"] = """
             namespace class.int;
             problem double {

@@ -1,0 +1,318 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using OptDsl.Compiler.Syntax;
+
+namespace OptDsl.Compiler.Semantics;
+
+/// <summary>How a hyperparameter's values are spread (the runtime's <c>OptDsl.Runtime.Tuning.DimensionKind</c>).</summary>
+public enum DimensionKind
+{
+    LogRange,
+    Range,
+    Choice,
+}
+
+/// <summary>What a tune block's hyperparameter sets on the model.</summary>
+public enum TuneTarget
+{
+    /// <summary>A <c>param</c> of the model (its property).</summary>
+    Param,
+    /// <summary><c>lr</c>: the optimizer's base learning rate.</summary>
+    LearningRate,
+    /// <summary><c>batch</c>: rows per batch (an integer, at least 1).</summary>
+    Batch,
+    /// <summary><c>epochs</c>: passes over the training data (an integer, at least 1).</summary>
+    Epochs,
+}
+
+/// <summary>One hyperparameter of a tune block, checked: its target, its values, and the text it was written as.</summary>
+public sealed record BoundTuneDimension(string Name, TuneTarget Target, DimensionKind Kind, double Low, double High, bool IsInteger,
+                                        EquatableArray<double> Values, string Text, int Line);
+
+/// <summary>A checked <c>tune M as S { ... }</c> block.</summary>
+public sealed record BoundTune(string Name, SourceSpan NameSpan, int Line, string Model, EquatableArray<BoundTuneDimension> Dimensions,
+                               string Method, int Trials, int Seed, bool MedianPruning, string SearchText, int SearchLine);
+
+/// <summary>
+/// Checks a tune block against the model it searches (bound from the same file): each hyperparameter names a param or a
+/// tunable setting with values of the right kind, the search method and its options, the pruner. Reports OPT0038–OPT0041
+/// (and OPT0900 for the parts of the language not built yet) at the offending token.
+/// </summary>
+internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
+{
+    /// <summary>Search methods of the language; those not built yet are rejected with OPT0900.</summary>
+    private static readonly string[] Methods = ["grid", "random", "bayes", "hyperband"];
+
+    private int _errors;
+
+    private void Report(DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
+    {
+        var d = descriptor.Create(path, span, args);
+        if (d.Level == DiagnosticLevel.Error) _errors++;
+        diagnostics.Add(d);
+    }
+
+    /// <summary>The checked block, or null when it has errors (reported).</summary>
+    public BoundTune? Bind(TuneSyntax tune, BoundModel? model)
+    {
+        if (model is null) return null;
+        bool fullBatch = model.Optimizer.Spec.IsFullBatch;
+        var dimensions = new List<BoundTuneDimension>();
+        TuneSearchSyntax? search = null;
+        bool median = false;
+        foreach (var member in tune.Members)
+        {
+            switch (member)
+            {
+                case TuneChoiceSyntax or TuneRangeSyntax:
+                    var d = Dimension(member, model, fullBatch);
+                    if (d is null) break;
+                    if (dimensions.Any(x => x.Name == d.Name))
+                    {
+                        var span = member is TuneChoiceSyntax c ? c.NameSpan : ((TuneRangeSyntax)member).NameSpan;
+                        Report(Descriptors.DuplicateDeclaration, span, d.Name, dimensions.First(x => x.Name == d.Name).Line);
+                        break;
+                    }
+                    dimensions.Add(d);
+                    break;
+                case TuneSearchSyntax s:
+                    if (search is not null) Report(Descriptors.InvalidTune, s.Span, $"tune block '{tune.Name}' already has a search at line {search.Span.Line + 1}");
+                    else search = s;
+                    break;
+                case TuneOptionSyntax { Option: var o }:
+                    if (o.Name != "prune")
+                    {
+                        Report(Descriptors.InvalidTune, o.NameSpan, $"a tune block has no option '{o.Name}'; its options: prune");
+                        break;
+                    }
+                    if (o.Value is ExprOptionValue { Value: NameSyntax { Name: "median" } }) median = true;
+                    else Report(Descriptors.InvalidOptionValue, o.Value.Span, "prune", "must be: median");
+                    break;
+            }
+        }
+        if (dimensions.Count == 0 && _errors == 0)
+            Report(Descriptors.InvalidTune, tune.NameSpan, $"tune block '{tune.Name}' searches nothing: add a hyperparameter, e.g. 'lr in logrange(1e-4, 1e-1);'");
+        if (search is null)
+        {
+            Report(Descriptors.InvalidTune, tune.NameSpan, $"tune block '{tune.Name}' has no search: add 'search grid;' or 'search random(trials: 20, seed: 1);'");
+            return null;
+        }
+        var (method, trials, seed) = Search(search, dimensions);
+        if (_errors > 0 || method is null) return null;
+        return new BoundTune(tune.Name, tune.NameSpan, tune.Span.Line + 1, model.Name, new EquatableArray<BoundTuneDimension>(dimensions.ToArray()),
+            method, trials, seed, median, Text(search), search.Span.Line + 1);
+    }
+
+    private BoundTuneDimension? Dimension(TuneMemberSyntax member, BoundModel model, bool fullBatch)
+    {
+        var (name, nameSpan) = member switch
+        {
+            TuneChoiceSyntax c => (c.Name, c.NameSpan),
+            TuneRangeSyntax r => (r.Name, r.NameSpan),
+            _ => throw new InvalidOperationException(),
+        };
+        var target = Target(name, nameSpan, model, fullBatch);
+        if (target is null) return null;
+        bool integer = target is TuneTarget.Batch or TuneTarget.Epochs;
+        int line = member.Span.Line + 1;
+        if (member is TuneChoiceSyntax choice)
+        {
+            var values = new List<double>();
+            foreach (var e in choice.Values)
+            {
+                if (Constant(e, $"a choice of '{name}'") is not { } v) return null;
+                if (integer && (v != Math.Floor(v) || v < 1 || v > int.MaxValue))
+                {
+                    Report(Descriptors.TuneTypeMismatch, e.Span, $"'{name}' is a whole number of at least 1, and the choice {Format(v)} is not");
+                    return null;
+                }
+                if (!Valid(target.Value, v, e.Span, name)) return null;
+                if (values.Contains(v))
+                {
+                    Report(Descriptors.InvalidSearchRange, e.Span, $"the choices of '{name}' list {Format(v)} twice");
+                    return null;
+                }
+                values.Add(v);
+            }
+            return new BoundTuneDimension(name, target.Value, DimensionKind.Choice, values.Min(), values.Max(), integer,
+                new EquatableArray<double>(values.ToArray()), $"{name} in {{{string.Join(", ", values.Select(Format))}}}", line);
+        }
+        var range = (TuneRangeSyntax)member;
+        if (range.Value is not CallSyntax { Name: "logrange" or "range" } call)
+        {
+            Report(Descriptors.InvalidSearchRange, range.Value.Span, $"'{name}' takes a set {{v1, v2, ...}}, 'logrange(a, b)' or 'range(a, b)'");
+            return null;
+        }
+        if (call.Arguments.Count != 2)
+        {
+            Report(Descriptors.WrongArity, call.Span, call.Name, "2 arguments (the ends, both included)", call.Arguments.Count);
+            return null;
+        }
+        if (Constant(call.Arguments[0], $"the lower end of '{name}'") is not { } low || Constant(call.Arguments[1], $"the upper end of '{name}'") is not { } high)
+            return null;
+        bool log = call.Name == "logrange";
+        if (integer && (low != Math.Floor(low) || high != Math.Floor(high)))
+        {
+            Report(Descriptors.TuneTypeMismatch, call.Span, $"'{name}' is a whole number: {call.Name}({Format(low)}, {Format(high)}) needs whole ends");
+            return null;
+        }
+        if (log && !(low > 0))
+        {
+            Report(Descriptors.InvalidSearchRange, call.Arguments[0].Span, $"logrange needs a positive lower end; '{name}' has {Format(low)}");
+            return null;
+        }
+        if (!(low < high))
+        {
+            Report(Descriptors.InvalidSearchRange, call.Span, low == high
+                ? $"the range of '{name}' is empty: {call.Name}({Format(low)}, {Format(high)}) holds one value; give a set {{{Format(low)}}} or a wider range"
+                : $"the range of '{name}' is inverted: {call.Name}({Format(low)}, {Format(high)}) needs lower < upper");
+            return null;
+        }
+        if (!Valid(target.Value, low, call.Arguments[0].Span, name) || !Valid(target.Value, high, call.Arguments[1].Span, name)) return null;
+        return new BoundTuneDimension(name, target.Value, log ? DimensionKind.LogRange : DimensionKind.Range, low, high, integer,
+            EquatableArray<double>.Empty, $"{name} in {call.Name}({Format(low)}, {Format(high)})", line);
+    }
+
+    /// <summary>What <paramref name="name"/> sets on the model, or null (reported).</summary>
+    private TuneTarget? Target(string name, SourceSpan span, BoundModel model, bool fullBatch)
+    {
+        if (model.Sample.Params.Any(p => p.Name == name)) return TuneTarget.Param;
+        var setting = name switch { "lr" => TuneTarget.LearningRate, "batch" => TuneTarget.Batch, "epochs" => TuneTarget.Epochs, _ => (TuneTarget?)null };
+        if (setting is not null && fullBatch)
+        {
+            Report(Descriptors.UnknownTuneTarget, span, name, model.Name,
+                $"its optimizer '{model.Optimizer.Spec.Name}' trains on the whole training set in one solve, without a learning rate, batches or epochs; {Tunable(model, fullBatch)}");
+            return null;
+        }
+        if (setting is not null) return setting;
+        bool known = model.Optimizer.Spec.Options.Any(o => o.Name == name) || ModelCatalog.Settings.Contains(name)
+            || (model.Optimizer.Settings.Schedule?.Spec.Options.Any(o => o.Name == name) ?? false);
+        if (known)
+        {
+            Report(Descriptors.NotBuiltYet, span, $"Tuning the optimizer option or setting '{name}' (tunable today: params, lr, batch, epochs)");
+            return null;
+        }
+        string kind = model.Sample.Vars.Any(v => v.Name == name) ? $"'{name}' is a weight of model '{model.Name}', which training sets; " : "";
+        Report(Descriptors.UnknownTuneTarget, span, name, model.Name, kind + Tunable(model, fullBatch));
+        return null;
+    }
+
+    private static string Tunable(BoundModel model, bool fullBatch)
+    {
+        var names = model.Sample.Params.Select(p => $"param '{p.Name}'").ToList();
+        if (!fullBatch) names.AddRange(["'lr'", "'batch'", "'epochs'"]);
+        return names.Count == 0 ? "it has nothing to tune (declare a 'param')" : "it can tune: " + string.Join(", ", names);
+    }
+
+    /// <summary>The runtime's own limits on a setting's value.</summary>
+    private bool Valid(TuneTarget target, double v, SourceSpan span, string name)
+    {
+        string? problem = target switch
+        {
+            TuneTarget.LearningRate when !(v > 0) || !Finite(v) => "a learning rate must be positive",
+            TuneTarget.Batch or TuneTarget.Epochs when v < 1 || v > int.MaxValue => "must be at least 1",
+            _ when !Finite(v) => "must be finite",
+            _ => null,
+        };
+        if (problem is null) return true;
+        Report(Descriptors.InvalidSearchRange, span, $"'{name}' takes {Format(v)}, but {problem}");
+        return false;
+    }
+
+    private (string? Method, int Trials, int Seed) Search(TuneSearchSyntax s, List<BoundTuneDimension> dimensions)
+    {
+        if (!Methods.Contains(s.Method))
+        {
+            Report(Descriptors.InvalidTune, s.MethodSpan, $"there is no search '{s.Method}'; searches: {string.Join(", ", Methods)}");
+            return (null, 0, 0);
+        }
+        if (s.Method is "bayes" or "hyperband")
+        {
+            Report(Descriptors.NotBuiltYet, s.MethodSpan, $"The search '{s.Method}'");
+            return (null, 0, 0);
+        }
+        string[] allowed = s.Method == "grid" ? [] : ["trials", "seed"];
+        int trials = 0, seed = 0;
+        bool hasTrials = false;
+        foreach (var o in s.Options)
+        {
+            if (!allowed.Contains(o.Name))
+            {
+                Report(Descriptors.InvalidTune, o.NameSpan, allowed.Length == 0
+                    ? $"'{s.Method}' takes no options (it runs every combination once)"
+                    : $"'{s.Method}' has no option '{o.Name}'; its options: {string.Join(", ", allowed)}");
+                continue;
+            }
+            if (o.Value is not ExprOptionValue { Value: var e } || Constant(e, $"'{o.Name}'") is not { } v) continue;
+            if (v != Math.Floor(v) || v < (o.Name == "trials" ? 1 : int.MinValue) || v > int.MaxValue || (o.Name == "trials" && v > MaxTrials))
+            {
+                Report(Descriptors.InvalidOptionValue, e.Span, o.Name, o.Name == "trials" ? $"must be a whole number from 1 to {MaxTrials:N0}" : "must be a whole number");
+                continue;
+            }
+            if (o.Name == "trials") { trials = (int)v; hasTrials = true; }
+            else seed = (int)v;
+        }
+        if (s.Method == "random" && !hasTrials && _errors == 0)
+            Report(Descriptors.InvalidTune, s.MethodSpan, "'random' needs its number of trials: random(trials: 20, seed: 1)");
+        if (s.Method == "grid")
+        {
+            long count = 1;
+            foreach (var d in dimensions)
+            {
+                if (d.Kind != DimensionKind.Choice && !(d.Kind == DimensionKind.Range && d.IsInteger))
+                {
+                    Report(Descriptors.InvalidTune, s.MethodSpan, $"'grid' runs every combination and needs finitely many values, but '{d.Text}' is continuous: give a set {{...}}, or use 'random'");
+                    return (null, 0, 0);
+                }
+                count *= d.Kind == DimensionKind.Choice ? d.Values.Count : (long)(d.High - d.Low) + 1;
+                if (count > MaxTrials)
+                {
+                    Report(Descriptors.InvalidTune, s.MethodSpan, $"the grid has more than {MaxTrials:N0} combinations");
+                    return (null, 0, 0);
+                }
+            }
+            trials = (int)count;
+        }
+        return (s.Method, trials, seed);
+    }
+
+    private const int MaxTrials = Runtime.Internal.OptionLimits.MaxTuneTrials;
+
+    /// <summary>A constant number: literals with + - * / ^ and unary minus; null (reported) otherwise.</summary>
+    private double? Constant(ExprSyntax e, string what)
+    {
+        double? v = Evaluate(e);
+        if (v is null) Report(Descriptors.NotConstant, e.Span, what);
+        else if (!Finite(v.Value))
+        {
+            Report(Descriptors.InvalidSearchRange, e.Span, $"{what} is {Format(v.Value)}, not a finite number");
+            return null;
+        }
+        return v;
+    }
+
+    private static double? Evaluate(ExprSyntax e) => e switch
+    {
+        NumberSyntax n => n.Value,
+        UnarySyntax { Op: '-' } u => -Evaluate(u.Operand),
+        BinarySyntax b when Evaluate(b.Left) is { } l && Evaluate(b.Right) is { } r => b.Op switch
+        {
+            '+' => l + r,
+            '-' => l - r,
+            '*' => l * r,
+            '/' => l / r,
+            '^' => Math.Pow(l, r),
+            _ => null,
+        },
+        _ => null,
+    };
+
+    private static string Text(TuneSearchSyntax s) =>
+        s.Options.Count == 0 ? s.Method : $"{s.Method}({string.Join(", ", s.Options.Select(o => o.Name + ": " + (o.Value is ExprOptionValue { Value: var e } && Evaluate(e) is { } v ? Format(v) : "?")))})";
+
+    private static bool Finite(double v) => !double.IsNaN(v) && !double.IsInfinity(v);
+
+    internal static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

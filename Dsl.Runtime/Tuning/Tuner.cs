@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using OptDsl.Runtime.Training;
+
+namespace OptDsl.Runtime.Tuning;
+
+/// <summary>How a study runs: progress, cancellation.</summary>
+public sealed record TuneOptions
+{
+    /// <summary>Told after each trial.</summary>
+    public IProgress<Trial>? Progress { get; init; }
+
+    /// <summary>Stops the study: a trial that is training ends as <see cref="TrialState.Failed"/> ("cancelled") and no other starts.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}
+
+/// <summary>What one trial's training sees: where to report each epoch (the pruner listens) and when to stop.</summary>
+public sealed class TrialContext : IProgress<EpochInfo>
+{
+    private readonly MedianPruner? _pruner;
+    private readonly IReadOnlyList<Trial> _finished;
+    private readonly CancellationTokenSource _stop;
+    private readonly List<double> _values = [];
+
+    internal TrialContext(int number, MedianPruner? pruner, IReadOnlyList<Trial> finished, CancellationToken cancellationToken)
+    {
+        Number = number;
+        _pruner = pruner;
+        _finished = finished;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>The trial's number in the study.</summary>
+    public int Number { get; }
+
+    /// <summary>Cancelled when the study is, or when the pruner stops this trial: pass it to <c>Fit</c>.</summary>
+    public CancellationToken CancellationToken => _stop.Token;
+
+    /// <summary>The pruner stopped the trial.</summary>
+    public bool Pruned { get; private set; }
+
+    /// <summary>The validation data loss after each epoch reported so far.</summary>
+    public IReadOnlyList<double> EpochValues => _values;
+
+    /// <summary>Records an epoch's validation data loss and asks the pruner; when it says stop, the token is cancelled and training ends before its next batch.</summary>
+    public void Report(EpochInfo value)
+    {
+        _values.Add(value.ValidationDataLoss);
+        if (Pruned || _pruner is null || !_pruner.ShouldPrune(_values, _finished)) return;
+        Pruned = true;
+        _stop.Cancel();
+    }
+
+    internal void Dispose() => _stop.Dispose();
+}
+
+/// <summary>One trial's training, as the generated search class returns it to <see cref="Tuner"/>.</summary>
+/// <param name="Model">The trained model.</param>
+/// <param name="Report">What <c>Fit</c> reported.</param>
+/// <param name="RestoresBest">The model's early stopping restores the best epoch's weights.</param>
+public readonly record struct TrialRun<TModel>(TModel Model, TrainingReport Report, bool RestoresBest);
+
+/// <summary>
+/// The loop of a <c>tune</c> block: for each trial the sampler's hyperparameters, one training with validation after each
+/// epoch (the pruner may stop it), and the trial's record; the best trial's model is kept. Trials run one after the other,
+/// in the calling thread, in the sampler's order, so a study repeats exactly for the same seeds and data.
+/// </summary>
+public static class Tuner
+{
+    public static Study<TModel> Run<TModel>(string name, SearchSpace space, TrialSampler sampler, MedianPruner? pruner, TuneOptions? options,
+                                            Func<double[], TrialContext, TrialRun<TModel>> train)
+        where TModel : class
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new TuneOptions();
+        int count = sampler.TrialCount(space);
+        var trials = new List<Trial>(count);
+        TModel? bestModel = null;
+        double bestValue = double.PositiveInfinity;
+        bool cancelled = false;
+        string search = pruner is null ? sampler.Description : $"{sampler.Description}, prune: {pruner.Description}";
+        for (int number = 0; number < count; number++)
+        {
+            if (options.CancellationToken.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+            var parameters = sampler.Parameters(space, number, trials);
+            var context = new TrialContext(number, pruner, trials, options.CancellationToken);
+            var clock = Stopwatch.StartNew();
+            TrialRun<TModel> run;
+            try
+            {
+                run = train((double[])parameters.Clone(), context);
+            }
+            finally
+            {
+                context.Dispose();
+            }
+            var trial = Record(number, space, parameters, context, run, clock.Elapsed, options.CancellationToken.IsCancellationRequested);
+            trials.Add(trial);
+            if (trial.State == TrialState.Complete && trial.Value < bestValue)
+            {
+                bestValue = trial.Value;
+                bestModel = run.Model;
+            }
+            options.Progress?.Report(trial);
+            if (options.CancellationToken.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+        }
+        return new Study<TModel>(name, space, search, trials, cancelled, bestModel);
+    }
+
+    private static Trial Record<TModel>(int number, SearchSpace space, double[] parameters, TrialContext context, TrialRun<TModel> run,
+                                        TimeSpan duration, bool studyCancelled)
+    {
+        var report = run.Report;
+        var values = new List<double>(report.Epochs.Count);
+        foreach (var e in report.Epochs) values.Add(e.ValidationDataLoss);
+        if (context.Pruned)
+        {
+            double last = values.Count > 0 ? values[^1] : double.NaN;
+            return new Trial(number, space, parameters, values, last, TrialState.Pruned,
+                duration, $"pruned after epoch {values.Count}: its best validation loss was above the median of the complete trials' at that epoch");
+        }
+        if (report.StopReason == StopReason.Cancelled || studyCancelled)
+            return new Trial(number, space, parameters, values, double.NaN, TrialState.Failed, duration, "cancelled: " + report.Message);
+        if (report.StopReason == StopReason.Diverged)
+            return new Trial(number, space, parameters, values, double.NaN, TrialState.Failed, duration, "diverged: " + report.Message);
+        // The weights training returned: the best epoch's with restore_best (early stopping puts them back), else the last.
+        int returned = run.RestoresBest && report.BestEpoch > 0 ? report.BestEpoch : report.Epochs.Count > 0 ? report.Epochs[^1].Epoch : 0;
+        double value = double.NaN;
+        foreach (var e in report.Epochs)
+            if (e.Epoch == returned) value = e.ValidationDataLoss;
+        if (!double.IsFinite(value))
+            return new Trial(number, space, parameters, values, double.NaN, TrialState.Failed, duration, $"no finite validation loss ({value}): " + report.Message);
+        return new Trial(number, space, parameters, values, value, TrialState.Complete, duration, report.Message);
+    }
+}
