@@ -46,10 +46,10 @@ internal sealed class TuneEmitter
     private string Emit()
     {
         _w.FileHeader(Version, Comment(_file), $"tune '{Comment(_t.Name)}'", _t.Line, _namespace);
-        string sampler = _t.Method == "grid" ? "grid" : _t.SearchText;
+        string sampler = _t.SearchText;
         _w.Line($"/// <summary>");
         _w.Line($"/// The hyperparameter search <c>{Xml(_t.Name)}</c> over model <see cref=\"{Model}\"/> ({WhereXml(_t.Line)}): {Xml(sampler)}" +
-                $"{(_t.MedianPruning ? ", median pruning" : "")}, {_t.Trials} trial{(_t.Trials == 1 ? "" : "s")}, each judged by the validation loss of its training without the loss's penalty.");
+                $"{(_t.MedianPruning ? ", median pruning" : "")}{(_t.Method == "hyperband" ? $" (successive halving of trials of up to {_t.MaxEpochs} epochs)" : "")}, {_t.Trials} trial{(_t.Trials == 1 ? "" : "s")}, each judged by the validation loss of its training without the loss's penalty.");
         _w.Line("/// </summary>");
         _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"OptDsl\", \"{Version}\")]");
         using (_w.Block($"public sealed partial class {_class}"))
@@ -125,8 +125,13 @@ internal sealed class TuneEmitter
             _w.Line("global::System.ArgumentNullException.ThrowIfNull(targets);");
             _w.Line("if (validationInputs is null || validationTargets is null)");
             _w.Line($"    throw new global::System.ArgumentNullException(validationInputs is null ? nameof(validationInputs) : nameof(validationTargets), {CSharpNames.StringLiteral($"tune {_t.Name} judges each trial by its validation loss: give validation data.")});");
-            string sampler = _t.Method == "grid" ? $"new {Tuning}.GridSampler()" : $"new {Tuning}.RandomSampler({_t.Trials}, {_t.Seed})";
-            string pruner = _t.MedianPruning ? $"new {Tuning}.MedianPruner()" : "null";
+            string sampler = _t.Method switch
+            {
+                "grid" => $"new {Tuning}.GridSampler()",
+                "bayes" => $"new {Tuning}.TpeSampler({_t.Trials}, {_t.Seed})",
+                _ => $"new {Tuning}.RandomSampler({_t.Trials}, {_t.Seed})",
+            };
+            string pruner = _t.Method == "hyperband" ? $"new {Tuning}.HyperbandPruner({_t.MaxEpochs}, {_t.Eta})" : _t.MedianPruning ? $"new {Tuning}.MedianPruner()" : "null";
             _w.Line($"// search {Comment(_t.SearchText)} ({Comment(Where(_t.SearchLine))})");
             _w.Line($"return {Tuning}.Tuner.Run<{Model}>({CSharpNames.StringLiteral(_t.Name)}, Space, {sampler}, {pruner}, options, (values, trial) =>");
             _w.Line("{");
@@ -153,6 +158,7 @@ internal sealed class TuneEmitter
                         break;
                 }
             }
+            if (_t.Method == "hyperband") settings.Add($"Epochs = {_t.MaxEpochs}");
             if (settings.Count > 0) _w.Line($"model.TrainingOptions = model.TrainingOptions with {{ {string.Join(", ", settings)} }};");
             _w.Line("var report = model.Fit(inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
             string restores = _m.Optimizer.Spec.IsFullBatch ? "false" : "model.TrainingOptions.EarlyStopping?.RestoreBest ?? false";

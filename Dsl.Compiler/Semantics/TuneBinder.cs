@@ -32,8 +32,22 @@ public sealed record BoundTuneDimension(string Name, TuneTarget Target, Dimensio
                                         EquatableArray<double> Values, string Text, int Line);
 
 /// <summary>A checked <c>tune M as S { ... }</c> block.</summary>
+/// <param name="MaxEpochs">hyperband's R (the epochs of a trial that is never pruned); 0 for the other searches.</param>
+/// <param name="Eta">hyperband's η (the factor between rungs); 0 for the other searches.</param>
 public sealed record BoundTune(string Name, SourceSpan NameSpan, int Line, string Model, EquatableArray<BoundTuneDimension> Dimensions,
-                               string Method, int Trials, int Seed, bool MedianPruning, string SearchText, int SearchLine);
+                               string Method, int Trials, int Seed, bool MedianPruning, string SearchText, int SearchLine,
+                               int MaxEpochs = 0, int Eta = 0)
+{
+    /// <summary>Hyperband's trials, Σ n_s over its brackets (the runtime's HyperbandPruner.TrialCount, computed the same way).</summary>
+    public static int HyperbandTrials(int maxEpochs, int eta)
+    {
+        int sMax = 0;
+        while (Math.Pow(eta, sMax + 1) <= maxEpochs) sMax++;
+        int total = 0;
+        for (int s = sMax; s >= 0; s--) total += (int)Math.Ceiling((sMax + 1) * Math.Pow(eta, s) / (s + 1) - 1e-9);
+        return total;
+    }
+}
 
 /// <summary>
 /// Checks a tune block against the model it searches (bound from the same file): each hyperparameter names a param or a
@@ -99,10 +113,19 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
             Report(Descriptors.InvalidTune, tune.NameSpan, $"tune block '{tune.Name}' has no search: add 'search grid;' or 'search random(trials: 20, seed: 1);'");
             return null;
         }
-        var (method, trials, seed) = Search(search, dimensions);
+        var (method, trials, seed, maxEpochs, eta) = Search(search, dimensions);
+        if (method == "hyperband")
+        {
+            if (fullBatch)
+                Report(Descriptors.InvalidTune, search.MethodSpan, $"'hyperband' judges trials by epochs, and model '{model.Name}' trains with '{model.Optimizer.Spec.Name}' in one full-batch solve; use 'random', 'bayes' or 'grid'");
+            if (dimensions.FirstOrDefault(d => d.Target == TuneTarget.Epochs) is { } epochs)
+                Report(Descriptors.InvalidTune, search.MethodSpan, $"'hyperband' gives every trial up to max_epochs ({maxEpochs}) epochs and stops the poor ones early; remove '{epochs.Text}' (line {epochs.Line})");
+            if (median)
+                Report(Descriptors.InvalidTune, search.MethodSpan, "'hyperband' prunes by successive halving; remove 'prune: median'");
+        }
         if (_errors > 0 || method is null) return null;
         return new BoundTune(tune.Name, tune.NameSpan, tune.Span.Line + 1, model.Name, new EquatableArray<BoundTuneDimension>(dimensions.ToArray()),
-            method, trials, seed, median, Text(search), search.Span.Line + 1);
+            method, trials, seed, median, Text(search), search.Span.Line + 1, maxEpochs, eta);
     }
 
     private BoundTuneDimension? Dimension(TuneMemberSyntax member, BoundModel model, bool fullBatch)
@@ -221,21 +244,20 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
         return false;
     }
 
-    private (string? Method, int Trials, int Seed) Search(TuneSearchSyntax s, List<BoundTuneDimension> dimensions)
+    private (string? Method, int Trials, int Seed, int MaxEpochs, int Eta) Search(TuneSearchSyntax s, List<BoundTuneDimension> dimensions)
     {
         if (!Methods.Contains(s.Method))
         {
             Report(Descriptors.InvalidTune, s.MethodSpan, $"there is no search '{s.Method}'; searches: {string.Join(", ", Methods)}");
-            return (null, 0, 0);
+            return (null, 0, 0, 0, 0);
         }
-        if (s.Method is "bayes" or "hyperband")
+        string[] allowed = s.Method switch
         {
-            Report(Descriptors.NotBuiltYet, s.MethodSpan, $"The search '{s.Method}'");
-            return (null, 0, 0);
-        }
-        string[] allowed = s.Method == "grid" ? [] : ["trials", "seed"];
-        int trials = 0, seed = 0;
-        bool hasTrials = false;
+            "grid" => [],
+            "hyperband" => ["max_epochs", "eta", "seed"],
+            _ => ["trials", "seed"],
+        };
+        var given = new Dictionary<string, int>();
         foreach (var o in s.Options)
         {
             if (!allowed.Contains(o.Name))
@@ -246,16 +268,33 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 continue;
             }
             if (o.Value is not ExprOptionValue { Value: var e } || Constant(e, $"'{o.Name}'") is not { } v) continue;
-            if (v != Math.Floor(v) || v < (o.Name == "trials" ? 1 : int.MinValue) || v > int.MaxValue || (o.Name == "trials" && v > MaxTrials))
+            (double min, double max, string rule) = o.Name switch
             {
-                Report(Descriptors.InvalidOptionValue, e.Span, o.Name, o.Name == "trials" ? $"must be a whole number from 1 to {MaxTrials:N0}" : "must be a whole number");
+                "trials" => (1.0, MaxTrials, $"must be a whole number from 1 to {MaxTrials:N0}"),
+                "max_epochs" => (1.0, 1_000_000, "must be a whole number from 1 to 1,000,000"),
+                "eta" => (2.0, 100, "must be a whole number from 2 to 100"),
+                _ => (int.MinValue, int.MaxValue, "must be a whole number"),
+            };
+            if (v != Math.Floor(v) || v < min || v > max)
+            {
+                Report(Descriptors.InvalidOptionValue, e.Span, o.Name, rule);
                 continue;
             }
-            if (o.Name == "trials") { trials = (int)v; hasTrials = true; }
-            else seed = (int)v;
+            given[o.Name] = (int)v;
         }
-        if (s.Method == "random" && !hasTrials && _errors == 0)
-            Report(Descriptors.InvalidTune, s.MethodSpan, "'random' needs its number of trials: random(trials: 20, seed: 1)");
+        int seed = given.TryGetValue("seed", out int sd) ? sd : 0;
+        if (s.Method is "random" or "bayes" && !given.ContainsKey("trials") && _errors == 0)
+            Report(Descriptors.InvalidTune, s.MethodSpan, $"'{s.Method}' needs its number of trials: {s.Method}(trials: 20, seed: 1)");
+        if (s.Method == "hyperband")
+        {
+            if (!given.TryGetValue("max_epochs", out int r))
+            {
+                if (_errors == 0) Report(Descriptors.InvalidTune, s.MethodSpan, "'hyperband' needs the epochs of a full trial: hyperband(max_epochs: 81, eta: 3, seed: 1)");
+                return (null, 0, 0, 0, 0);
+            }
+            int eta = given.TryGetValue("eta", out int et) ? et : 3;
+            return (s.Method, BoundTune.HyperbandTrials(r, eta), seed, r, eta);
+        }
         if (s.Method == "grid")
         {
             long count = 1;
@@ -264,18 +303,18 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 if (d.Kind != DimensionKind.Choice && !(d.Kind == DimensionKind.Range && d.IsInteger))
                 {
                     Report(Descriptors.InvalidTune, s.MethodSpan, $"'grid' runs every combination and needs finitely many values, but '{d.Text}' is continuous: give a set {{...}}, or use 'random'");
-                    return (null, 0, 0);
+                    return (null, 0, 0, 0, 0);
                 }
                 count *= d.Kind == DimensionKind.Choice ? d.Values.Count : (long)(d.High - d.Low) + 1;
                 if (count > MaxTrials)
                 {
                     Report(Descriptors.InvalidTune, s.MethodSpan, $"the grid has more than {MaxTrials:N0} combinations");
-                    return (null, 0, 0);
+                    return (null, 0, 0, 0, 0);
                 }
             }
-            trials = (int)count;
+            return (s.Method, (int)count, seed, 0, 0);
         }
-        return (s.Method, trials, seed);
+        return (s.Method, given.TryGetValue("trials", out int t) ? t : 0, seed, 0, 0);
     }
 
     private const int MaxTrials = Runtime.Internal.OptionLimits.MaxTuneTrials;

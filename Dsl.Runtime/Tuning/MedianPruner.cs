@@ -4,6 +4,23 @@ using System.Linq;
 
 namespace OptDsl.Runtime.Tuning;
 
+/// <summary>Stops unpromising trials after an epoch (<c>prune: median</c>, the successive halving of <c>hyperband</c>).</summary>
+public abstract class TrialPruner
+{
+    private protected TrialPruner()
+    {
+    }
+
+    /// <summary>The pruner as written in the tune block.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// True when trial <paramref name="number"/>, whose validation losses after each epoch so far are
+    /// <paramref name="values"/>, should stop now; <paramref name="finished"/> are the trials that ended before it.
+    /// </summary>
+    public abstract bool ShouldPrune(int number, IReadOnlyList<double> values, IReadOnlyList<Trial> finished);
+}
+
 /// <summary>
 /// <c>prune: median</c>, Optuna's <c>MedianPruner</c> with its defaults: after an epoch, a trial stops when the best
 /// validation loss it has reached so far is worse than the median of the completed trials' losses at that same epoch.
@@ -11,15 +28,17 @@ namespace OptDsl.Runtime.Tuning;
 /// <see cref="WarmupEpochs"/> + 1 (0: from the first epoch on). An epoch without a validation loss (NaN: a full-batch
 /// optimizer reports one at its end only) prunes nothing; a diverged training is a failed trial anyway.
 /// </summary>
-public sealed class MedianPruner
+public sealed class MedianPruner : TrialPruner
 {
     public int StartupTrials { get; init; } = 5;
 
     public int WarmupEpochs { get; init; }
 
-    public string Description => "median";
+    public override string Description => "median";
 
-    /// <summary>True when the trial whose per-epoch values so far are <paramref name="values"/> should stop after its last epoch.</summary>
+    public override bool ShouldPrune(int number, IReadOnlyList<double> values, IReadOnlyList<Trial> finished) => ShouldPrune(values, finished);
+
+    /// <summary>True when a trial whose per-epoch values so far are <paramref name="values"/> should stop after its last epoch.</summary>
     public bool ShouldPrune(IReadOnlyList<double> values, IReadOnlyList<Trial> finished)
     {
         if (values.Count == 0) return false;

@@ -19,12 +19,12 @@ public sealed record TuneOptions
 /// <summary>What one trial's training sees: where to report each epoch (the pruner listens) and when to stop.</summary>
 public sealed class TrialContext : IProgress<EpochInfo>
 {
-    private readonly MedianPruner? _pruner;
+    private readonly TrialPruner? _pruner;
     private readonly IReadOnlyList<Trial> _finished;
     private readonly CancellationTokenSource _stop;
     private readonly List<double> _values = [];
 
-    internal TrialContext(int number, MedianPruner? pruner, IReadOnlyList<Trial> finished, CancellationToken cancellationToken)
+    internal TrialContext(int number, TrialPruner? pruner, IReadOnlyList<Trial> finished, CancellationToken cancellationToken)
     {
         Number = number;
         _pruner = pruner;
@@ -48,7 +48,7 @@ public sealed class TrialContext : IProgress<EpochInfo>
     public void Report(EpochInfo value)
     {
         _values.Add(value.ValidationDataLoss);
-        if (Pruned || _pruner is null || !_pruner.ShouldPrune(_values, _finished)) return;
+        if (Pruned || _pruner is null || !_pruner.ShouldPrune(Number, _values, _finished)) return;
         Pruned = true;
         _stop.Cancel();
     }
@@ -69,7 +69,7 @@ public readonly record struct TrialRun<TModel>(TModel Model, TrainingReport Repo
 /// </summary>
 public static class Tuner
 {
-    public static Study<TModel> Run<TModel>(string name, SearchSpace space, TrialSampler sampler, MedianPruner? pruner, TuneOptions? options,
+    public static Study<TModel> Run<TModel>(string name, SearchSpace space, TrialSampler sampler, TrialPruner? pruner, TuneOptions? options,
                                             Func<double[], TrialContext, TrialRun<TModel>> train)
         where TModel : class
     {
@@ -102,7 +102,7 @@ public static class Tuner
             {
                 context.Dispose();
             }
-            var trial = Record(number, space, parameters, context, run, clock.Elapsed, options.CancellationToken.IsCancellationRequested);
+            var trial = Record(number, space, parameters, context, run, clock.Elapsed, options.CancellationToken.IsCancellationRequested, pruner?.Description);
             trials.Add(trial);
             if (trial.State == TrialState.Complete && trial.Value < bestValue)
             {
@@ -120,7 +120,7 @@ public static class Tuner
     }
 
     private static Trial Record<TModel>(int number, SearchSpace space, double[] parameters, TrialContext context, TrialRun<TModel> run,
-                                        TimeSpan duration, bool studyCancelled)
+                                        TimeSpan duration, bool studyCancelled, string? pruner)
     {
         var report = run.Report;
         var values = new List<double>(report.Epochs.Count);
@@ -128,8 +128,7 @@ public static class Tuner
         if (context.Pruned)
         {
             double last = values.Count > 0 ? values[^1] : double.NaN;
-            return new Trial(number, space, parameters, values, last, TrialState.Pruned,
-                duration, $"pruned after epoch {values.Count}: its best validation loss was above the median of the complete trials' at that epoch");
+            return new Trial(number, space, parameters, values, last, TrialState.Pruned, duration, $"pruned after epoch {values.Count} by {pruner}");
         }
         if (report.StopReason == StopReason.Cancelled || studyCancelled)
             return new Trial(number, space, parameters, values, double.NaN, TrialState.Failed, duration, "cancelled: " + report.Message);

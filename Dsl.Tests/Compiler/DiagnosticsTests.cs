@@ -116,7 +116,12 @@ public sealed class DiagnosticsTests
         { "OPT0024", "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  $$solver lbfgs;\n}" },
         { "OPT0031", "model $$M {\n  dim d;\n  input x[d];\n  target y;\n  predict x[0];\n  loss (x[0] - y)^2;\n  optimizer sgd;\n}" },
         { "OPT0900", "model M {\n  dim d;\n  input x[d];\n  target y;\n  data $$c[d];\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  optimizer sgd;\n}" },
-        { "OPT0900", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$bayes(trials: 30, seed: 1);\n  prune: median;\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  epochs in range(5, 20);\n  search $$hyperband(max_epochs: 27);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$hyperband(max_epochs: 27);\n  prune: median;\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$hyperband(eta: 3);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$bayes(seed: 3);\n}" },
+        { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, $$trials: 9);\n}" },
+        { "OPT0010", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, eta: $$1);\n}" },
         { "OPT0900", TuneModel + "tune M as T {\n  $$clip_norm in {1, 2};\n  search grid;\n}" },
         { "OPT0002", "tune $$M as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
         { "OPT0024", "problem P { var x; minimize x^2; }\ntune $$P as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
@@ -224,16 +229,19 @@ public sealed class DiagnosticsTests
         Assert.Contains(ToleranceOptions(), row => (string)row[1] == "cg_tol");
     }
 
-    [Fact]
-    public void Every_member_of_a_tune_block_parses_and_a_search_not_built_yet_is_located()
+    [Theory]
+    [InlineData("  epochs in range(10, 200);\n  search random(trials: 20, seed: 1);\n  prune: median;\n")]
+    [InlineData("  epochs in range(10, 200);\n  search bayes(trials: 20, seed: 1);\n  prune: median;\n")]
+    [InlineData("  epochs in {10, 20};\n  search grid;\n")]
+    [InlineData("  search hyperband(max_epochs: 81, eta: 3, seed: 1);\n")]
+    public void Every_search_of_the_language_compiles(string search)
     {
         // The members of the language's tune block: choices, ranges, the search and its options, a pruner.
-        const string text = TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  batch in {16, 32};\n  epochs in range(10, 200);\n"
-            + "  search hyperband(max_epochs: 81, eta: 3, seed: 1);\n  prune: median;\n}\n";
+        string text = TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  batch in {16, 32};\n  lambda in range(0, 1);\n" + search + "}\n";
+        if (search.Contains("grid", StringComparison.Ordinal)) text = text.Replace("lr in logrange(1e-4, 1e-1)", "lr in {0.01, 0.1}").Replace("range(0, 1)", "{0, 1}");
         var output = OptCompiler.Compile("tune.opt", text, null);
-        var d = Assert.Single(output.Diagnostics, d => d.Level == DiagnosticLevel.Error);
-        Assert.Equal(("OPT0900", 14, 9), (d.Id, d.Span.Line, d.Span.Column));
-        Assert.Contains("hyperband", d.Message);
+        Assert.DoesNotContain(output.Diagnostics, d => d.Level != DiagnosticLevel.Info);
+        Assert.Contains(output.Sources, s => s.HintName == "T.g.cs");
     }
 
     [Fact]

@@ -272,6 +272,16 @@ public sealed class SnapshotTests
                 lambda in {0, 0.01};
                 search grid;
             }
+            tune Net as NetBayes {
+                lr in logrange(1e-4, 1e-1);
+                batch in logrange(8, 256);
+                search bayes(trials: 40, seed: 2);
+            }
+            tune Net as NetBand {
+                lr in logrange(1e-4, 1e-1);
+                lambda in logrange(1e-6, 1e-2);
+                search hyperband(max_epochs: 81, eta: 3, seed: 7);
+            }
             """,
         ["hostile_names"] = """
             namespace class.int;

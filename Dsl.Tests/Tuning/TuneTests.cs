@@ -45,6 +45,19 @@ public sealed class TuneTests
             search random(trials: 12, seed: 5);
             prune: median;
         }
+
+        tune Logistic as BandSearch {
+            lr in logrange(1e-4, 1e-1);
+            lambda in range(0, 0.05);
+            search hyperband(max_epochs: 9, eta: 3, seed: 2);
+        }
+
+        tune Logistic as TpeSearch {
+            lr in logrange(1e-4, 1e-1);
+            batch in {16, 32, 64};
+            search bayes(trials: 15, seed: 2);
+            prune: median;
+        }
         """;
 
     private static readonly Lazy<System.Reflection.Assembly> s_assembly = new(() => GeneratedCode.Build("tune.opt", Source));
@@ -130,6 +143,41 @@ public sealed class TuneTests
             Assert.True(t.EpochValues.Min() > MedianPruner.Median(before), $"trial {t.Number} pruned at epoch {epoch + 1}");
             Assert.True(t.EpochValues.Count < t.Parameters["epochs"], "a pruned trial stops before its last epoch");
         }
+    }
+
+    [Fact]
+    public void Hyperband_trains_every_trial_toward_max_epochs_and_stops_the_poor_ones_at_rungs()
+    {
+        var study = Run("BandSearch");
+        var pruner = new HyperbandPruner(9, 3);
+        Assert.Equal(pruner.TrialCount, study.Trials.Count);
+        Assert.Equal(17, study.Trials.Count);
+        foreach (var t in study.Trials)
+        {
+            if (t.State == TrialState.Complete) Assert.Equal(9, t.EpochValues.Count);
+            else
+            {
+                Assert.Equal(TrialState.Pruned, t.State);
+                Assert.Contains(t.EpochValues.Count, pruner.Rungs(pruner.Bracket(t.Number)));
+            }
+        }
+        int epochs = study.Trials.Sum(t => t.EpochValues.Count);
+        // Synchronous halving would train 69 epochs; asynchronous halving, run in turn, lets the first trials of each rung
+        // go on (they have no competitors yet), as Optuna's pruner does: 109 here, against 153 without pruning.
+        Assert.True(epochs <= 17 * 9 * 3 / 4, $"{epochs} epochs in all");
+        Assert.NotNull(study.Best);
+        Assert.Equal("random(trials: 17, seed: 2), prune: hyperband(max_epochs: 9, eta: 3)", study.Search);
+    }
+
+    [Fact]
+    public void Bayes_runs_its_trials_and_repeats_for_its_seed()
+    {
+        var a = Run("TpeSearch");
+        var b = Run("TpeSearch");
+        Assert.Equal(15, a.Trials.Count);
+        Assert.Equal(a.Trials.SelectMany(t => t.ParameterValues), b.Trials.SelectMany(t => t.ParameterValues));
+        Assert.Equal(a.Trials.Select(t => t.Value), b.Trials.Select(t => t.Value));
+        Assert.Equal("bayes(trials: 15, seed: 2), prune: median", a.Search);
     }
 
     [Fact]

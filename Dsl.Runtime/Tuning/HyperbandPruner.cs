@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace OptDsl.Runtime.Tuning;
+
+/// <summary>
+/// The successive halving of <c>search hyperband(max_epochs, eta, seed)</c> (Li, Jamieson, DeSalvo, Rostamizadeh &amp;
+/// Talwalkar, "Hyperband", JMLR 18, 2018), run as asynchronous successive halving (Li et al., "A system for massively
+/// parallel hyperparameter tuning" (ASHA), MLSys 2020), the form that needs no paused trials and so runs alike on one
+/// worker or many:
+/// <list type="bullet">
+/// <item>brackets s = s_max, ..., 0 with s_max = ⌊log_η R⌋ (R = <see cref="MaxEpochs"/>): bracket s holds
+/// n_s = ⌈(s_max + 1)·η^s / (s + 1)⌉ trials and first judges them after r_s = R·η^(−s) epochs (rounded, at least 1);
+/// the trials are the brackets' in turn, the most aggressive bracket first;</item>
+/// <item>every trial trains for up to R epochs; at each rung of its bracket (r_s, r_s·η, r_s·η², ... below R) it goes on
+/// only if its validation loss there is among the best 1/η of its bracket's trials that reached the rung (the first
+/// ⌊k/η⌋ of k, at least the best one), else it is pruned.</item>
+/// </list>
+/// </summary>
+public sealed class HyperbandPruner : TrialPruner
+{
+    private readonly int[] _bracketOf;
+    private readonly int[] _firstRung;
+
+    public HyperbandPruner(int maxEpochs, int eta = 3)
+    {
+        if (maxEpochs < 1) throw new ArgumentOutOfRangeException(nameof(maxEpochs), maxEpochs, "hyperband needs max_epochs of at least 1.");
+        if (eta < 2) throw new ArgumentOutOfRangeException(nameof(eta), eta, "hyperband needs eta of at least 2.");
+        MaxEpochs = maxEpochs;
+        Eta = eta;
+        int sMax = 0;
+        while (Math.Pow(eta, sMax + 1) <= maxEpochs) sMax++;
+        var brackets = new List<int>();
+        var rungs = new List<int>();
+        for (int s = sMax; s >= 0; s--)
+        {
+            int n = (int)Math.Ceiling((sMax + 1) * Math.Pow(eta, s) / (s + 1) - 1e-9);
+            int r = Math.Max(1, (int)Math.Round(maxEpochs / Math.Pow(eta, s)));
+            rungs.Add(r);
+            for (int k = 0; k < n; k++) brackets.Add(sMax - s);
+        }
+        _bracketOf = brackets.ToArray();
+        _firstRung = rungs.ToArray();
+    }
+
+    public int MaxEpochs { get; }
+
+    public int Eta { get; }
+
+    /// <summary>The trials of all brackets: Σ n_s.</summary>
+    public int TrialCount => _bracketOf.Length;
+
+    public override string Description => $"hyperband(max_epochs: {MaxEpochs}, eta: {Eta})";
+
+    /// <summary>The bracket of trial <paramref name="number"/>: 0 for the most aggressive (s = s_max).</summary>
+    public int Bracket(int number) => _bracketOf[Math.Min(number, _bracketOf.Length - 1)];
+
+    /// <summary>The epochs after which trials of <paramref name="bracket"/> are judged.</summary>
+    public IReadOnlyList<int> Rungs(int bracket)
+    {
+        var rungs = new List<int>();
+        for (long r = _firstRung[bracket]; r < MaxEpochs; r *= Eta) rungs.Add((int)r);
+        return rungs;
+    }
+
+    public override bool ShouldPrune(int number, IReadOnlyList<double> values, IReadOnlyList<Trial> finished)
+    {
+        int epoch = values.Count, bracket = Bracket(number);
+        if (!Rungs(bracket).Contains(epoch)) return false;
+        double value = values[epoch - 1];
+        if (double.IsNaN(value)) return false;
+        var competing = finished.Where(t => t.Number < _bracketOf.Length && Bracket(t.Number) == bracket && t.EpochValues.Count >= epoch)
+            .Select(t => t.EpochValues[epoch - 1]).Where(v => !double.IsNaN(v)).Append(value).OrderBy(v => v).ToList();
+        int promotable = Math.Max(competing.Count / Eta - 1, 0);
+        return value > competing[promotable];
+    }
+}
