@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using OptDsl.Runtime.Training;
 
 namespace OptDsl.Runtime.Tuning;
 
-/// <summary>How a study runs: progress, cancellation.</summary>
+/// <summary>How a study runs: progress, cancellation, and where the study is kept.</summary>
 public sealed record TuneOptions
 {
     /// <summary>Told after each trial.</summary>
@@ -14,6 +15,21 @@ public sealed record TuneOptions
 
     /// <summary>Stops the study: a trial that is training ends as <see cref="TrialState.Failed"/> ("cancelled") and no other starts.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// Where the study is kept: null or empty for memory (it ends with <c>Run</c>); <c>sqlite:PATH</c> for a SQLite file
+    /// that keeps it across runs: a later <c>Run</c> with the same file and study name resumes it (docs/tuning.md, "Storage").
+    /// </summary>
+    public string? Storage { get; init; }
+
+    /// <summary>The study's name in <see cref="Storage"/>; null for the tune block's name.</summary>
+    public string? StudyName { get; init; }
+
+    /// <summary>
+    /// How often a running trial records that its worker is alive (5 s). An attempt silent for three intervals is lost:
+    /// another run or worker marks it failed and runs its trial again.
+    /// </summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>What one trial's training sees: where to report each epoch (the pruner listens) and when to stop.</summary>
@@ -77,46 +93,88 @@ public static class Tuner
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(train);
         options ??= new TuneOptions();
-        int count = sampler.TrialCount(space);
-        var trials = new List<Trial>(count);
+        if (!(options.Heartbeat > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(options), options.Heartbeat, "TuneOptions.Heartbeat must be positive.");
+        string study = options.StudyName ?? name;
+        if (string.IsNullOrWhiteSpace(study)) throw new ArgumentException("TuneOptions.StudyName is empty.", nameof(options));
+        int slots = sampler.TrialCount(space);
+        string search = pruner is null ? sampler.Description : $"{sampler.Description}, prune: {pruner.Description}";
+        using var store = StudyStore.Create(options.Storage);
+        store.Open(study, space, search, slots);
+        string worker = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+        var stale = 3 * options.Heartbeat;
         TModel? bestModel = null;
         double bestValue = double.PositiveInfinity;
+        int bestSlot = -1;
         bool cancelled = false;
-        string search = pruner is null ? sampler.Description : $"{sampler.Description}, prune: {pruner.Description}";
-        for (int number = 0; number < count; number++)
+        while (true)
         {
             if (options.CancellationToken.IsCancellationRequested)
             {
                 cancelled = true;
                 break;
             }
-            var parameters = sampler.Parameters(space, number, trials);
-            var context = new TrialContext(number, pruner, trials, options.CancellationToken);
+            if (store.TryClaim(worker, stale) is not { } claim)
+            {
+                // Every slot is finished or running; a running one may yet be lost and need running again.
+                if (!store.OthersRunning(stale)) break;
+                options.CancellationToken.WaitHandle.WaitOne(options.Heartbeat);
+                continue;
+            }
+            var finished = store.Trials(space);
+            var parameters = sampler.Parameters(space, claim.Slot, finished);
+            store.Start(claim.Attempt, parameters);
+            var context = new TrialContext(claim.Slot, pruner, finished, options.CancellationToken);
             var clock = Stopwatch.StartNew();
             TrialRun<TModel> run;
+            using (var beat = new Timer(_ => Beat(store, claim.Attempt), null, options.Heartbeat, options.Heartbeat))
+            {
+                try
+                {
+                    run = train((double[])parameters.Clone(), context);
+                }
+                finally
+                {
+                    context.Dispose();
+                }
+            }
+            var trial = Record(claim.Slot, space, parameters, context, run, clock.Elapsed, options.CancellationToken.IsCancellationRequested, pruner?.Description);
+            store.Finish(claim.Attempt, trial);
+            if (trial.State == TrialState.Complete && trial.Value < bestValue)
+            {
+                (bestValue, bestSlot) = (trial.Value, trial.Number);
+                bestModel = run.Model;
+            }
+            options.Progress?.Report(trial);
+        }
+        var trials = store.Trials(space);
+        var result = new Study<TModel>(study, space, search, trials, cancelled, null);
+        // The best trial may have run in an earlier run of a stored study: its model is trained again (same data, seeds
+        // and hyperparameters: the same weights).
+        if (result.Best is { } best && !(best.Number == bestSlot && best.Value == bestValue) && !cancelled)
+        {
+            var context = new TrialContext(best.Number, null, [], options.CancellationToken);
             try
             {
-                run = train((double[])parameters.Clone(), context);
+                bestModel = train(best.ParameterValues.ToArray(), context).Model;
             }
             finally
             {
                 context.Dispose();
             }
-            var trial = Record(number, space, parameters, context, run, clock.Elapsed, options.CancellationToken.IsCancellationRequested, pruner?.Description);
-            trials.Add(trial);
-            if (trial.State == TrialState.Complete && trial.Value < bestValue)
-            {
-                bestValue = trial.Value;
-                bestModel = run.Model;
-            }
-            options.Progress?.Report(trial);
-            if (options.CancellationToken.IsCancellationRequested)
-            {
-                cancelled = true;
-                break;
-            }
         }
-        return new Study<TModel>(name, space, search, trials, cancelled, bestModel);
+        return new Study<TModel>(study, space, search, trials, cancelled, result.Best is null ? null : bestModel);
+    }
+
+    private static void Beat(StudyStore store, long attempt)
+    {
+        try
+        {
+            store.Beat(attempt);
+        }
+        catch (Exception)
+        {
+            // A missed beat only risks the attempt being taken for lost; the trial's end is written either way.
+        }
     }
 
     private static Trial Record<TModel>(int number, SearchSpace space, double[] parameters, TrialContext context, TrialRun<TModel> run,

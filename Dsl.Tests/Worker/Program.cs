@@ -1,0 +1,60 @@
+using System;
+using OptDsl.Runtime.Tuning;
+
+namespace OptDsl.Tests.Worker;
+
+/// <summary>
+/// <c>Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS</c>: runs the search (WorkerGrid or WorkerRandom) on fixed
+/// synthetic data with the study kept in STORAGE under the name STUDY, printing one line per trial, then the study.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length != 4)
+        {
+            Console.Error.WriteLine("usage: Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS");
+            return 2;
+        }
+        var (x, y) = Data(2000, 8, seed: 1);
+        var (vx, vy) = Data(400, 8, seed: 2);
+        var options = new TuneOptions
+        {
+            Storage = args[1],
+            StudyName = args[2],
+            Heartbeat = TimeSpan.FromMilliseconds(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)),
+            Progress = new Lines(),
+        };
+        Study study = args[0] switch
+        {
+            "grid" => new WorkerGrid(d: 8).Run(x, y, vx, vy, options),
+            _ => new WorkerRandom(d: 8).Run(x, y, vx, vy, options),
+        };
+        Console.WriteLine(study);
+        return 0;
+    }
+
+    /// <summary>Rows of standard normal features, labels from a fixed linear rule with noise.</summary>
+    private static (double[,] X, double[] Y) Data(int rows, int columns, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[rows, columns];
+        var y = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            double z = 0;
+            for (int j = 0; j < columns; j++)
+            {
+                x[i, j] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+                z += (j % 2 == 0 ? 1 : -0.5) * x[i, j];
+            }
+            y[i] = z + 0.5 * (random.NextDouble() - 0.5) > 0 ? 1 : 0;
+        }
+        return (x, y);
+    }
+
+    private sealed class Lines : IProgress<Trial>
+    {
+        public void Report(Trial value) => Console.WriteLine(value);
+    }
+}
