@@ -8,6 +8,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using OptDsl.Runtime;
 using OptDsl.Runtime.Training;
+using OptDsl.Runtime.Tuning;
 
 namespace OptDsl.Examples;
 
@@ -81,7 +82,85 @@ public static class Program
         bool searchOk = r7.Result.Succeeded && r7.Result.Objective < 1e-9 && r8.Result.Status == SolveStatus.Unverified
             && Math.Abs(r8.Result.X[0] - 1) < 1e-6 && Math.Abs(r8.Result.X[1] - 2) < 1e-6;
 
-        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk && digitsOk && searchOk ? 0 : 1;
+        // 8. Tuning.opt: hyperparameters searched by TPE with median pruning; history and parallel coordinates plotted.
+        bool tuningOk = RunTuning();
+
+        return r1.Result.Converged && r2.Result.Converged && r3.Result.Converged && r4.Result.Converged && frontOk && digitsOk && searchOk && tuningOk ? 0 : 1;
+    }
+
+    private static bool RunTuning()
+    {
+        Section("Hyperparameters of softmax regression on the digits: 40 trials of TPE with median pruning (Tuning.opt, tune)");
+        using var gz = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz")), CompressionMode.Decompress);
+        var all = LabeledData.ReadCsv(new StreamReader(gz), "digits.csv.gz", classCount: 10);
+        // The same split as the digits example: the search judges trials on the validation part, never on the test part.
+        var (rest, test) = all.Split(0.25, seed: 42);
+        var (training, validation) = rest.Split(0.2, seed: 7);
+        var scaler = Standardizer.Fit(training.Features);
+        (training, validation, test) = (scaler.Transform(training), scaler.Transform(validation), scaler.Transform(test));
+
+        var watch = Stopwatch.StartNew();
+        var study = new DigitsSearch(d: all.FeatureCount, k: 10).Run(training.Features, training.OneHotLabels(10), validation.Features, validation.OneHotLabels(10));
+        var best = study.Best!;
+        Console.WriteLine($"  {study.Trials.Count} trials in {watch.Elapsed.TotalSeconds:F1} s: {study.Count(TrialState.Complete)} complete, " +
+                          $"{study.Count(TrialState.Pruned)} pruned ({study.Trials.Sum(t => t.EpochValues.Count)} epochs of {study.Trials.Count * 20})");
+        Console.WriteLine($"  best: trial {best.Number}, validation loss {best.Value:F4} with lr = {best.Parameters["lr"]:G3}, lambda = {best.Parameters["lambda"]:G3}, batch = {best.Parameters["batch"]}");
+        Console.WriteLine($"  its model's test accuracy: {Accuracy(study.BestModel!.Predict(test.Features), test.Labels):P1}");
+        string csv = Path.GetFullPath("tuning-trials.csv");
+        study.SaveCsv(csv);
+        Console.WriteLine($"  trials: {csv}");
+
+        // The optimization history: each trial's value (pruned ones at their last epoch) and the best so far.
+        string history = Path.GetFullPath("tuning-history.png");
+        var plot = new ScottPlot.Plot();
+        foreach (var state in new[] { TrialState.Complete, TrialState.Pruned })
+        {
+            var trials = study.Trials.Where(t => t.State == state && double.IsFinite(t.Value)).ToList();
+            var points = plot.Add.ScatterPoints(trials.Select(t => (double)t.Number).ToArray(), trials.Select(t => t.Value).ToArray());
+            points.LegendText = state == TrialState.Complete ? "complete trial" : "pruned trial (last epoch)";
+        }
+        double running = double.PositiveInfinity;
+        var bestSoFar = study.Trials.Select(t => running = t.State == TrialState.Complete ? Math.Min(running, t.Value) : running).ToArray();
+        var line = plot.Add.ScatterLine(study.Trials.Select(t => (double)t.Number).ToArray(), bestSoFar.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray());
+        line.LegendText = "best so far";
+        plot.Axes.SetLimitsY(0, Math.Min(2.5, study.Trials.Where(t => double.IsFinite(t.Value)).Max(t => t.Value) * 1.05));
+        plot.Title("DigitsSearch: validation loss per trial (TPE, median pruning)");
+        plot.XLabel("trial");
+        plot.YLabel("validation cross-entropy (without the penalty)");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.SavePng(history, 900, 600);
+        Console.WriteLine($"  plot: {history}");
+
+        // Parallel coordinates: each complete trial a line across log10(lr), log10(lambda), log2(batch) and its value,
+        // each axis scaled to its range; the better the trial, the darker its line.
+        string parallel = Path.GetFullPath("tuning-parallel.png");
+        var axes = new (string Name, Func<Trial, double> Value)[]
+        {
+            ("log10 lr", t => Math.Log10(t.Parameters["lr"])),
+            ("log10 lambda", t => Math.Log10(t.Parameters["lambda"])),
+            ("log2 batch", t => Math.Log2(t.Parameters["batch"])),
+            ("validation loss", t => t.Value),
+        };
+        var complete = study.Trials.Where(t => t.State == TrialState.Complete).OrderByDescending(t => t.Value).ToList();
+        var low = axes.Select(a => complete.Min(a.Value)).ToArray();
+        var high = axes.Select(a => complete.Max(a.Value)).ToArray();
+        var chart = new ScottPlot.Plot();
+        double worst = complete[0].Value, top = complete[^1].Value;
+        foreach (var t in complete)
+        {
+            double[] ys = axes.Select((a, i) => high[i] > low[i] ? (a.Value(t) - low[i]) / (high[i] - low[i]) : 0.5).ToArray();
+            var trace = chart.Add.ScatterLine(Enumerable.Range(0, axes.Length).Select(i => (double)i).ToArray(), ys);
+            double shade = worst > top ? (worst - t.Value) / (worst - top) : 1;
+            trace.Color = ScottPlot.Color.FromARGB((uint)(0xFF000000 | (uint)(200 * (1 - shade)) << 16 | (uint)(200 * (1 - shade)) << 8 | 255u));
+            trace.LineWidth = t == complete[^1] ? 3 : 1;
+        }
+        chart.Axes.Bottom.SetTicks(Enumerable.Range(0, axes.Length).Select(i => (double)i).ToArray(),
+            axes.Select((a, i) => $"{a.Name}\n[{low[i]:G3}, {high[i]:G3}]").ToArray());
+        chart.Title("DigitsSearch: complete trials in parallel coordinates (darker: lower validation loss)");
+        chart.YLabel("position in the axis's range");
+        chart.SavePng(parallel, 1000, 600);
+        Console.WriteLine($"  plot: {parallel}");
+        return study.Best is not null && study.BestModel is not null;
     }
 
     private static bool RunPortfolio()
