@@ -38,7 +38,7 @@ public sealed class TuneStorageTests : IDisposable
         }
     }
 
-    private static Process StartWorker(string search, string storage, string study, int heartbeatMs)
+    internal static Process StartWorker(string search, string storage, string study, int heartbeatMs)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { WorkerPath, search, storage, study, heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
@@ -176,14 +176,12 @@ public sealed class TuneStorageTests : IDisposable
     {
         string db = Path.Combine(_folder, "names.db"), storage = "sqlite:" + db;
         Run("Grid", new TuneOptions { Storage = storage, StudyName = "shared" });
-        SqliteConnection.ClearAllPools();
-        byte[] bytes = File.ReadAllBytes(db);
         var e = Assert.Throws<InvalidOperationException>(() => Run("Other", new TuneOptions { Storage = storage, StudyName = "shared" }));
         Assert.Contains("'shared'", e.Message);
         Assert.Contains("lambda in {0, 0.01}", e.Message);
         SqliteConnection.ClearAllPools();
         Assert.Equal(6, Rows(db, "shared").Count);
-        Assert.Equal(0, Rows(db, "Other").Count);
+        Assert.Empty(Rows(db, "Other"));
         // Another study name in the same file is another study.
         Assert.Equal(2, Run("Other", new TuneOptions { Storage = storage }).Trials.Count);
     }
