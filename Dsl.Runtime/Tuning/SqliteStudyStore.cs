@@ -206,10 +206,12 @@ internal sealed class SqliteStudyStore : StudyStore
     public override void Finish(long attempt, Trial trial)
     {
         using var connection = Connect();
+        // An attempt already marked lost (its heartbeat went stale, say in a long pause) stays lost: its slot was handed
+        // on, and a second end would count the slot twice.
         using var update = Command(connection, """
             UPDATE optdsl_trials SET state = $state, parameters = $parameters, epoch_values = $values, value = $value,
                 duration_s = $duration, message = $message, finished = $now
-            WHERE attempt = $attempt
+            WHERE attempt = $attempt AND state = 'Running'
             """, null, ("$state", trial.State.ToString()), ("$parameters", Values(trial.ParameterValues)), ("$values", Values(trial.EpochValues)),
             ("$value", double.IsNaN(trial.Value) ? null : trial.Value), ("$duration", trial.Duration.TotalSeconds), ("$message", trial.Message),
             ("$now", Now), ("$attempt", attempt));

@@ -11,7 +11,8 @@ internal readonly record struct Claim(int Slot, long Attempt);
 /// <summary>
 /// Where a study's trials live. A study has a fixed number of slots (the search's trials); each slot is run by one
 /// attempt, or by several when a worker died during one (its attempt ends <see cref="TrialState.Failed"/>, "lost", and the
-/// slot is claimed again). Implementations: in memory (the default), a SQLite file (<see cref="SqliteStudyStore"/>).
+/// slot is claimed again). Implementations: in memory (the default), a SQLite file (<see cref="SqliteStudyStore"/>), a
+/// PostgreSQL database shared by workers on several machines (<see cref="PostgresStudyStore"/>).
 /// </summary>
 internal abstract class StudyStore : IDisposable
 {
@@ -43,7 +44,7 @@ internal abstract class StudyStore : IDisposable
     {
     }
 
-    /// <summary>The store a storage string names: null or empty for memory, <c>sqlite:PATH</c> for a SQLite file.</summary>
+    /// <summary>The store a storage string names: null or empty for memory, <c>sqlite:PATH</c> for a SQLite file, <c>postgresql:CONNECTION STRING</c> for a server.</summary>
     public static StudyStore Create(string? storage)
     {
         if (string.IsNullOrWhiteSpace(storage)) return new MemoryStudyStore();
@@ -54,8 +55,9 @@ internal abstract class StudyStore : IDisposable
         {
             "sqlite" when rest.Length > 0 => new SqliteStudyStore(rest),
             "sqlite" => throw new ArgumentException("The storage 'sqlite:' names no file: write sqlite:PATH, e.g. sqlite:studies/digits.db.", nameof(storage)),
-            "postgresql" or "postgres" => throw new NotSupportedException("PostgreSQL storage is not built yet in this version of OptDsl; use sqlite:PATH."),
-            _ => throw new ArgumentException($"The storage '{storage}' is not one OptDsl knows: write sqlite:PATH (a SQLite file), or leave it empty to keep the study in memory.", nameof(storage)),
+            "postgresql" or "postgres" when rest.Length > 0 => new PostgresStudyStore(rest),
+            "postgresql" or "postgres" => throw new ArgumentException($"The storage '{storage}' has no connection string: write postgresql:Host=...;Port=...;Username=...;Database=...", nameof(storage)),
+            _ => throw new ArgumentException($"The storage '{storage}' is not one OptDsl knows: write sqlite:PATH (a SQLite file), postgresql:CONNECTION STRING (a server shared by workers), or leave it empty to keep the study in memory.", nameof(storage)),
         };
     }
 

@@ -4,7 +4,7 @@ using OptDsl.Runtime.Tuning;
 namespace OptDsl.Tests.Worker;
 
 /// <summary>
-/// <c>Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS</c>: runs the search (WorkerGrid or WorkerRandom) on fixed
+/// <c>Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS</c>: runs the search (grid, random, grid40, random40, band, heavy40) on fixed
 /// synthetic data with the study kept in STORAGE under the name STUDY, printing one line per trial, then the study.
 /// </summary>
 public static class Program
@@ -28,7 +28,12 @@ public static class Program
         Study study = args[0] switch
         {
             "grid" => new WorkerGrid(d: 8).Run(x, y, vx, vy, options),
-            _ => new WorkerRandom(d: 8).Run(x, y, vx, vy, options),
+            "random" => new WorkerRandom(d: 8).Run(x, y, vx, vy, options),
+            "grid40" => new WorkerGrid40(d: 8).Run(x, y, vx, vy, options),
+            "random40" => new WorkerRandom40(d: 8).Run(x, y, vx, vy, options),
+            "band" => new WorkerBand(d: 8).Run(x, y, vx, vy, options),
+            "heavy40" => new WorkerHeavy40(d: 8).Run(x, y, vx, vy, options),
+            _ => throw new ArgumentException($"no search '{args[0]}' (grid, random, grid40, random40, band, heavy40)"),
         };
         Console.WriteLine(study);
         return 0;
