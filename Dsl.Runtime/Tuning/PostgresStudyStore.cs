@@ -34,7 +34,7 @@ internal sealed class PostgresStudyStore : StudyStore
         }
         if (string.IsNullOrWhiteSpace(builder.Host))
             throw new ArgumentException($"The PostgreSQL connection string '{connectionString}' names no Host.", "storage");
-        _server = $"{builder.Host}:{builder.Port}/{builder.Database}";
+        _server = $"{builder.Host}:{builder.Port}" + (string.IsNullOrEmpty(builder.Database) ? "" : "/" + builder.Database);
         _source = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 

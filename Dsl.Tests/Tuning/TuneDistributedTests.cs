@@ -122,6 +122,30 @@ public sealed class TuneDistributedTests
     }
 
     [PostgresFact]
+    public void A_study_name_used_with_another_search_is_refused_and_nothing_is_written()
+    {
+        string study = $"names-{Guid.NewGuid():N}";
+        var first = new SearchSpace([TuneDimension.Choice("x", [1, 2, 3])]);
+        var other = new SearchSpace([TuneDimension.Choice("x", [1, 2])]);
+        TrialRun<object> Train(double[] values, TrialContext context) =>
+            new(new object(), new OptDsl.Runtime.Training.TrainingReport([new(1, values[0], values[0], 0.1, TimeSpan.Zero, values[0])], 1,
+                OptDsl.Runtime.Training.StopReason.EpochsDone, "trained"), false);
+        var done = Tuner.Run<object>("S", first, new GridSampler(), null, new TuneOptions { Storage = Storage, StudyName = study }, Train);
+        Assert.Equal(1.0, done.Best!.Value);
+        var e = Assert.Throws<InvalidOperationException>(() => Tuner.Run<object>("S", other, new GridSampler(), null, new TuneOptions { Storage = Storage, StudyName = study }, Train));
+        Assert.Contains($"'{study}'", e.Message);
+        Assert.Contains("x in {1, 2}", e.Message);
+        Assert.Equal(3, Rows(study).Count);
+        // Run again with the same search: the finished study comes back as it was; the only training is the best
+        // trial's model, trained again since it ran in the earlier run.
+        var retrained = new List<double>();
+        var again = Tuner.Run<object>("S", first, new GridSampler(), null, new TuneOptions { Storage = Storage, StudyName = study },
+            (values, context) => { retrained.Add(values[0]); return Train(values, context); });
+        Assert.Equal(done.Trials.Select(t => (t.Number, t.Value)), again.Trials.Select(t => (t.Number, t.Value)));
+        Assert.Equal([1.0], retrained);
+    }
+
+    [PostgresFact]
     public void Throughput_with_one_two_and_four_workers()
     {
         // The figures of docs/tuning.md: runs only when OPTDSL_TUNE_WORKERS_REPORT names a file.

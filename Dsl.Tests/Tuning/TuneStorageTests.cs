@@ -209,7 +209,8 @@ public sealed class TuneStorageTests : IDisposable
     [InlineData("mysql:server=x", typeof(ArgumentException), "not one OptDsl knows")]
     [InlineData("sqlite:", typeof(ArgumentException), "names no file")]
     [InlineData("study.db", typeof(ArgumentException), "sqlite:PATH")]
-    [InlineData("postgresql:Host=localhost", typeof(NotSupportedException), "not built yet")]
+    [InlineData("postgresql:", typeof(ArgumentException), "no connection string")]
+    [InlineData("postgresql:Host=localhost;Port=x", typeof(ArgumentException), "malformed")]
     public void A_storage_string_that_does_not_fit_says_why(string storage, Type exception, string message)
     {
         var e = Assert.Throws(exception, () => Run("Grid", new TuneOptions { Storage = storage }));
