@@ -280,22 +280,49 @@ internal sealed class ModelEmitter
         _w.Line("};");
         _w.Line();
 
-        var arguments = new List<string> { "ParameterCount" };
-        arguments.AddRange((o.Spec.FixedArguments ?? []).Select(f => $"{f.Property}: {f.CSharpValue}"));
-        arguments.AddRange(o.Options.Select(x => $"{x.Option.Property}: {SharedMembers.OptionValue(x.Option, x.Value)}"));
         string optionText = string.Join(", ", o.Options.Select(x => $"{x.Option.Name}: {SharedMembers.OptionText(x.Value)}"));
         _w.Line($"/// <summary>A new update rule <c>{Xml(o.Spec.Name)}({Xml(optionText)})</c> ({where}): <see cref=\"Fit\"/> starts each run with a fresh one.</summary>");
-        _w.Line($"public {Runtime}.UpdateRule CreateUpdateRule() => new {Runtime}.{o.Spec.ClassName}({string.Join(", ", arguments)});");
+        _w.Line($"public {Runtime}.UpdateRule CreateUpdateRule() => {RuleExpression(o, "ParameterCount")};");
         _w.Line();
 
-        string schedule = s.Schedule is { } b
-            ? $"new {Training}.{b.Spec.ClassName}({string.Join(", ", b.Options.Select(x => $"{x.Option.Property}: {SharedMembers.OptionValue(x.Option, x.Value)}"))})"
-            : $"new {Training}.ConstantSchedule()";
-        if (s.Warmup > 0) schedule = $"new {Training}.WarmupSchedule({schedule}, {s.Warmup})";
+        string schedule = ScheduleExpression(s);
         string scheduleText = (s.Schedule?.Text ?? "constant") + (s.Warmup > 0 ? $", after {s.Warmup} warm-up epoch(s)" : "");
         _w.Line($"/// <summary>A new learning-rate schedule: <c>{Xml(scheduleText)}</c> ({where}).</summary>");
         _w.Line($"public {Training}.LearningRateSchedule CreateSchedule() => {schedule};");
         _w.Line();
+    }
+
+    /// <summary>
+    /// The C# that constructs the optimizer's update rule: its fixed arguments, then each option as written, or as
+    /// <paramref name="overrides"/> (by .opt option name, a C# expression) says. Shared with the tune blocks' emitter.
+    /// </summary>
+    internal static string RuleExpression(BoundOptimizer o, string parameterCount, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var arguments = new List<string> { parameterCount };
+        arguments.AddRange((o.Spec.FixedArguments ?? []).Select(f => $"{f.Property}: {f.CSharpValue}"));
+        arguments.AddRange(Options(o.Spec.Options, o.Options, overrides));
+        return $"new {Runtime}.{o.Spec.ClassName}({string.Join(", ", arguments)})";
+    }
+
+    /// <summary>The C# that constructs the schedule of <paramref name="s"/> (warm-up included), with the options of <paramref name="overrides"/> replaced.</summary>
+    internal static string ScheduleExpression(TrainingSettings s, IReadOnlyDictionary<string, string>? overrides = null, string? warmup = null)
+    {
+        string schedule = s.Schedule is { } b
+            ? $"new {Training}.{b.Spec.ClassName}({string.Join(", ", Options(b.Spec.Options, b.Options, overrides))})"
+            : $"new {Training}.ConstantSchedule()";
+        warmup ??= s.Warmup > 0 ? s.Warmup.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return warmup is null ? schedule : $"new {Training}.WarmupSchedule({schedule}, {warmup})";
+    }
+
+    /// <summary>Named constructor arguments: the written options in order (an override replacing its value), then the overridden options not written.</summary>
+    private static IEnumerable<string> Options(IReadOnlyList<OptionSpec> specs, IReadOnlyList<(OptionSpec Option, object Value)> written, IReadOnlyDictionary<string, string>? overrides)
+    {
+        foreach (var x in written)
+            yield return $"{x.Option.Property}: {(overrides is not null && overrides.TryGetValue(x.Option.Name, out var e) ? e : SharedMembers.OptionValue(x.Option, x.Value))}";
+        if (overrides is null) yield break;
+        foreach (var spec in specs)
+            if (overrides.TryGetValue(spec.Name, out var e) && !written.Any(x => x.Option.Name == spec.Name))
+                yield return $"{spec.Property}: {e}";
     }
 
     // ---- Predict and Loss ----------------------------------------------------------------------------------
@@ -411,8 +438,18 @@ internal sealed class ModelEmitter
         _w.Line("/// <param name=\"validationTargets\">The validation targets, or null.</param>");
         _w.Line("/// <param name=\"progress\">Told after each epoch.</param>");
         _w.Line("/// <param name=\"cancellationToken\">Stops training (the report says so; the weights are those reached).</param>");
-        using (_w.Block($"public {Training}.TrainingReport Fit({InputType} inputs, {TargetType} targets, {InputType}? validationInputs = null, {TargetType}? validationTargets = null, " +
-                        $"global::System.IProgress<{Training}.EpochInfo>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)"))
+        string fitParameters = $"{InputType} inputs, {TargetType} targets, {InputType}? validationInputs = null, {TargetType}? validationTargets = null, " +
+                               $"global::System.IProgress<{Training}.EpochInfo>? progress = null, global::System.Threading.CancellationToken cancellationToken = default";
+        if (!FullBatch)
+        {
+            _w.Line($"public {Training}.TrainingReport Fit({fitParameters}) =>");
+            _w.Line("    Fit(CreateUpdateRule(), CreateSchedule(), inputs, targets, validationInputs, validationTargets, progress, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>The same training with another update rule and schedule: the tune blocks of the file set optimizer and schedule options through it.</summary>");
+        }
+        using (_w.Block(FullBatch
+                   ? $"public {Training}.TrainingReport Fit({fitParameters})"
+                   : $"internal {Training}.TrainingReport Fit({Runtime}.UpdateRule rule, {Training}.LearningRateSchedule schedule, {fitParameters})"))
         {
             _w.Line("var training = CheckedSamples(inputs, targets, nameof(inputs), nameof(targets));");
             _w.Line("Samples? validation = null;");
@@ -431,7 +468,7 @@ internal sealed class ModelEmitter
             }
             else
             {
-                _w.Line($"return {Training}.Trainer.Fit(new Trainable(this), _parameters, CreateUpdateRule(), LearningRate, CreateSchedule(), TrainingOptions, training, validation, progress, cancellationToken);");
+                _w.Line($"return {Training}.Trainer.Fit(new Trainable(this), _parameters, rule, LearningRate, schedule, TrainingOptions, training, validation, progress, cancellationToken);");
             }
         }
         _w.Line();

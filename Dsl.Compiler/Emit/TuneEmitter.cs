@@ -82,6 +82,9 @@ internal sealed class TuneEmitter
         _w.Line();
     }
 
+    /// <summary>A trial's value as the option's constructor parameter takes it: an int for a count, else the double.</summary>
+    private static string Value(BoundTuneDimension d, int k) => d.IsInteger ? $"(int)values[{k}]" : $"values[{k}]";
+
     private static string Field(DimSymbol d) => "_" + CSharpNames.Identifier(d.Name).TrimStart('@');
 
     private void EmitSpace()
@@ -138,6 +141,9 @@ internal sealed class TuneEmitter
             _w.Indent();
             _w.Line($"var model = new {Model}({string.Join(", ", Dims.Select(Field))});");
             var settings = new List<string>();
+            var ruleOverrides = new Dictionary<string, string>();
+            var scheduleOverrides = new Dictionary<string, string>();
+            string? warmup = null;
             for (int k = 0; k < _t.Dimensions.Count; k++)
             {
                 var d = _t.Dimensions[k];
@@ -156,11 +162,32 @@ internal sealed class TuneEmitter
                     case TuneTarget.Epochs:
                         settings.Add($"Epochs = (int)values[{k}]");
                         break;
+                    case TuneTarget.ClipNorm:
+                        settings.Add($"ClipNorm = values[{k}]");
+                        break;
+                    case TuneTarget.OptimizerOption:
+                        ruleOverrides[d.Name] = Value(d, k);
+                        break;
+                    case TuneTarget.ScheduleOption:
+                        scheduleOverrides[d.Name] = Value(d, k);
+                        break;
+                    case TuneTarget.Warmup:
+                        warmup = $"(int)values[{k}]";
+                        break;
                 }
             }
             if (_t.Method == "hyperband") settings.Add($"Epochs = {_t.MaxEpochs}");
             if (settings.Count > 0) _w.Line($"model.TrainingOptions = model.TrainingOptions with {{ {string.Join(", ", settings)} }};");
-            _w.Line("var report = model.Fit(inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
+            if (ruleOverrides.Count + scheduleOverrides.Count > 0 || warmup is not null)
+            {
+                // The update rule and schedule of the .opt, with the trial's options in place of the written ones.
+                var tuned = _t.Dimensions.Where(d => d.Target is TuneTarget.OptimizerOption or TuneTarget.ScheduleOption or TuneTarget.Warmup).Select(d => d.Text);
+                _w.Line($"// {Comment(string.Join("; ", tuned))}");
+                _w.Line($"var rule = {ModelEmitter.RuleExpression(_m.Optimizer, _m.Sample.VariableCount is Ir.IntConst ? $"{Model}.ParameterCount" : "model.ParameterCount", ruleOverrides)};");
+                _w.Line($"var schedule = {ModelEmitter.ScheduleExpression(_m.Optimizer.Settings, scheduleOverrides, warmup)};");
+                _w.Line("var report = model.Fit(rule, schedule, inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
+            }
+            else _w.Line("var report = model.Fit(inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
             string restores = _m.Optimizer.Spec.IsFullBatch ? "false" : "model.TrainingOptions.EarlyStopping?.RestoreBest ?? false";
             _w.Line($"return new {Tuning}.TrialRun<{Model}>(model, report, {restores});");
             _w.Unindent();

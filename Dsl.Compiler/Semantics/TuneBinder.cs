@@ -25,11 +25,20 @@ public enum TuneTarget
     Batch,
     /// <summary><c>epochs</c>: passes over the training data (an integer, at least 1).</summary>
     Epochs,
+    /// <summary><c>clip_norm</c>: the gradient clipping norm (0 is off).</summary>
+    ClipNorm,
+    /// <summary><c>warmup</c>: epochs of linear warm-up before the schedule.</summary>
+    Warmup,
+    /// <summary>An option of the model's update rule (<c>beta1</c>, <c>momentum</c>, ...).</summary>
+    OptimizerOption,
+    /// <summary>An option of the model's learning-rate schedule (<c>gamma</c>, <c>t_max</c>, ...).</summary>
+    ScheduleOption,
 }
 
 /// <summary>One hyperparameter of a tune block, checked: its target, its values, and the text it was written as.</summary>
+/// <param name="Spec">The kind of value the target takes (for an optimizer or schedule option, the option's own).</param>
 public sealed record BoundTuneDimension(string Name, TuneTarget Target, DimensionKind Kind, double Low, double High, bool IsInteger,
-                                        EquatableArray<double> Values, string Text, int Line);
+                                        EquatableArray<double> Values, string Text, int Line, OptionSpec Spec);
 
 /// <summary>A checked <c>tune M as S { ... }</c> block.</summary>
 /// <param name="MaxEpochs">hyperband's R (the epochs of a trial that is never pruned); 0 for the other searches.</param>
@@ -74,6 +83,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
         if (model is null) return null;
         bool fullBatch = model.Optimizer.Spec.IsFullBatch;
         var dimensions = new List<BoundTuneDimension>();
+        var spans = new Dictionary<string, SourceSpan>();
         TuneSearchSyntax? search = null;
         bool median = false;
         foreach (var member in tune.Members)
@@ -90,6 +100,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                         break;
                     }
                     dimensions.Add(d);
+                    spans[d.Name] = member is TuneChoiceSyntax cs ? cs.NameSpan : ((TuneRangeSyntax)member).NameSpan;
                     break;
                 case TuneSearchSyntax s:
                     if (search is not null) Report(Descriptors.InvalidTune, s.Span, $"tune block '{tune.Name}' already has a search at line {search.Span.Line + 1}");
@@ -106,6 +117,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                     break;
             }
         }
+        ScheduleRules(model, dimensions, spans);
         if (dimensions.Count == 0 && _errors == 0)
             Report(Descriptors.InvalidTune, tune.NameSpan, $"tune block '{tune.Name}' searches nothing: add a hyperparameter, e.g. 'lr in logrange(1e-4, 1e-1);'");
         if (search is null)
@@ -136,9 +148,9 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
             TuneRangeSyntax r => (r.Name, r.NameSpan),
             _ => throw new InvalidOperationException(),
         };
-        var target = Target(name, nameSpan, model, fullBatch);
-        if (target is null) return null;
-        bool integer = target is TuneTarget.Batch or TuneTarget.Epochs;
+        if (Target(name, nameSpan, model, fullBatch) is not { } resolved) return null;
+        var (target, spec) = resolved;
+        bool integer = spec.Kind is OptionKind.Count or OptionKind.PositiveCount;
         int line = member.Span.Line + 1;
         if (member is TuneChoiceSyntax choice)
         {
@@ -146,12 +158,12 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
             foreach (var e in choice.Values)
             {
                 if (Constant(e, $"a choice of '{name}'") is not { } v) return null;
-                if (integer && (v != Math.Floor(v) || v < 1 || v > int.MaxValue))
+                if (integer && v != Math.Floor(v))
                 {
-                    Report(Descriptors.TuneTypeMismatch, e.Span, $"'{name}' is a whole number of at least 1, and the choice {Format(v)} is not");
+                    Report(Descriptors.TuneTypeMismatch, e.Span, $"'{name}' is a whole number, and the choice {Format(v)} is not");
                     return null;
                 }
-                if (!Valid(target.Value, v, e.Span, name)) return null;
+                if (!Valid(spec, v, e.Span, name)) return null;
                 if (values.Contains(v))
                 {
                     Report(Descriptors.InvalidSearchRange, e.Span, $"the choices of '{name}' list {Format(v)} twice");
@@ -159,8 +171,8 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 }
                 values.Add(v);
             }
-            return new BoundTuneDimension(name, target.Value, DimensionKind.Choice, values.Min(), values.Max(), integer,
-                new EquatableArray<double>(values.ToArray()), $"{name} in {{{string.Join(", ", values.Select(Format))}}}", line);
+            return new BoundTuneDimension(name, target, DimensionKind.Choice, values.Min(), values.Max(), integer,
+                new EquatableArray<double>(values.ToArray()), $"{name} in {{{string.Join(", ", values.Select(Format))}}}", line, spec);
         }
         var range = (TuneRangeSyntax)member;
         if (range.Value is not CallSyntax { Name: "logrange" or "range" } call)
@@ -193,31 +205,81 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 : $"the range of '{name}' is inverted: {call.Name}({Format(low)}, {Format(high)}) needs lower < upper");
             return null;
         }
-        if (!Valid(target.Value, low, call.Arguments[0].Span, name) || !Valid(target.Value, high, call.Arguments[1].Span, name)) return null;
-        return new BoundTuneDimension(name, target.Value, log ? DimensionKind.LogRange : DimensionKind.Range, low, high, integer,
-            EquatableArray<double>.Empty, $"{name} in {call.Name}({Format(low)}, {Format(high)})", line);
+        if (!Valid(spec, low, call.Arguments[0].Span, name) || !Valid(spec, high, call.Arguments[1].Span, name)) return null;
+        return new BoundTuneDimension(name, target, log ? DimensionKind.LogRange : DimensionKind.Range, low, high, integer,
+            EquatableArray<double>.Empty, $"{name} in {call.Name}({Format(low)}, {Format(high)})", line, spec);
     }
 
-    /// <summary>What <paramref name="name"/> sets on the model, or null (reported).</summary>
-    private TuneTarget? Target(string name, SourceSpan span, BoundModel model, bool fullBatch)
+    /// <summary>
+    /// The schedules' rules between options, as the model binder checks them for written values, over every value a
+    /// search may draw: plateau's factor below 1, cyclic's max_lr at least its base_lr.
+    /// </summary>
+    private void ScheduleRules(BoundModel model, List<BoundTuneDimension> dimensions, Dictionary<string, SourceSpan> spans)
     {
-        if (model.Sample.Params.Any(p => p.Name == name)) return TuneTarget.Param;
-        var setting = name switch { "lr" => TuneTarget.LearningRate, "batch" => TuneTarget.Batch, "epochs" => TuneTarget.Epochs, _ => (TuneTarget?)null };
-        if (setting is not null && fullBatch)
+        if (model.Optimizer.Settings.Schedule is not { } schedule) return;
+        BoundTuneDimension? Tuned(string option) => dimensions.FirstOrDefault(d => d.Target == TuneTarget.ScheduleOption && d.Name == option);
+        double Written(string option) => schedule.Options.FirstOrDefault(x => x.Option.Name == option).Value is double v ? v : double.NaN;
+        if (schedule.Spec.Name == "plateau" && Tuned("factor") is { } factor && !(factor.High < 1))
+            Report(Descriptors.InvalidSearchRange, spans[factor.Name], $"'{factor.Text}' reaches {Format(factor.High)}, and plateau's factor must lie in (0, 1): the rate is multiplied by it on a plateau");
+        if (schedule.Spec.Name == "cyclic" && (Tuned("base_lr") is not null || Tuned("max_lr") is not null))
         {
+            double baseHigh = Tuned("base_lr")?.High ?? Written("base_lr"), maxLow = Tuned("max_lr")?.Low ?? Written("max_lr");
+            if (!(maxLow >= baseHigh))
+                Report(Descriptors.InvalidSearchRange, spans[(Tuned("max_lr") ?? Tuned("base_lr"))!.Name],
+                    $"cyclic needs max_lr at least base_lr for every trial, and the search may draw base_lr up to {Format(baseHigh)} with max_lr down to {Format(maxLow)}");
+        }
+    }
+
+    /// <summary>What <paramref name="name"/> sets on the model and the kind of value it takes, or null (reported).</summary>
+    private (TuneTarget Target, OptionSpec Spec)? Target(string name, SourceSpan span, BoundModel model, bool fullBatch)
+    {
+        if (model.Sample.Params.Any(p => p.Name == name)) return (TuneTarget.Param, new OptionSpec(name, OptionKind.Real, name));
+        (TuneTarget Target, OptionSpec Spec)? setting = name switch
+        {
+            "lr" => (TuneTarget.LearningRate, new OptionSpec(name, OptionKind.PositiveReal, "LearningRate")),
+            "batch" => (TuneTarget.Batch, new OptionSpec(name, OptionKind.PositiveCount, "BatchSize", Max: int.MaxValue)),
+            "epochs" => (TuneTarget.Epochs, new OptionSpec(name, OptionKind.PositiveCount, "Epochs", Max: int.MaxValue)),
+            "clip_norm" => (TuneTarget.ClipNorm, new OptionSpec(name, OptionKind.NonNegativeReal, "ClipNorm")),
+            "warmup" => (TuneTarget.Warmup, new OptionSpec(name, OptionKind.PositiveCount, "warmup", Max: 1_000_000)),
+            _ => null,
+        };
+        var optimizerOption = fullBatch ? null : model.Optimizer.Spec.Options.FirstOrDefault(o => o.Name == name && name != "lr");
+        var scheduleOption = model.Optimizer.Settings.Schedule?.Spec.Options.FirstOrDefault(o => o.Name == name);
+        if (fullBatch && (setting is not null || model.Optimizer.Spec.Options.Any(o => o.Name == name)))
+        {
+            if (setting is null)
+            {
+                Report(Descriptors.NotBuiltYet, span, $"Tuning the option '{name}' of the full-batch optimizer '{model.Optimizer.Spec.Name}'");
+                return null;
+            }
             Report(Descriptors.UnknownTuneTarget, span, name, model.Name,
-                $"its optimizer '{model.Optimizer.Spec.Name}' trains on the whole training set in one solve, without a learning rate, batches or epochs; {Tunable(model, fullBatch)}");
+                $"its optimizer '{model.Optimizer.Spec.Name}' trains on the whole training set in one solve, without a learning rate, batches, epochs or a schedule; {Tunable(model, fullBatch)}");
             return null;
         }
         if (setting is not null) return setting;
-        bool known = model.Optimizer.Spec.Options.Any(o => o.Name == name) || ModelCatalog.Settings.Contains(name)
-            || (model.Optimizer.Settings.Schedule?.Spec.Options.Any(o => o.Name == name) ?? false);
-        if (known)
+        if (optimizerOption is not null && scheduleOption is not null)
         {
-            Report(Descriptors.NotBuiltYet, span, $"Tuning the optimizer option or setting '{name}' (tunable today: params, lr, batch, epochs)");
+            Report(Descriptors.InvalidTune, span, $"'{name}' is an option of both the optimizer '{model.Optimizer.Spec.Name}' and the schedule '{model.Optimizer.Settings.Schedule!.Spec.Name}'; the tune block cannot tell which to search");
             return null;
         }
-        string kind = model.Sample.Vars.Any(v => v.Name == name) ? $"'{name}' is a weight of model '{model.Name}', which training sets; " : "";
+        var option = optimizerOption ?? scheduleOption;
+        if (option is not null)
+        {
+            if (option.Kind is OptionKind.Bool or OptionKind.Choice)
+            {
+                Report(Descriptors.TuneTypeMismatch, span, $"'{name}' is a {(option.Kind == OptionKind.Bool ? "yes/no" : "word")} option, and a tune block searches numbers");
+                return null;
+            }
+            return (optimizerOption is not null ? TuneTarget.OptimizerOption : TuneTarget.ScheduleOption, option);
+        }
+        if (ModelCatalog.Settings.Contains(name))
+        {
+            Report(Descriptors.NotBuiltYet, span, $"Tuning the training setting '{name}' (tunable: params, lr, batch, epochs, clip_norm, warmup, and the options of the optimizer and its schedule)");
+            return null;
+        }
+        bool otherSchedule = ModelCatalog.Schedules.Any(sc => sc.Options.Any(o => o.Name == name));
+        string kind = model.Sample.Vars.Any(v => v.Name == name) ? $"'{name}' is a weight of model '{model.Name}', which training sets; "
+            : otherSchedule ? $"'{name}' is an option of a schedule the model does not use; " : "";
         Report(Descriptors.UnknownTuneTarget, span, name, model.Name, kind + Tunable(model, fullBatch));
         return null;
     }
@@ -225,18 +287,29 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
     private static string Tunable(BoundModel model, bool fullBatch)
     {
         var names = model.Sample.Params.Select(p => $"param '{p.Name}'").ToList();
-        if (!fullBatch) names.AddRange(["'lr'", "'batch'", "'epochs'"]);
-        return names.Count == 0 ? "it has nothing to tune (declare a 'param')" : "it can tune: " + string.Join(", ", names);
+        if (!fullBatch)
+        {
+            names.AddRange(["'lr'", "'batch'", "'epochs'", "'clip_norm'", "'warmup'"]);
+            names.AddRange(model.Optimizer.Spec.Options.Where(o => o.Name != "lr" && o.Kind is not (OptionKind.Bool or OptionKind.Choice)).Select(o => $"'{o.Name}'"));
+            if (model.Optimizer.Settings.Schedule is { } schedule)
+                names.AddRange(schedule.Spec.Options.Where(o => o.Kind is not (OptionKind.Bool or OptionKind.Choice)).Select(o => $"'{o.Name}'"));
+        }
+        return names.Count == 0 ? "it has nothing to tune (declare a 'param')" : "it can tune: " + string.Join(", ", names.Distinct());
     }
 
-    /// <summary>The runtime's own limits on a setting's value.</summary>
-    private bool Valid(TuneTarget target, double v, SourceSpan span, string name)
+    /// <summary>The runtime's own limits on the value of a setting or option (OptionLimits, shared with the runtime).</summary>
+    private bool Valid(OptionSpec spec, double v, SourceSpan span, string name)
     {
-        string? problem = target switch
+        string? problem = spec.Kind switch
         {
-            TuneTarget.LearningRate when !(v > 0) || !Finite(v) => "a learning rate must be positive",
-            TuneTarget.Batch or TuneTarget.Epochs when v < 1 || v > int.MaxValue => "must be at least 1",
             _ when !Finite(v) => "must be finite",
+            OptionKind.PositiveReal when !Runtime.Internal.OptionLimits.IsPositive(v) => "must be positive",
+            OptionKind.NonNegativeReal when !Runtime.Internal.OptionLimits.IsNonNegative(v) => "must be zero or positive",
+            OptionKind.UnitInterval when !Runtime.Internal.OptionLimits.IsInUnitInterval(v) => "must lie in [0, 1)",
+            OptionKind.Count when v < 0 || v > int.MaxValue => "must be a whole number of at least 0",
+            OptionKind.PositiveCount when v < 1 || v > int.MaxValue => "must be at least 1",
+            _ when v > spec.Max => $"must be at most {Format(spec.Max!.Value)}",
+            _ when v < spec.Min => $"must be at least {Format(spec.Min!.Value)}",
             _ => null,
         };
         if (problem is null) return true;

@@ -13,6 +13,9 @@ public sealed class DiagnosticsTests
     /// <summary>A model for the tune block cases: a param, an update rule (so lr, batch and epochs are tunable).</summary>
     private const string TuneModel = "model M {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  param lambda = 0.1;\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2 + lambda * l2(w);\n  optimizer sgd(lr: 0.1) { epochs: 3; schedule: step(step_size: 2); }\n}\n";
 
+    /// <summary>A model trained by adam with a plateau schedule (whose 'eps' is also adam's).</summary>
+    private const string AdamModel = "model A {\n  dim d;\n  input x[d];\n  target y;\n  var w[d];\n  predict dot(w, x);\n  loss (dot(w, x) - y)^2;\n  optimizer adam(lr: 0.01) { schedule: plateau(factor: 0.5); }\n}\n";
+
     public static readonly TheoryData<string, string> Cases = new()
     {
         { "OPT0001", "problem P { var x; minimize x^2 $$}" },
@@ -122,7 +125,14 @@ public sealed class DiagnosticsTests
         { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$bayes(seed: 3);\n}" },
         { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, $$trials: 9);\n}" },
         { "OPT0010", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, eta: $$1);\n}" },
-        { "OPT0900", TuneModel + "tune M as T {\n  $$clip_norm in {1, 2};\n  search grid;\n}" },
+        { "OPT0900", TuneModel + "tune M as T {\n  $$shuffle in {0, 1};\n  search grid;\n}" },
+        { "OPT0039", TuneModel + "tune M as T {\n  step_size in {$$0, 2};\n  search grid;\n}" },
+        { "OPT0040", TuneModel + "tune M as T {\n  step_size in {1, $$1.5};\n  search grid;\n}" },
+        { "OPT0038", TuneModel + "tune M as T {\n  $$t_max in {10, 20};\n  search grid;\n}" },
+        { "OPT0040", AdamModel + "tune A as T {\n  $$amsgrad in {0, 1};\n  search grid;\n}" },
+        { "OPT0039", AdamModel + "tune A as T {\n  $$factor in range(0.5, 1.5);\n  search random(trials: 3);\n}" },
+        { "OPT0041", AdamModel + "tune A as T {\n  $$eps in {1e-8, 1e-6};\n  search grid;\n}" },
+        { "OPT0039", AdamModel + "tune A as T {\n  beta1 in range(0.5, $$1);\n  search random(trials: 3);\n}" },
         { "OPT0002", "tune $$M as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
         { "OPT0024", "problem P { var x; minimize x^2; }\ntune $$P as T {\n  lr in logrange(1e-4, 1e-1);\n  search random(trials: 3);\n}" },
         { "OPT0038", TuneModel + "tune M as T {\n  $$alpha in {1, 2};\n  search grid;\n}" },

@@ -282,6 +282,13 @@ public sealed class SnapshotTests
                 lambda in logrange(1e-6, 1e-2);
                 search hyperband(max_epochs: 81, eta: 3, seed: 7);
             }
+            tune Net as NetOptions {
+                beta1 in range(0.8, 0.95);
+                eps in {1e-8, 1e-6};
+                clip_norm in {0, 1};
+                warmup in range(1, 5);
+                search random(trials: 10, seed: 3);
+            }
             """,
         ["hostile_names"] = """
             namespace class.int;
