@@ -443,13 +443,13 @@ internal sealed class ModelEmitter
         if (!FullBatch)
         {
             _w.Line($"public {Training}.TrainingReport Fit({fitParameters}) =>");
-            _w.Line("    Fit(CreateUpdateRule(), CreateSchedule(), inputs, targets, validationInputs, validationTargets, progress, cancellationToken);");
+            _w.Line("    FitWith(CreateUpdateRule(), CreateSchedule(), inputs, targets, validationInputs, validationTargets, progress, cancellationToken);");
             _w.Line();
-            _w.Line("/// <summary>The same training with another update rule and schedule: the tune blocks of the file set optimizer and schedule options through it.</summary>");
+            _w.Line("/// <summary><see cref=\"Fit\"/> with another update rule and schedule: the tune blocks of the file set optimizer and schedule options through it.</summary>");
         }
         using (_w.Block(FullBatch
                    ? $"public {Training}.TrainingReport Fit({fitParameters})"
-                   : $"internal {Training}.TrainingReport Fit({Runtime}.UpdateRule rule, {Training}.LearningRateSchedule schedule, {fitParameters})"))
+                   : $"internal {Training}.TrainingReport FitWith({Runtime}.UpdateRule rule, {Training}.LearningRateSchedule schedule, {fitParameters})"))
         {
             _w.Line("var training = CheckedSamples(inputs, targets, nameof(inputs), nameof(targets));");
             _w.Line("Samples? validation = null;");

@@ -24,7 +24,7 @@ internal sealed class ProblemNames
     /// <summary>Members every generated model class may declare (public API, private kernels, nested types).</summary>
     public static readonly string[] ModelMembers =
     [
-        "Predict", "Loss", "LossGradient", "Fit", "Save", "Load", "ParameterCount", "GetParameters", "SetParameters", "LearningRate", "TrainingOptions",
+        "Predict", "Loss", "LossGradient", "Fit", "FitWith", "Save", "Load", "ParameterCount", "GetParameters", "SetParameters", "LearningRate", "TrainingOptions",
         "CreateUpdateRule", "CreateSchedule", "SampleLoss", "SampleGradient", "SampleHessianVectorProduct", "Penalty", "PenaltyGradient",
         "PenaltyHessianVectorProduct", "PredictSample", "Trainable", "Samples", "Initialize", "SolveOptions", "WeightLayouts",
         "BatchLossAndGradient", "BatchLoss", "BatchHessianVectorProduct", "CheckedSamples", "Parallelism",

@@ -185,7 +185,7 @@ internal sealed class TuneEmitter
                 _w.Line($"// {Comment(string.Join("; ", tuned))}");
                 _w.Line($"var rule = {ModelEmitter.RuleExpression(_m.Optimizer, _m.Sample.VariableCount is Ir.IntConst ? $"{Model}.ParameterCount" : "model.ParameterCount", ruleOverrides)};");
                 _w.Line($"var schedule = {ModelEmitter.ScheduleExpression(_m.Optimizer.Settings, scheduleOverrides, warmup)};");
-                _w.Line("var report = model.Fit(rule, schedule, inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
+                _w.Line("var report = model.FitWith(rule, schedule, inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
             }
             else _w.Line("var report = model.Fit(inputs, targets, validationInputs, validationTargets, trial, trial.CancellationToken);");
             string restores = _m.Optimizer.Spec.IsFullBatch ? "false" : "model.TrainingOptions.EarlyStopping?.RestoreBest ?? false";

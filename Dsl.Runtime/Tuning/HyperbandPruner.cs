@@ -53,6 +53,12 @@ public sealed class HyperbandPruner : TrialPruner
 
     public override string Description => $"hyperband(max_epochs: {MaxEpochs}, eta: {Eta})";
 
+    /// <summary>The number of brackets, s_max + 1.</summary>
+    public int BracketCount => _firstRung.Length;
+
+    /// <summary>The trial numbers of <paramref name="bracket"/>, consecutive.</summary>
+    public IReadOnlyList<int> Trials(int bracket) => Enumerable.Range(0, _bracketOf.Length).Where(k => _bracketOf[k] == bracket).ToArray();
+
     /// <summary>The bracket of trial <paramref name="number"/>: 0 for the most aggressive (s = s_max).</summary>
     public int Bracket(int number) => _bracketOf[Math.Min(number, _bracketOf.Length - 1)];
 

@@ -40,11 +40,15 @@ public sealed class TrialContext : IProgress<EpochInfo>
     private readonly CancellationTokenSource _stop;
     private readonly List<double> _values = [];
 
-    internal TrialContext(int number, TrialPruner? pruner, IReadOnlyList<Trial> finished, CancellationToken cancellationToken)
+    private readonly Func<IReadOnlyList<double>, bool>? _judge;
+
+    internal TrialContext(int number, TrialPruner? pruner, IReadOnlyList<Trial> finished, CancellationToken cancellationToken,
+                          Func<IReadOnlyList<double>, bool>? judge = null)
     {
         Number = number;
         _pruner = pruner;
         _finished = finished;
+        _judge = judge;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -64,7 +68,9 @@ public sealed class TrialContext : IProgress<EpochInfo>
     public void Report(EpochInfo value)
     {
         _values.Add(value.ValidationDataLoss);
-        if (Pruned || _pruner is null || !_pruner.ShouldPrune(Number, _values, _finished)) return;
+        if (Pruned) return;
+        bool prune = _judge is not null ? _judge(_values) : _pruner is not null && _pruner.ShouldPrune(Number, _values, _finished);
+        if (!prune) return;
         Pruned = true;
         _stop.Cancel();
     }
@@ -100,6 +106,8 @@ public static class Tuner
         string search = pruner is null ? sampler.Description : $"{sampler.Description}, prune: {pruner.Description}";
         using var store = StudyStore.Create(options.Storage);
         store.Open(study, space, search, slots);
+        if (pruner is HyperbandPruner band && store is MemoryStudyStore)
+            return SynchronousHyperband(study, space, sampler, band, search, options, train);
         string worker = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
         var stale = 3 * options.Heartbeat;
         TModel? bestModel = null;
@@ -163,6 +171,139 @@ public static class Tuner
             }
         }
         return new Study<TModel>(study, space, search, trials, cancelled, result.Best is null ? null : bestModel);
+    }
+
+    /// <summary>
+    /// Hyperband with synchronous successive halving, for a study in memory (one process): each bracket's trials train
+    /// side by side, each on its own thread, and wait at every rung until all of the bracket have reached it; then the
+    /// best ⌊k/η⌋ of the k there (at least one) go on and the others are pruned. A waiting trial is paused inside its own
+    /// <c>Fit</c>, so one that goes on continues exactly (optimizer state, schedule, shuffling). The decisions depend on
+    /// the values only, never on thread timing, so a study repeats to the bit. With a shared store, trials run in other
+    /// processes and <see cref="HyperbandPruner"/> halves asynchronously instead.
+    /// </summary>
+    private static Study<TModel> SynchronousHyperband<TModel>(string study, SearchSpace space, TrialSampler sampler, HyperbandPruner band, string search,
+                                                              TuneOptions options, Func<double[], TrialContext, TrialRun<TModel>> train)
+        where TModel : class
+    {
+        var finished = new List<Trial>();
+        TModel? bestModel = null;
+        double bestValue = double.PositiveInfinity;
+        bool cancelled = false;
+        for (int bracket = 0; bracket < band.BracketCount && !cancelled; bracket++)
+        {
+            var numbers = band.Trials(bracket);
+            var rungs = band.Rungs(bracket);
+            var gates = numbers.Select(_ => new RungGate(rungs, options.CancellationToken)).ToArray();
+            var parameters = numbers.Select(k => sampler.Parameters(space, k, finished)).ToArray();
+            var contexts = new TrialContext[numbers.Count];
+            var runs = new TrialRun<TModel>[numbers.Count];
+            var failures = new Exception?[numbers.Count];
+            var durations = new TimeSpan[numbers.Count];
+            var threads = new Thread[numbers.Count];
+            for (int i = 0; i < numbers.Count; i++)
+            {
+                int t = i;
+                contexts[t] = new TrialContext(numbers[t], null, finished, options.CancellationToken, gates[t].Judge);
+                threads[t] = new Thread(() =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    try
+                    {
+                        runs[t] = train((double[])parameters[t].Clone(), contexts[t]);
+                    }
+                    catch (Exception e)
+                    {
+                        failures[t] = e;
+                    }
+                    finally
+                    {
+                        durations[t] = clock.Elapsed;
+                        gates[t].End();
+                    }
+                }) { IsBackground = true, Name = $"OptDsl trial {numbers[t]}" };
+                threads[t].Start();
+            }
+            var active = Enumerable.Range(0, numbers.Count).ToList();
+            foreach (int rung in rungs)
+            {
+                foreach (int i in active) gates[i].WaitAt(rung);
+                var arrived = active.Where(i => gates[i].Rung == rung).OrderBy(i => gates[i].Value).ThenBy(i => i).ToList();
+                int keep = Math.Max(1, arrived.Count / band.Eta);
+                for (int r = 0; r < arrived.Count; r++) gates[arrived[r]].Decide(go: r < keep);
+                active = arrived.Take(keep).ToList();
+            }
+            foreach (var thread in threads) thread.Join();
+            foreach (var context in contexts) context.Dispose();
+            if (failures.FirstOrDefault(f => f is not null) is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            for (int i = 0; i < numbers.Count; i++)
+            {
+                var trial = Record(numbers[i], space, parameters[i], contexts[i], runs[i], durations[i], options.CancellationToken.IsCancellationRequested, band.Description);
+                finished.Add(trial);
+                if (trial.State == TrialState.Complete && trial.Value < bestValue)
+                {
+                    bestValue = trial.Value;
+                    bestModel = runs[i].Model;
+                }
+                options.Progress?.Report(trial);
+            }
+            cancelled = options.CancellationToken.IsCancellationRequested;
+        }
+        return new Study<TModel>(study, space, search, finished, cancelled, bestModel);
+    }
+
+    /// <summary>Where one trial of a synchronous bracket waits at a rung for the bracket's decision.</summary>
+    private sealed class RungGate(IReadOnlyList<int> rungs, CancellationToken cancellation)
+    {
+        private readonly object _lock = new();
+        private bool? _go;
+        private bool _ended;
+
+        /// <summary>The last rung the trial reached (0 before the first), and its value there.</summary>
+        public int Rung { get; private set; }
+
+        public double Value { get; private set; }
+
+        /// <summary>Called by the trial after each epoch: at a rung it waits for the decision; true prunes it.</summary>
+        public bool Judge(IReadOnlyList<double> values)
+        {
+            int epoch = values.Count;
+            if (!rungs.Contains(epoch)) return false;
+            lock (_lock)
+            {
+                Rung = epoch;
+                Value = double.IsNaN(values[^1]) ? double.PositiveInfinity : values[^1];
+                _go = null;
+                Monitor.PulseAll(_lock);
+                while (_go is null && !cancellation.IsCancellationRequested) Monitor.Wait(_lock, 100);
+                return _go == false;
+            }
+        }
+
+        /// <summary>Called by the bracket: waits until the trial is at <paramref name="rung"/> or has ended.</summary>
+        public void WaitAt(int rung)
+        {
+            lock (_lock)
+                while (Rung != rung && !_ended) Monitor.Wait(_lock, 100);
+        }
+
+        public void Decide(bool go)
+        {
+            lock (_lock)
+            {
+                _go = go;
+                Monitor.PulseAll(_lock);
+            }
+        }
+
+        public void End()
+        {
+            lock (_lock)
+            {
+                _ended = true;
+                Monitor.PulseAll(_lock);
+            }
+        }
     }
 
     private static void Beat(StudyStore store, long attempt)
