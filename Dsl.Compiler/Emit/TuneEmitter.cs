@@ -134,7 +134,7 @@ internal sealed class TuneEmitter
                 "bayes" => $"new {Tuning}.TpeSampler({_t.Trials}, {_t.Seed})",
                 _ => $"new {Tuning}.RandomSampler({_t.Trials}, {_t.Seed})",
             };
-            string pruner = _t.Method == "hyperband" ? $"new {Tuning}.HyperbandPruner({_t.MaxEpochs}, {_t.Eta})" : _t.MedianPruning ? $"new {Tuning}.MedianPruner()" : "null";
+            string pruner = _t.Method == "hyperband" ? (_t.Iterations > 1 ? $"new {Tuning}.HyperbandPruner({_t.MaxEpochs}, {_t.Eta}, {_t.Iterations})" : $"new {Tuning}.HyperbandPruner({_t.MaxEpochs}, {_t.Eta})") : _t.MedianPruning ? $"new {Tuning}.MedianPruner()" : "null";
             _w.Line($"// search {Comment(_t.SearchText)} ({Comment(Where(_t.SearchLine))})");
             _w.Line($"return {Tuning}.Tuner.Run<{Model}>({CSharpNames.StringLiteral(_t.Name)}, Space, {sampler}, {pruner}, options, (values, trial) =>");
             _w.Line("{");

@@ -43,9 +43,10 @@ public sealed record BoundTuneDimension(string Name, TuneTarget Target, Dimensio
 /// <summary>A checked <c>tune M as S { ... }</c> block.</summary>
 /// <param name="MaxEpochs">hyperband's R (the epochs of a trial that is never pruned); 0 for the other searches.</param>
 /// <param name="Eta">hyperband's η (the factor between rungs); 0 for the other searches.</param>
+/// <param name="Iterations">hyperband's runs of all its brackets; 1 for the other searches.</param>
 public sealed record BoundTune(string Name, SourceSpan NameSpan, int Line, string Model, EquatableArray<BoundTuneDimension> Dimensions,
                                string Method, int Trials, int Seed, bool MedianPruning, string SearchText, int SearchLine,
-                               int MaxEpochs = 0, int Eta = 0)
+                               int MaxEpochs = 0, int Eta = 0, int Iterations = 1)
 {
     /// <summary>Hyperband's trials, Σ n_s over its brackets (the runtime's HyperbandPruner.TrialCount, computed the same way).</summary>
     public static int HyperbandTrials(int maxEpochs, int eta)
@@ -69,6 +70,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
     private static readonly string[] Methods = ["grid", "random", "bayes", "hyperband"];
 
     private int _errors;
+    private int _iterations = 1;
 
     private void Report(DiagnosticDescriptor descriptor, SourceSpan span, params object[] args)
     {
@@ -137,7 +139,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
         }
         if (_errors > 0 || method is null) return null;
         return new BoundTune(tune.Name, tune.NameSpan, tune.Span.Line + 1, model.Name, new EquatableArray<BoundTuneDimension>(dimensions.ToArray()),
-            method, trials, seed, median, Text(search), search.Span.Line + 1, maxEpochs, eta);
+            method, trials, seed, median, Text(search), search.Span.Line + 1, maxEpochs, eta, _iterations);
     }
 
     private BoundTuneDimension? Dimension(TuneMemberSyntax member, BoundModel model, bool fullBatch)
@@ -327,7 +329,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
         string[] allowed = s.Method switch
         {
             "grid" => [],
-            "hyperband" => ["max_epochs", "eta", "seed"],
+            "hyperband" => ["max_epochs", "eta", "iterations", "seed"],
             _ => ["trials", "seed"],
         };
         var given = new Dictionary<string, int>();
@@ -346,6 +348,7 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 "trials" => (1.0, MaxTrials, $"must be a whole number from 1 to {MaxTrials:N0}"),
                 "max_epochs" => (1.0, 1_000_000, "must be a whole number from 1 to 1,000,000"),
                 "eta" => (2.0, 100, "must be a whole number from 2 to 100"),
+                "iterations" => (1.0, 1000, "must be a whole number from 1 to 1,000"),
                 _ => (int.MinValue, int.MaxValue, "must be a whole number"),
             };
             if (v != Math.Floor(v) || v < min || v > max)
@@ -366,7 +369,14 @@ internal sealed class TuneBinder(string path, List<OptDiagnostic> diagnostics)
                 return (null, 0, 0, 0, 0);
             }
             int eta = given.TryGetValue("eta", out int et) ? et : 3;
-            return (s.Method, BoundTune.HyperbandTrials(r, eta), seed, r, eta);
+            _iterations = given.TryGetValue("iterations", out int it) ? it : 1;
+            long total = (long)BoundTune.HyperbandTrials(r, eta) * _iterations;
+            if (total > MaxTrials)
+            {
+                Report(Descriptors.InvalidTune, s.MethodSpan, $"this hyperband runs {total:N0} trials, more than {MaxTrials:N0}");
+                return (null, 0, 0, 0, 0);
+            }
+            return (s.Method, (int)total, seed, r, eta);
         }
         if (s.Method == "grid")
         {

@@ -23,22 +23,29 @@ public sealed class HyperbandPruner : TrialPruner
     private readonly int[] _bracketOf;
     private readonly int[] _firstRung;
 
-    public HyperbandPruner(int maxEpochs, int eta = 3)
+    public HyperbandPruner(int maxEpochs, int eta = 3, int iterations = 1)
     {
         if (maxEpochs < 1) throw new ArgumentOutOfRangeException(nameof(maxEpochs), maxEpochs, "hyperband needs max_epochs of at least 1.");
         if (eta < 2) throw new ArgumentOutOfRangeException(nameof(eta), eta, "hyperband needs eta of at least 2.");
+        if (iterations < 1) throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "hyperband needs at least one iteration.");
         MaxEpochs = maxEpochs;
         Eta = eta;
+        Iterations = iterations;
         int sMax = 0;
         while (Math.Pow(eta, sMax + 1) <= maxEpochs) sMax++;
         var brackets = new List<int>();
         var rungs = new List<int>();
-        for (int s = sMax; s >= 0; s--)
+        // Li et al.'s outer loop: every iteration runs all the brackets again with fresh trials; each (iteration,
+        // bracket) is its own group of trials, judged among themselves.
+        for (int iteration = 0; iteration < iterations; iteration++)
         {
-            int n = (int)Math.Ceiling((sMax + 1) * Math.Pow(eta, s) / (s + 1) - 1e-9);
-            int r = Math.Max(1, (int)Math.Round(maxEpochs / Math.Pow(eta, s)));
-            rungs.Add(r);
-            for (int k = 0; k < n; k++) brackets.Add(sMax - s);
+            for (int s = sMax; s >= 0; s--)
+            {
+                int n = (int)Math.Ceiling((sMax + 1) * Math.Pow(eta, s) / (s + 1) - 1e-9);
+                int r = Math.Max(1, (int)Math.Round(maxEpochs / Math.Pow(eta, s)));
+                for (int k = 0; k < n; k++) brackets.Add(rungs.Count);
+                rungs.Add(r);
+            }
         }
         _bracketOf = brackets.ToArray();
         _firstRung = rungs.ToArray();
@@ -48,18 +55,21 @@ public sealed class HyperbandPruner : TrialPruner
 
     public int Eta { get; }
 
+    /// <summary>How many times the brackets run, each time with fresh trials (<c>iterations</c>, default 1).</summary>
+    public int Iterations { get; }
+
     /// <summary>The trials of all brackets: Σ n_s.</summary>
     public int TrialCount => _bracketOf.Length;
 
-    public override string Description => $"hyperband(max_epochs: {MaxEpochs}, eta: {Eta})";
+    public override string Description => $"hyperband(max_epochs: {MaxEpochs}, eta: {Eta}{(Iterations > 1 ? $", iterations: {Iterations}" : "")})";
 
-    /// <summary>The number of brackets, s_max + 1.</summary>
+    /// <summary>The number of brackets of all iterations, (s_max + 1) per iteration.</summary>
     public int BracketCount => _firstRung.Length;
 
     /// <summary>The trial numbers of <paramref name="bracket"/>, consecutive.</summary>
     public IReadOnlyList<int> Trials(int bracket) => Enumerable.Range(0, _bracketOf.Length).Where(k => _bracketOf[k] == bracket).ToArray();
 
-    /// <summary>The bracket of trial <paramref name="number"/>: 0 for the most aggressive (s = s_max).</summary>
+    /// <summary>The bracket of trial <paramref name="number"/>: 0 for the first iteration's most aggressive (s = s_max), then in order.</summary>
     public int Bracket(int number) => _bracketOf[Math.Min(number, _bracketOf.Length - 1)];
 
     /// <summary>The epochs after which trials of <paramref name="bracket"/> are judged.</summary>

@@ -125,6 +125,7 @@ public sealed class DiagnosticsTests
         { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search $$bayes(seed: 3);\n}" },
         { "OPT0041", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, $$trials: 9);\n}" },
         { "OPT0010", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, eta: $$1);\n}" },
+        { "OPT0010", TuneModel + "tune M as T {\n  lr in logrange(1e-4, 1e-1);\n  search hyperband(max_epochs: 27, iterations: $$0);\n}" },
         { "OPT0900", TuneModel + "tune M as T {\n  $$shuffle in {0, 1};\n  search grid;\n}" },
         { "OPT0039", TuneModel + "tune M as T {\n  step_size in {$$0, 2};\n  search grid;\n}" },
         { "OPT0040", TuneModel + "tune M as T {\n  step_size in {1, $$1.5};\n  search grid;\n}" },

@@ -280,7 +280,7 @@ public sealed class SnapshotTests
             tune Net as NetBand {
                 lr in logrange(1e-4, 1e-1);
                 lambda in logrange(1e-6, 1e-2);
-                search hyperband(max_epochs: 81, eta: 3, seed: 7);
+                search hyperband(max_epochs: 81, eta: 3, iterations: 2, seed: 7);
             }
             tune Net as NetOptions {
                 beta1 in range(0.8, 0.95);

@@ -89,6 +89,21 @@ public sealed class SearchMethodTests
     }
 
     [Fact]
+    public void Hyperband_iterations_repeat_the_brackets_with_fresh_trials()
+    {
+        var once = new HyperbandPruner(27, 3);
+        var thrice = new HyperbandPruner(27, 3, iterations: 3);
+        Assert.Equal(3 * once.TrialCount, thrice.TrialCount);
+        Assert.Equal(3 * once.BracketCount, thrice.BracketCount);
+        Assert.Equal(3 * BoundTune.HyperbandTrials(27, 3), thrice.TrialCount);
+        for (int k = 0; k < once.TrialCount; k++)
+            for (int iteration = 0; iteration < 3; iteration++)
+                Assert.Equal(once.Bracket(k) + iteration * once.BracketCount, thrice.Bracket(k + iteration * once.TrialCount));
+        for (int b = 0; b < thrice.BracketCount; b++) Assert.Equal(once.Rungs(b % once.BracketCount), thrice.Rungs(b));
+        Assert.Equal("hyperband(max_epochs: 27, eta: 3, iterations: 3)", thrice.Description);
+    }
+
+    [Fact]
     public void Hyperband_keeps_the_best_third_of_a_bracket_at_each_rung()
     {
         var pruner = new HyperbandPruner(9, 3);  // bracket 0: trials 0-8, rungs 1 and 3

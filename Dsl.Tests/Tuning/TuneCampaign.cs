@@ -64,6 +64,21 @@ public sealed class TuneCampaign
             search hyperband(max_epochs: 27, eta: 3, seed: BANDSEED);
         }
 
+        tune DigitsSoftmax as Band81 {
+            lr in logrange(1e-4, 3e-1);
+            lambda in logrange(1e-6, 1e-1);
+            batch in {16, 32, 64, 128};
+            search hyperband(max_epochs: 81, eta: 3, iterations: 2, seed: BANDSEED);
+        }
+
+        tune DigitsSoftmax as Random81 {
+            lr in logrange(1e-4, 3e-1);
+            lambda in logrange(1e-6, 1e-1);
+            batch in {16, 32, 64, 128};
+            epochs in {81};
+            search random(trials: 143, seed: SEED);
+        }
+
         tune DigitsSoftmax as RandomBand {
             lr in logrange(1e-4, 3e-1);
             lambda in logrange(1e-6, 1e-1);
@@ -118,6 +133,31 @@ public sealed class TuneCampaign
         }
         text.Append(CultureInfo.InvariantCulture,
             $"| mean | {rows.Average(r => r.Bayes):F5} | {100 * (rows.Average(r => r.Bayes) / gridBest - 1):+0.00;-0.00}% | {rows.Average(r => r.Random):F5} | {100 * (rows.Average(r => r.Random) / gridBest - 1):+0.00;-0.00}% | {rows.Average(r => r.RandomBand):F5} | {rows.Average(r => r.RandomEpochs):F0} | {rows.Average(r => r.Band):F5} | {rows.Average(r => r.BandEpochs):F0} | |\n");
+
+        // Hyperband at R = 81 (143 trials an iteration), two iterations, against random search over 143 trials of 81 epochs.
+        text.Append("\n| seed | random, 143 × 81 epochs: best | epochs | hyperband R = 81, 2 iterations: best | epochs | share | epochs until random's best |\n");
+        text.Append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        var wide = new List<(double Random, int RandomEpochs, double Band, int BandEpochs, int ToRandom)>();
+        for (int seed = 0; seed < seeds; seed++)
+        {
+            var assembly = GeneratedCode.Build("tuning.opt", Source.Replace("BANDSEED", (100 + seed).ToString(CultureInfo.InvariantCulture)).Replace("SEED", seed.ToString(CultureInfo.InvariantCulture)));
+            var random = Run(assembly, "Random81");
+            var band = Run(assembly, "Band81");
+            double target = random.Best!.Value;
+            int spent = 0, toRandom = -1;
+            foreach (var t in band.Trials)
+            {
+                spent += t.EpochValues.Count;
+                if (t.State == TrialState.Complete && t.Value <= target && toRandom < 0) toRandom = spent;
+            }
+            wide.Add((target, Epochs(random), band.Best!.Value, Epochs(band), toRandom));
+            var r = wide[^1];
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {seed} | {r.Random:F5} | {r.RandomEpochs} | {r.Band:F5} | {r.BandEpochs} | {r.BandEpochs / (double)r.RandomEpochs:P0} | {(r.ToRandom < 0 ? "never" : r.ToRandom.ToString(CultureInfo.InvariantCulture))} |\n");
+            File.WriteAllText(path, text.ToString());
+        }
+        text.Append(CultureInfo.InvariantCulture,
+            $"| mean | {wide.Average(r => r.Random):F5} | {wide.Average(r => r.RandomEpochs):F0} | {wide.Average(r => r.Band):F5} | {wide.Average(r => r.BandEpochs):F0} | {wide.Average(r => r.BandEpochs / (double)r.RandomEpochs):P0} | |\n");
         text.Append(CultureInfo.InvariantCulture, $"\n{seeds} seeds in {clock.Elapsed.TotalSeconds:F0} s.\n");
         File.WriteAllText(path, text.ToString());
     }
