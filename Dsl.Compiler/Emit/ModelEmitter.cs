@@ -101,21 +101,13 @@ internal sealed class ModelEmitter
 
         var dims = RuntimeDims.ToList();
         _w.Line($"/// <summary>Creates the model with every weight at its start{(_m.RandomStarts.Count > 0 ? $" (random starts drawn with the optimizer's seed, {_m.Optimizer.Settings.Seed}; see <see cref=\"Initialize\"/>)" : "")}.</summary>");
-        foreach (var d in dims)
-            _w.Line($"/// <param name=\"{ProblemNames.Bare(_names.Parameter(d.Name))}\">dim {Xml(d.Name)} ({WhereXml(d.Line)}), at least 1.</param>");
-        using (_w.Block($"public {Class}({string.Join(", ", dims.Select(d => $"int {_names.Parameter(d.Name)}"))})"))
+        SharedMembers.DimConstructor(_w, Class, dims, _names.Parameter, d => _names.Field(d.Name), Where, () =>
         {
-            foreach (var d in dims)
-            {
-                string arg = _names.Parameter(d.Name);
-                _w.Line($"if ({arg} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({arg}), {arg}, {CSharpNames.StringLiteral($"dim {d.Name} ({Where(d.Line)}) must be at least 1.")});");
-                _w.Line($"{_names.Field(d.Name)} = {arg};");
-            }
             foreach (var check in P.IndexChecks) SharedMembers.IndexCheck(_w, check, _names, Where(check.Line));
             if (!P.VariableCount.IsConstant) _w.Line($"ParameterCount = checked({Int(P.VariableCount)});");
             _w.Line("_parameters = new double[ParameterCount];");
             _w.Line($"Initialize({_m.Optimizer.Settings.Seed});");
-        }
+        });
         _w.Line();
 
         foreach (var d in dims)

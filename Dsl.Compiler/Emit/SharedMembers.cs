@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -15,6 +16,27 @@ internal static class SharedMembers
     /// A param's property. A NaN or infinite param would only show as a diverged solve or training: it is refused where
     /// it is set, naming the param (<paramref name="where"/> is "file.opt:12", raw; <paramref name="whereXml"/> the same for XML).
     /// </summary>
+    /// <summary>
+    /// The parameter documentation and the body of a constructor that takes runtime dims (a model's, and its tune blocks'
+    /// search classes'): each dim checked to be at least 1, with its .opt line, then stored in its field.
+    /// </summary>
+    public static void DimConstructor(SourceWriter w, string className, IReadOnlyList<Semantics.DimSymbol> dims, Func<string, string> parameter,
+                                      Func<Semantics.DimSymbol, string> field, Func<int, string> where, Action? rest = null)
+    {
+        foreach (var d in dims)
+            w.Line($"/// <param name=\"{ProblemNames.Bare(parameter(d.Name))}\">dim {CSharpNames.XmlText(d.Name)} ({CSharpNames.XmlText(where(d.Line))}), at least 1.</param>");
+        using (w.Block($"public {className}({string.Join(", ", dims.Select(d => $"int {parameter(d.Name)}"))})"))
+        {
+            foreach (var d in dims)
+            {
+                string arg = parameter(d.Name);
+                w.Line($"if ({arg} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({arg}), {arg}, {CSharpNames.StringLiteral($"dim {d.Name} ({where(d.Line)}) must be at least 1.")});");
+                w.Line($"{field(d)} = {arg};");
+            }
+            rest?.Invoke();
+        }
+    }
+
     public static void ParamProperty(SourceWriter w, ParamSymbol p, ProblemNames names, string where, string whereXml)
     {
         string field = names.Field(p.Name);

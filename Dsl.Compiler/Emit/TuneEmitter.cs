@@ -68,17 +68,7 @@ internal sealed class TuneEmitter
             _w.Line($"private readonly int {Field(d)}; // dim {Comment(d.Name)} of model {Comment(_m.Name)}");
         if (dims.Count > 0) _w.Line();
         _w.Line($"/// <summary>A search over models <see cref=\"{Model}\"/> of these dims (as its constructor takes them).</summary>");
-        foreach (var d in dims)
-            _w.Line($"/// <param name=\"{ProblemNames.Bare(_model.Parameter(d.Name))}\">dim {Xml(d.Name)} ({WhereXml(d.Line)}), at least 1.</param>");
-        using (_w.Block($"public {_class}({string.Join(", ", dims.Select(d => $"int {_model.Parameter(d.Name)}"))})"))
-        {
-            foreach (var d in dims)
-            {
-                string arg = _model.Parameter(d.Name);
-                _w.Line($"if ({arg} < 1) throw new global::System.ArgumentOutOfRangeException(nameof({arg}), {arg}, {CSharpNames.StringLiteral($"dim {d.Name} ({Where(d.Line)}) must be at least 1.")});");
-                _w.Line($"{Field(d)} = {arg};");
-            }
-        }
+        SharedMembers.DimConstructor(_w, _class, dims, _model.Parameter, Field, Where);
         _w.Line();
     }
 

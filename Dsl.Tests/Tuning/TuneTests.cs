@@ -18,7 +18,7 @@ namespace OptDsl.Tests.Tuning;
 /// </summary>
 public sealed class TuneTests
 {
-    private const string Source = """
+    internal const string Source = """
         model Logistic {
             dim d;
             input x[d];

@@ -91,13 +91,8 @@ public static class Program
     private static bool RunTuning()
     {
         Section("Hyperparameters of softmax regression on the digits: 40 trials of TPE with median pruning (Tuning.opt, tune)");
-        using var gz = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz")), CompressionMode.Decompress);
-        var all = LabeledData.ReadCsv(new StreamReader(gz), "digits.csv.gz", classCount: 10);
-        // The same split as the digits example: the search judges trials on the validation part, never on the test part.
-        var (rest, test) = all.Split(0.25, seed: 42);
-        var (training, validation) = rest.Split(0.2, seed: 7);
-        var scaler = Standardizer.Fit(training.Features);
-        (training, validation, test) = (scaler.Transform(training), scaler.Transform(validation), scaler.Transform(test));
+        // The digits example's split: the search judges trials on the validation part, never on the test part.
+        var (all, training, validation, test) = LoadDigits();
 
         var watch = Stopwatch.StartNew();
         var study = new DigitsSearch(d: all.FeatureCount, k: 10).Run(training.Features, training.OneHotLabels(10), validation.Features, validation.OneHotLabels(10));
@@ -210,16 +205,24 @@ public static class Program
         return monotone && gap < 1e-4;
     }
 
+    /// <summary>
+    /// scikit-learn's digits with a fixed split: 25% test; of the rest, 20% validation (early stopping and tuning watch it),
+    /// 80% training; standardized with the statistics of the training part only.
+    /// </summary>
+    private static (LabeledData All, LabeledData Training, LabeledData Validation, LabeledData Test) LoadDigits()
+    {
+        using var gz = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz")), CompressionMode.Decompress);
+        var all = LabeledData.ReadCsv(new StreamReader(gz), "digits.csv.gz", classCount: 10);
+        var (rest, test) = all.Split(0.25, seed: 42);
+        var (training, validation) = rest.Split(0.2, seed: 7);
+        var scaler = Standardizer.Fit(training.Features);
+        return (all, scaler.Transform(training), scaler.Transform(validation), scaler.Transform(test));
+    }
+
     private static bool RunDigits()
     {
         Section("Handwritten digits (Digits.opt: softmax regression by lbfgs, a hidden layer by adam)");
-        using var gz = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz")), CompressionMode.Decompress);
-        var all = LabeledData.ReadCsv(new StreamReader(gz), "digits.csv.gz", classCount: 10);
-        // A fixed split: 25% test; of the rest, 20% validation (early stopping watches it), 80% training.
-        var (rest, test) = all.Split(0.25, seed: 42);
-        var (training, validation) = rest.Split(0.2, seed: 7);
-        var scaler = Standardizer.Fit(training.Features);        // statistics of the training part only
-        (training, validation, test) = (scaler.Transform(training), scaler.Transform(validation), scaler.Transform(test));
+        var (all, training, validation, test) = LoadDigits();
         Console.WriteLine($"  {all.Count} digits of {all.FeatureCount} pixels: {training.Count} training, {validation.Count} validation, {test.Count} test");
 
         var softmax = new SoftmaxRegression(d: all.FeatureCount, k: 10);
