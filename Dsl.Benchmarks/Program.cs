@@ -16,6 +16,7 @@ namespace OptDsl.Benchmarks;
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
 /// dotnet Dsl.Benchmarks.dll --compare-models: no timing; the losses the training benchmarks reach (ML.NET's, OptDsl's, the optimum).
 /// dotnet Dsl.Benchmarks.dll --compare-search: no timing; nelder_mead against MathNet's NelderMeadSimplex on the MGH problems (f, evaluations, statuses) and on the global test functions (successes, evaluations).
+/// dotnet Dsl.Benchmarks.dll --compare-ipopt: no timing; the generated ipm against IPOPT (Ipopt/install.sh installs it) on the tests' Hock–Schittkowski problems.
 /// dotnet Dsl.Benchmarks.dll --compare: no timing; solves every problem of the MathNet comparison once per method and
 /// prints f, iterations and evaluations (the timed run is --filter '*SolverComparison*').
 /// </summary>
@@ -26,6 +27,7 @@ public static class Program
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
         if (args.Length > 0 && args[0] == SolverComparisonReport.Option) return SolverComparisonReport.PrintWithoutTiming();
         if (args.Length > 0 && args[0] == "--compare-models") return ModelTrainingBenchmarks.Check();
+        if (args.Length > 0 && args[0] == "--compare-ipopt") return Ipopt.IpoptComparison.Run();
         if (args.Length > 0 && args[0] == "--compare-search")
         {
             NelderMeadComparisonBenchmarks.Check();
