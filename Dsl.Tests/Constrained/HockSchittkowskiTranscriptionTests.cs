@@ -20,7 +20,7 @@ public sealed class HockSchittkowskiTranscriptionTests
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Constrained", "HockSchittkowski");
 
     public static TheoryData<string> Files =>
-        new(Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*.opt").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray()! : []);
+        new(Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*.opt").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray() : []);
 
     [Fact]
     public void The_folder_holds_the_transcriptions()
