@@ -44,8 +44,9 @@ public sealed class TuneDistributedTests
 
     private static string Storage => "postgresql:" + ConnectionString;
 
-    private static Process StartWorker(string search, string study, int heartbeatMs = 300) =>
-        TuneStorageTests.StartWorker(search, Storage, study, heartbeatMs);
+    /// <summary>A worker on 10,000 training rows: trials of a tenth of a second or more, so that a kill lands in one.</summary>
+    private static Process StartWorker(string search, string study, int heartbeatMs = 300, int rows = 10_000) =>
+        TuneStorageTests.StartWorker(search, Storage, study, heartbeatMs, rows);
 
     private static List<(long Attempt, int Slot, string State, int Lost, string Worker)> Rows(string study)
     {
@@ -164,7 +165,7 @@ public sealed class TuneDistributedTests
         {
             string study = $"throughput-{count}-{Guid.NewGuid():N}";
             var clock = Stopwatch.StartNew();
-            var workers = Enumerable.Range(0, count).Select(_ => StartWorker("heavy40", study, 1000)).ToList();
+            var workers = Enumerable.Range(0, count).Select(_ => StartWorker("heavy40", study, 1000, rows: 2000)).ToList();
             foreach (var w in workers) Assert.True(w.WaitForExit(300_000));
             double seconds = clock.Elapsed.TotalSeconds;
             Assert.Equal(40, Rows(study).Count(r => r.State == "Complete"));

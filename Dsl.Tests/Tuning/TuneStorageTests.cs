@@ -38,10 +38,11 @@ public sealed class TuneStorageTests : IDisposable
         }
     }
 
-    internal static Process StartWorker(string search, string storage, string study, int heartbeatMs)
+    internal static Process StartWorker(string search, string storage, string study, int heartbeatMs, int rows = 2000)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { WorkerPath, search, storage, study, heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { WorkerPath, search, storage, study, heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture), rows.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -4,19 +4,20 @@ using OptDsl.Runtime.Tuning;
 namespace OptDsl.Tests.Worker;
 
 /// <summary>
-/// <c>Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS</c>: runs the search (grid, random, grid40, random40, band, heavy40) on fixed
-/// synthetic data with the study kept in STORAGE under the name STUDY, printing one line per trial, then the study.
+/// <c>Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS [ROWS]</c>: runs the search (grid, random, grid40, random40, band,
+/// heavy40) on fixed synthetic data (ROWS training rows, 2,000 by default: more rows, longer trials) with the study kept in STORAGE under the name STUDY, printing one line per trial, then the study.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length != 4)
+        if (args.Length is not (4 or 5))
         {
-            Console.Error.WriteLine("usage: Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS");
+            Console.Error.WriteLine("usage: Dsl.Tests.Worker SEARCH STORAGE STUDY HEARTBEAT_MS [ROWS]");
             return 2;
         }
-        var (x, y) = Data(2000, 8, seed: 1);
+        int rows = args.Length == 5 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+        var (x, y) = Data(rows, 8, seed: 1);
         var (vx, vy) = Data(400, 8, seed: 2);
         var options = new TuneOptions
         {
