@@ -31,8 +31,42 @@ internal abstract class DatabaseStudyStore : StudyStore
     /// <summary>The database's clock in Unix milliseconds, as an SQL expression (heartbeats and staleness use one clock).</summary>
     protected abstract string Now { get; }
 
-    /// <summary>The tables of the schema, in the database's own types.</summary>
-    protected abstract string CreateTables { get; }
+    /// <summary>The column type of <c>optdsl_trials.attempt</c>, an increasing key (SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's BIGSERIAL).</summary>
+    protected abstract string AttemptKey { get; }
+
+    /// <summary>The column type of a floating-point value.</summary>
+    protected abstract string RealType { get; }
+
+    /// <summary>The column type of a time in Unix milliseconds.</summary>
+    protected abstract string TimeType { get; }
+
+    /// <summary>The tables of schema version <see cref="SchemaVersion"/>, one text for both databases in their own types.</summary>
+    private string CreateTables => $"""
+        CREATE TABLE optdsl_schema (version INTEGER NOT NULL);
+        INSERT INTO optdsl_schema (version) VALUES (@version);
+        CREATE TABLE optdsl_studies (
+            name TEXT PRIMARY KEY,
+            space TEXT NOT NULL,
+            search TEXT NOT NULL,
+            slots INTEGER NOT NULL,
+            created {TimeType} NOT NULL);
+        CREATE TABLE optdsl_trials (
+            attempt {AttemptKey},
+            study TEXT NOT NULL REFERENCES optdsl_studies (name),
+            slot INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            lost INTEGER NOT NULL DEFAULT 0,
+            parameters TEXT,
+            epoch_values TEXT,
+            value {RealType},
+            duration_s {RealType},
+            message TEXT,
+            worker TEXT NOT NULL,
+            started {TimeType} NOT NULL,
+            heartbeat {TimeType} NOT NULL,
+            finished {TimeType});
+        CREATE INDEX optdsl_trials_slot ON optdsl_trials (study, slot);
+        """;
 
     /// <summary>The names of the existing tables whose names begin with <c>optdsl_</c>.</summary>
     protected abstract string ListTables { get; }

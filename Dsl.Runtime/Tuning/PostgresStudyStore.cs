@@ -56,32 +56,11 @@ internal sealed class PostgresStudyStore : DatabaseStudyStore
     protected override string ListTables =>
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'optdsl\\_%'";
 
-    protected override string CreateTables => """
-        CREATE TABLE optdsl_schema (version INTEGER NOT NULL);
-        INSERT INTO optdsl_schema (version) VALUES (@version);
-        CREATE TABLE optdsl_studies (
-            name TEXT PRIMARY KEY,
-            space TEXT NOT NULL,
-            search TEXT NOT NULL,
-            slots INTEGER NOT NULL,
-            created BIGINT NOT NULL);
-        CREATE TABLE optdsl_trials (
-            attempt BIGSERIAL PRIMARY KEY,
-            study TEXT NOT NULL REFERENCES optdsl_studies (name),
-            slot INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            lost INTEGER NOT NULL DEFAULT 0,
-            parameters TEXT,
-            epoch_values TEXT,
-            value DOUBLE PRECISION,
-            duration_s DOUBLE PRECISION,
-            message TEXT,
-            worker TEXT NOT NULL,
-            started BIGINT NOT NULL,
-            heartbeat BIGINT NOT NULL,
-            finished BIGINT);
-        CREATE INDEX optdsl_trials_slot ON optdsl_trials (study, slot);
-        """;
+    protected override string AttemptKey => "BIGSERIAL PRIMARY KEY";
+
+    protected override string RealType => "DOUBLE PRECISION";
+
+    protected override string TimeType => "BIGINT";
 
     protected override string InsertAttempt => $"""
         INSERT INTO optdsl_trials (study, slot, state, worker, started, heartbeat) VALUES (@study, @slot, 'Running', @worker, {Now}, {Now}) RETURNING attempt

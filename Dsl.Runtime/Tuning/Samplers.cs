@@ -80,9 +80,11 @@ public sealed class RandomSampler : TrialSampler
 
     public override int TrialCount(SearchSpace space) => Trials;
 
-    public override double[] Parameters(SearchSpace space, int number, IReadOnlyList<Trial> finished)
-    {
-        var random = new Random(unchecked(Seed * 1_000_003 + number));
-        return space.Dimensions.Select(d => d.Sample(random)).ToArray();
-    }
+    public override double[] Parameters(SearchSpace space, int number, IReadOnlyList<Trial> finished) => Draw(space, Generator(Seed, number));
+
+    /// <summary>Trial <paramref name="number"/>'s own generator, seeded from the search's seed and the number (also TPE's).</summary>
+    internal static Random Generator(int seed, int number) => new(unchecked(seed * 1_000_003 + number));
+
+    /// <summary>Each hyperparameter drawn independently from its distribution, in the order of the space.</summary>
+    internal static double[] Draw(SearchSpace space, Random random) => space.Dimensions.Select(d => d.Sample(random)).ToArray();
 }

@@ -50,32 +50,11 @@ internal sealed class SqliteStudyStore : DatabaseStudyStore
 
     protected override string ListTables => "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'optdsl_%'";
 
-    protected override string CreateTables => $"""
-        CREATE TABLE optdsl_schema (version INTEGER NOT NULL);
-        INSERT INTO optdsl_schema (version) VALUES (@version);
-        CREATE TABLE optdsl_studies (
-            name TEXT PRIMARY KEY,
-            space TEXT NOT NULL,
-            search TEXT NOT NULL,
-            slots INTEGER NOT NULL,
-            created INTEGER NOT NULL);
-        CREATE TABLE optdsl_trials (
-            attempt INTEGER PRIMARY KEY AUTOINCREMENT,
-            study TEXT NOT NULL REFERENCES optdsl_studies (name),
-            slot INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            lost INTEGER NOT NULL DEFAULT 0,
-            parameters TEXT,
-            epoch_values TEXT,
-            value REAL,
-            duration_s REAL,
-            message TEXT,
-            worker TEXT NOT NULL,
-            started INTEGER NOT NULL,
-            heartbeat INTEGER NOT NULL,
-            finished INTEGER);
-        CREATE INDEX optdsl_trials_slot ON optdsl_trials (study, slot);
-        """;
+    protected override string AttemptKey => "INTEGER PRIMARY KEY AUTOINCREMENT";
+
+    protected override string RealType => "REAL";
+
+    protected override string TimeType => "INTEGER";
 
     protected override string InsertAttempt => $"""
         INSERT INTO optdsl_trials (study, slot, state, worker, started, heartbeat) VALUES (@study, @slot, 'Running', @worker, {Now}, {Now});

@@ -17,8 +17,12 @@ public class Study
         Search = search;
         Trials = trials;
         Cancelled = cancelled;
-        Best = trials.Where(t => t.State == TrialState.Complete).OrderBy(t => t.Value).ThenBy(t => t.Number).FirstOrDefault();
+        Best = BestOf(trials);
     }
+
+    /// <summary>The complete trial with the lowest value, the earliest among equals; null when none completed.</summary>
+    internal static Trial? BestOf(IReadOnlyList<Trial> trials) =>
+        trials.Where(t => t.State == TrialState.Complete).OrderBy(t => t.Value).ThenBy(t => t.Number).FirstOrDefault();
 
     /// <summary>The tune block's name (the generated class).</summary>
     public string Name { get; }

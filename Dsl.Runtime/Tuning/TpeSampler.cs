@@ -45,10 +45,11 @@ public sealed class TpeSampler : TrialSampler
 
     public override double[] Parameters(SearchSpace space, int number, IReadOnlyList<Trial> finished)
     {
-        var random = new Random(unchecked(Seed * 1_000_003 + number));
+        var random = RandomSampler.Generator(Seed, number);
+        if (number < StartupTrials) return RandomSampler.Draw(space, random);
         var complete = finished.Where(t => t.State == TrialState.Complete && double.IsFinite(t.Value)).OrderBy(t => t.Value).ThenBy(t => t.Number).ToList();
+        if (complete.Count < 1) return RandomSampler.Draw(space, random);
         var pruned = finished.Where(t => t.State == TrialState.Pruned).ToList();
-        if (number < StartupTrials || complete.Count < 1) return space.Dimensions.Select(d => d.Sample(random)).ToArray();
 
         int n = complete.Count + pruned.Count;
         int good = Math.Min(Math.Min((int)Math.Ceiling(0.1 * n), 25), complete.Count);

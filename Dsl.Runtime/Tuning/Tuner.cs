@@ -155,10 +155,10 @@ public static class Tuner
             options.Progress?.Report(trial);
         }
         var trials = store.Trials(space);
-        var result = new Study<TModel>(study, space, search, trials, cancelled, null);
+        var overall = Study.BestOf(trials);
         // The best trial may have run in an earlier run of a stored study: its model is trained again (same data, seeds
         // and hyperparameters: the same weights).
-        if (result.Best is { } best && !(best.Number == bestSlot && best.Value == bestValue) && !cancelled)
+        if (overall is { } best && !(best.Number == bestSlot && best.Value == bestValue) && !cancelled)
         {
             var context = new TrialContext(best.Number, null, [], options.CancellationToken);
             try
@@ -170,7 +170,7 @@ public static class Tuner
                 context.Dispose();
             }
         }
-        return new Study<TModel>(study, space, search, trials, cancelled, result.Best is null ? null : bestModel);
+        return new Study<TModel>(study, space, search, trials, cancelled, overall is null ? null : bestModel);
     }
 
     /// <summary>
