@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using OptDsl.Runtime;
 
 namespace OptDsl.Benchmarks.Ipopt;
@@ -85,8 +86,10 @@ public static class IpoptComparison
     {
         Console.WriteLine("| problem | ipm: f | iterations | status | IPOPT: f | iterations | status | |f_ipm − f_IPOPT| |");
         Console.WriteLine("|---|---:|---:|---|---:|---:|---|---:|");
+        string? only = Environment.GetEnvironmentVariable("OPTDSL_ONLY");
         foreach (var (name, problem) in broad ? Broad() : Problems())
         {
+            if (only is not null && !only.Split(',').Contains(name)) continue;
             dynamic p = problem;
             SolveResult ours = p.Solve();
             double[] start = p.StartPoint();

@@ -40,6 +40,11 @@ internal sealed class AugmentedLagrangian
         _gradientOfAugmented = new double[model.N];
     }
 
+    private const string RescalingMessage = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
+
+    /// <summary>As <see cref="InteriorPoint.NeedsRescaling"/>: the solver resumes from the point reached, scaled there.</summary>
+    public bool NeedsRescaling { get; private set; }
+
     public SolveResult Run(double[] x)
     {
         var model = _model;
@@ -68,6 +73,9 @@ internal sealed class AugmentedLagrangian
         model.Problem.Constraints(x, c);
         if (!double.IsFinite(f) || !Vec.AllFinite(g) || !Vec.AllFinite(c) || !Vec.AllFinite(jac))
             return model.Finish(_monitor, x, f, g, c, jac, new double[m], new double[n], SolveStatus.Diverged, "Diverged: the objective, constraints or their derivatives are not finite at the start point.");
+        // The last feasible point seen (the start, or an outer iterate): its existence rules out an Infeasible verdict.
+        double[]? knownFeasible = model.Violation(x, c) <= _feasibilityTolerance ? (double[])x.Clone() : null;
+        double scale = model.ObjectiveScale;
 
         double rho = _rho0;
         double omegaStar = options.GradientTolerance, etaStar = _feasibilityTolerance;
@@ -78,7 +86,12 @@ internal sealed class AugmentedLagrangian
         Estimate(function, x, c, g, jac, lambda, lambdaRows, z, boundsAsRows, out _);
         var kkt = model.Kkt(x, c, g, jac, lambdaRows, z, work);
         if (ConstrainedModel.Satisfies(kkt, omegaStar, etaStar))
-            return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Converged, null);
+        {
+            if (model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
+                return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Converged, null);
+            NeedsRescaling = true;
+            return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Stalled, RescalingMessage);
+        }
 
         SolveStatus status;
         string? message = null;
@@ -132,12 +145,12 @@ internal sealed class AugmentedLagrangian
                         fFar = _monitor.ObjectiveAndConstraints(model.Problem, far, cFar);
                     }
                 }
-                if (model.FeasibleAtScale(far, cFar, _feasibilityTolerance) && fFar < f && ConstrainedModel.LooksUnbounded(fFar, far, function.StartNorm))
+                if (model.FeasibleAtScale(far, cFar, _feasibilityTolerance) && fFar < f && ConstrainedModel.LooksUnbounded(fFar / scale, far, function.StartNorm))
                 {
                     far.CopyTo(x, 0);
-                    _monitor.CompleteIteration(fOld, fFar, double.NaN, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
+                    _monitor.CompleteIteration(fOld / scale, fFar / scale, double.NaN, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
                         stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
-                    message = $"Unbounded: the subproblem reached feasible points with f = {fFar:G3} and ‖x‖∞ = {Vec.InfNorm(far):G3}; the objective decreases without bound on the feasible set.";
+                    message = $"Unbounded: the subproblem reached feasible points with f = {fFar / scale:G3} and ‖x‖∞ = {Vec.InfNorm(far):G3}; the objective decreases without bound on the feasible set.";
                     lambda.AsSpan(0, m).CopyTo(lambdaRows);
                     return model.FinishAt(_monitor, x, lambdaRows, new double[n], SolveStatus.Unbounded, message);
                 }
@@ -167,7 +180,17 @@ internal sealed class AugmentedLagrangian
             double progress = Estimate(function, x, c, g, jac, lambda, lambdaRows, z, boundsAsRows, out double lambdaChange);
             kkt = model.Kkt(x, c, g, jac, lambdaRows, z, work);
             bool converged = ConstrainedModel.Satisfies(kkt, omegaStar, etaStar);
+            if (converged && !model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
+            {
+                _monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
+                    stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
+                NeedsRescaling = true;
+                status = SolveStatus.Stalled;
+                message = RescalingMessage;
+                break;
+            }
             double violation = model.Violation(x, c);
+            if (violation <= _feasibilityTolerance) knownFeasible = (double[])x.Clone();
 
             // A subproblem the inner solver cannot solve to ω because L_A no longer decreases in floating point.
             bool noiseLimited = !converged && !penaltyIncreased
@@ -189,7 +212,7 @@ internal sealed class AugmentedLagrangian
                 if (violation > etaStar) checkFeasibility = true;
                 else
                 {
-                    _monitor.CompleteIteration(fOld, f, kkt.Stationarity, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
+                    _monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
                         stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                     status = SolveStatus.LineSearchFailed;
                     message = $"Stopped: the inner solver ({_inner}) can no longer decrease the augmented Lagrangian (it stops at |∇L_A| = {inner.GradientNorm:G3}, where f stops decreasing in floating point); KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, complementarity {kkt.Complementarity:G3}. Tighter tolerances need the newton inner solver or ipm. Inner solver: {inner.Message}";
@@ -225,10 +248,13 @@ internal sealed class AugmentedLagrangian
                 // The penalty grows (or the inner solver is stuck) while the violation stays: is there a feasible point at all?
                 var phase = FeasibilityPhase.Run(model, _monitor, x, _feasibilityTolerance);
                 if (phase.Stop is { } stop) { status = stop; break; }
+                // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
+                if (!(phase.Violation <= _feasibilityTolerance) && knownFeasible is not null)
+                    phase = phase with { X = (double[])knownFeasible.Clone(), Violation = 0 };
                 if (!(phase.Violation <= _feasibilityTolerance))
                 {
                     phase.X.CopyTo(x, 0);
-                    _monitor.CompleteIteration(fOld, f, kkt.Stationarity, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
+                    _monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
                         stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                     message = $"Infeasible: the violation stalled at {violation:G3} (penalty {rho:G3}), and the feasibility phase converged to a point of local infeasibility (violation {phase.Violation:G3}); X is that least-infeasible point.";
                     return model.FinishAt(_monitor, x, new double[m], new double[n], SolveStatus.Infeasible, message);
@@ -254,13 +280,13 @@ internal sealed class AugmentedLagrangian
             }
             else if (stuck)
             {
-                _monitor.CompleteIteration(fOld, f, kkt.Stationarity, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
+                _monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
                     stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                 status = SolveStatus.LineSearchFailed;
                 message = $"Stopped: the inner solver ({_inner}) makes no progress on an infeasible point (violation {violation:G3}) although feasible points exist; KKT residuals {kkt.Max:G3}.";
                 break;
             }
-            if (_monitor.CompleteIteration(fOld, f, kkt.Stationarity, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out status,
+            if (_monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out status,
                     stoppingGradientNorm: converged ? 0 : double.PositiveInfinity, stoppingStepNorm: stoppingStep))
                 break;
         }

@@ -60,6 +60,97 @@ internal sealed class ConstrainedModel
 
     public (string Label, int Offset, int Count)[] Labels { get; }
 
+    /// <summary>For a model of the automatically scaled problem (<see cref="WithGradientScaling"/>): the user's model; otherwise null.</summary>
+    public ConstrainedModel? Original { get; private init; }
+
+    /// <summary>The factor s_f on the objective of this model's problem (1 without scaling).</summary>
+    public double ObjectiveScale { get; private init; } = 1;
+
+    /// <summary>The factors sₖ on the constraint rows of this model's problem (null without scaling).</summary>
+    public double[]? RowScales { get; private init; }
+
+    /// <summary>IPOPT's largest scaled gradient (<c>nlp_scaling_max_gradient</c>).</summary>
+    public const double MaxScaledGradient = 100;
+
+    /// <summary>IPOPT's smallest scaling factor (<c>nlp_scaling_min_value</c>).</summary>
+    public const double MinScale = 1e-8;
+
+    /// <summary>
+    /// IPOPT's gradient-based scaling (Wächter &amp; Biegler 2006, §3.8): at the start point (moved into the box), the
+    /// objective gets s_f = min(1, 100/‖∇f‖∞) and each row k gets sₖ = min(1, 100/‖∇cₖ‖∞), both at least 1e-8, so that no
+    /// scaled gradient exceeds 100. Returns this model when every factor is 1 (or a derivative is not finite: the solver
+    /// reports that itself), else a model of the scaled problem whose <see cref="Finish"/> reports in the user's units.
+    /// One counted gradient and Jacobian evaluation.
+    /// </summary>
+    public ConstrainedModel WithGradientScaling(IterationMonitor monitor, ReadOnlySpan<double> start)
+    {
+        var x = new double[N];
+        for (int i = 0; i < N; i++) x[i] = Math.Clamp(start[i], BoxLower[i], BoxUpper[i]);
+        var g = new double[N];
+        var jac = new double[M * N];
+        monitor.GradientAndJacobian(Problem, x, g, jac);
+        return ScaledBy(g, jac);
+    }
+
+    /// <summary>The model scaled with the factors of gradient-based scaling for the gradient g and Jacobian J of this model's problem.</summary>
+    private ConstrainedModel ScaledBy(ReadOnlySpan<double> g, ReadOnlySpan<double> jac)
+    {
+        if (!Vec.AllFinite(g) || !Vec.AllFinite(jac)) return this;
+        static double Factor(double norm) => norm > MaxScaledGradient ? Math.Max(MinScale, MaxScaledGradient / norm) : 1;
+        double objectiveScale = Factor(Vec.InfNorm(g));
+        var rowScales = new double[M];
+        bool scaled = objectiveScale != 1;
+        for (int k = 0; k < M; k++)
+        {
+            rowScales[k] = Factor(Vec.InfNorm(jac.Slice(k * N, N)));
+            scaled |= rowScales[k] != 1;
+        }
+        if (!scaled) return this;
+        var rowLower = new double[M];
+        var rowUpper = new double[M];
+        for (int k = 0; k < M; k++)
+        {
+            rowLower[k] = RowLower[k] * rowScales[k];
+            rowUpper[k] = RowUpper[k] * rowScales[k];
+        }
+        return new ConstrainedModel(new ScaledProblem(Problem, objectiveScale, rowScales), N, M, rowLower, rowUpper, BoxLower, BoxUpper, HasBounds, Labels)
+        {
+            Original = this,
+            ObjectiveScale = objectiveScale,
+            RowScales = rowScales,
+        };
+    }
+
+    /// <summary>Resumptions with the scaling of the point reached (<see cref="SolveScaled"/>).</summary>
+    private const int MaxRescalings = 2;
+
+    /// <summary>
+    /// Runs a solver on this model, scaled at the start when <paramref name="scaling"/> (<see cref="WithGradientScaling"/>).
+    /// When a run stops at a point that meets the tolerances only under the start's factors
+    /// (<see cref="SatisfiesAtItsOwnScale"/>), it resumes from that point with the factors computed there, at most twice.
+    /// <paramref name="run"/> gets the model, the start and the pass number (0 for the first run).
+    /// </summary>
+    public SolveResult SolveScaled(IterationMonitor monitor, double[] x, bool scaling, Func<ConstrainedModel, double[], int, (SolveResult Result, bool NeedsRescaling)> run)
+    {
+        var model = scaling ? WithGradientScaling(monitor, x) : this;
+        for (int pass = 0; ; pass++)
+        {
+            var (result, rescale) = run(model, x, pass);
+            if (!rescale || pass == MaxRescalings) return result;
+            x = result.X;
+            model = WithGradientScaling(monitor, x);
+        }
+    }
+
+    /// <summary>The scaling in words, for messages: "objective × s_f, constraint rows × [min, max]".</summary>
+    public string ScalingText()
+    {
+        if (RowScales is not { Length: > 0 } rows) return $"objective × {ObjectiveScale:G3}";
+        double lo = double.PositiveInfinity, hi = 0;
+        foreach (double s in rows) { lo = Math.Min(lo, s); hi = Math.Max(hi, s); }
+        return lo == hi ? $"objective × {ObjectiveScale:G3}, constraint rows × {lo:G3}" : $"objective × {ObjectiveScale:G3}, constraint rows × {lo:G3} to {hi:G3}";
+    }
+
     /// <summary>The caller's bounds (null without a finite entry), for nested bound-constrained solves.</summary>
     public Bounds? Bounds => HasBounds ? new Bounds(BoxLower, BoxUpper) : null;
 
@@ -209,15 +300,83 @@ internal sealed class ConstrainedModel
     public SolveResult Finish(IterationMonitor monitor, double[] x, double f, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
         double[] lambda, double[] z, SolveStatus status, string? message)
     {
-        var kkt = Kkt(x, c, g, jac, lambda, z, new double[N]);
+        if (Original is { } original) return FinishScaled(original, monitor, x, f, g, c, jac, lambda, z, status, message);
+        return Report(monitor, x, f, Kkt(x, c, g, jac, lambda, z, new double[N]), lambda, z, status, message, null);
+    }
+
+    /// <summary>
+    /// The result of a solve of the scaled problem, in the user's units: f/s_f, λₖ = ỹₖ·sₖ/s_f, z = z̃/s_f, and the KKT
+    /// residuals of the user's problem; the tests behind the status (Converged, Acceptable) are those of the scaled problem
+    /// the solver worked on, which the message says with its factors.
+    /// </summary>
+    private SolveResult FinishScaled(ConstrainedModel original, IterationMonitor monitor, double[] x, double f, ReadOnlySpan<double> g, ReadOnlySpan<double> c,
+        ReadOnlySpan<double> jac, double[] lambda, double[] z, SolveStatus status, string? message)
+    {
+        var scaledKkt = Kkt(x, c, g, jac, lambda, z, new double[N]);
+        var (gU, cU, jacU, lambdaU, zU) = Rescale(1 / ObjectiveScale, RowScales!, divide: true, g, c, jac, lambda, z);
+        var kkt = original.Kkt(x, cU, gU, jacU, lambdaU, zU, new double[N]);
+        if (status == SolveStatus.Converged && message is not null)
+            message += $" (Residuals of the automatically scaled problem: {ScalingText()}; in the problem's own units: stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.)";
+        if (status == SolveStatus.Converged && message is null)
+            message = $"Converged: KKT residuals of the automatically scaled problem ({ScalingText()}) stationarity {scaledKkt.Stationarity:G3}, primal {scaledKkt.PrimalFeasibility:G3}, dual {scaledKkt.DualFeasibility:G3}, complementarity {scaledKkt.Complementarity:G3} (tolerance {monitor.Options.GradientTolerance:G3}); in the problem's own units: stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.";
+        return original.Report(monitor, x, f / ObjectiveScale, kkt, lambdaU, zU, status, message, scaledKkt);
+    }
+
+    /// <summary>
+    /// The quantities of the problem whose objective is multiplied by <paramref name="objectiveFactor"/> and row k by
+    /// rowFactors[k] (divided by it when <paramref name="divide"/>): ∇f, c, J, and the multipliers λₖ·(objective
+    /// factor)/(row factor), z·(objective factor), so that the KKT point is the same.
+    /// </summary>
+    private (double[] G, double[] C, double[] Jac, double[] Lambda, double[] Z) Rescale(double objectiveFactor, double[] rowFactors, bool divide,
+        ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac, ReadOnlySpan<double> lambda, ReadOnlySpan<double> z)
+    {
+        var gS = new double[N];
+        var cS = new double[M];
+        var jacS = new double[M * N];
+        var lambdaS = new double[M];
+        var zS = new double[N];
+        for (int i = 0; i < N; i++) { gS[i] = g[i] * objectiveFactor; zS[i] = z[i] * objectiveFactor; }
+        for (int k = 0; k < M; k++)
+        {
+            double row = divide ? 1 / rowFactors[k] : rowFactors[k];
+            cS[k] = c[k] * row;
+            lambdaS[k] = lambda[k] / row * objectiveFactor;
+            for (int i = 0; i < N; i++) jacS[k * N + i] = jac[k * N + i] * row;
+        }
+        return (gS, cS, jacS, lambdaS, zS);
+    }
+
+    /// <summary>
+    /// For a model of a scaled problem (the factors come from the start point): whether the KKT residuals also meet the
+    /// tolerances under the factors the final point itself would get. A start far from the solution can have gradients
+    /// orders of magnitude larger than the solution's (exp(x₁⋯x₅) at a random start), and the start's factors would then
+    /// accept a point whose residuals are large for the problem as it is near the solution. Without scaling: true.
+    /// </summary>
+    public bool SatisfiesAtItsOwnScale(ReadOnlySpan<double> x, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
+        ReadOnlySpan<double> lambda, ReadOnlySpan<double> z, double gradientTolerance, double feasibilityTolerance)
+    {
+        if (Original is not { } original) return true;
+        var (gU, cU, jacU, lambdaU, zU) = Rescale(1 / ObjectiveScale, RowScales!, divide: true, g, c, jac, lambda, z);
+        var there = original.ScaledBy(gU, jacU);
+        var (gT, cT, jacT, lambdaT, zT) = there.Original is null
+            ? (gU, cU, jacU, lambdaU, zU)
+            : Rescale(there.ObjectiveScale, there.RowScales!, divide: false, gU, cU, jacU, lambdaU, zU);
+        return Satisfies(there.Kkt(x, cT, gT, jacT, lambdaT, zT, new double[N]), gradientTolerance, feasibilityTolerance);
+    }
+
+    /// <summary>The result from the KKT residuals of this model's problem (<paramref name="tested"/>: those the status was decided on, when the solver worked on a scaled problem).</summary>
+    private SolveResult Report(IterationMonitor monitor, double[] x, double f, KktReport kkt, double[] lambda, double[] z, SolveStatus status, string? message, KktReport? tested)
+    {
         if (!double.IsFinite(f) && status is SolveStatus.Converged)
         {
             status = SolveStatus.Diverged;
             message = "Diverged: the objective is not finite at the final point.";
         }
-        if (status is SolveStatus.LineSearchFailed or SolveStatus.Stalled && kkt.ScaledError <= monitor.AcceptableLevel)
+        double error = (tested ?? kkt).ScaledError;
+        if (status is SolveStatus.LineSearchFailed or SolveStatus.Stalled && error <= monitor.AcceptableLevel)
         {
-            message = $"Acceptable: the method made no further progress ({message ?? status.ToString()}) at scaled KKT error {kkt.ScaledError:G3} ≤ acceptable tolerance {monitor.AcceptableLevel:G3}.";
+            message = $"Acceptable: the method made no further progress ({message ?? status.ToString()}) at scaled KKT error {error:G3} ≤ acceptable tolerance {monitor.AcceptableLevel:G3}"
+                + (tested is null ? "." : $" (of the automatically scaled problem; {kkt.ScaledError:G3} in the problem's own units).");
             status = SolveStatus.Acceptable;
         }
         var result = monitor.Result(x, f, kkt.Stationarity, status, message ?? DefaultMessage(status, kkt, monitor.Options.GradientTolerance), kkt.ScaledError);

@@ -28,7 +28,7 @@ internal sealed class InteriorPoint
     private const double KappaEpsilon = 10, KappaMu = 0.2, ThetaMu = 1.5, TauMin = 0.99, KappaSigma = 1e10;
     private const double GammaTheta = 1e-5, GammaPhi = 1e-8, Delta = 1, SwitchTheta = 1.1, SwitchPhi = 2.3, EtaPhi = 1e-8, GammaAlpha = 0.05;
     private const int MaxSoc = 4;
-    private const double KappaSoc = 0.99, BoundPush = 1e-2, BoundFraction = 1e-2, KappaDamping = 1e-4, MaxInitialMultiplier = 1e3;
+    private const double KappaSoc = 0.99, BoundPush = 1e-2, WarmBoundPush = 1e-8, BoundFraction = 1e-2, KappaDamping = 1e-4, MaxInitialMultiplier = 1e3;
     private const double DeltaW0 = 1e-4, DeltaWMin = 1e-20, DeltaWMax = 1e40, KappaWMinus = 1.0 / 3, KappaWPlus = 8, KappaWPlusFirst = 100, DeltaC = 1e-8, KappaC = 0.25;
     private const int MaxRestorations = 5;
 
@@ -107,7 +107,7 @@ internal sealed class InteriorPoint
         _lambda = new double[_m]; _zx = new double[_n]; _work = new double[Math.Max(_size, _n)];
         _gradPhi = new double[_nw]; _gradLagrangian = new double[_nw];
         _k = new double[_size * _size]; _rhs = new double[_size]; _solution = new double[_size]; _refine = new double[_size];
-        _factor = new BunchKaufman(_size);
+        _factor = new BunchKaufman(_size) { Equilibrate = true };
         _mu = initialBarrier;
         double tol = Math.Min(monitor.Options.GradientTolerance, feasibilityTolerance);
         _muMin = Math.Max(1e-14, 0.1 * tol);
@@ -115,7 +115,27 @@ internal sealed class InteriorPoint
 
     private Span<double> X => _w.AsSpan(0, _n);
 
-    public SolveResult Run(double[] start)
+    /// <summary>
+    /// Set when the run stopped at a point that meets the tolerances of the scaled problem but not under the scaling the
+    /// point itself would get (<see cref="ConstrainedModel.SatisfiesAtItsOwnScale"/>): the solver then resumes from
+    /// there with that scaling.
+    /// </summary>
+    public bool NeedsRescaling { get; private set; }
+
+    /// <summary>The barrier parameter at the end of the run.</summary>
+    public double Barrier => _mu;
+
+    /// <summary>The residuals meet the tolerances; false with <see cref="NeedsRescaling"/> set when they do only under the start's scaling.</summary>
+    private bool Converged(KktReport kkt)
+    {
+        if (!ConstrainedModel.Satisfies(kkt, _monitor.Options.GradientTolerance, _feasibilityTolerance)) return false;
+        if (_model.SatisfiesAtItsOwnScale(X, _g, _c, _jac, _lambda, _zx, _monitor.Options.GradientTolerance, _feasibilityTolerance)) return true;
+        NeedsRescaling = true;
+        return false;
+    }
+
+    /// <summary>Runs from <paramref name="start"/>; <paramref name="warm"/>: a point near a solution (a rescaled resumption), pushed off its bounds by 1e-8 instead of 1e-2.</summary>
+    public SolveResult Run(double[] start, bool warm = false)
     {
         _startNorm = Vec.InfNorm(start);
         start.CopyTo(_w, 0);
@@ -127,15 +147,16 @@ internal sealed class InteriorPoint
                 : Infeasible(phase.X, "Infeasible: a constraint row has a lower bound above its upper bound; X is the least-infeasible point found.");
         }
 
-        if (!Initialize(BoundPush)) return Diverged("Diverged: the objective, constraints or their derivatives are not finite at the start point.");
+        if (!Initialize(warm ? WarmBoundPush : BoundPush)) return Diverged("Diverged: the objective, constraints or their derivatives are not finite at the start point.");
         _tau = Math.Max(TauMin, 1 - _mu);
+        if (_model.Violation(X, _c) <= _feasibilityTolerance) RememberFeasible();
         double theta0 = Theta(_residual);
         _thetaMax = 1e4 * Math.Max(1, theta0);
         _thetaMin = 1e-4 * Math.Max(1, theta0);
 
         var kkt = Kkt();
-        if (ConstrainedModel.Satisfies(kkt, _monitor.Options.GradientTolerance, _feasibilityTolerance))
-            return Finish(SolveStatus.Converged, null);
+        if (Converged(kkt)) return Finish(SolveStatus.Converged, null);
+        if (NeedsRescaling) return Finish(SolveStatus.Stalled, "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.");
 
         SolveStatus status;
         string? message = null;
@@ -181,8 +202,12 @@ internal sealed class InteriorPoint
                     message = $"The filter line search failed at a feasible point; the KKT residuals stall at {Kkt().Max:G3}.";
                     break;
                 }
+                if (Trace) Console.Error.WriteLine($"TRACE feasibility phase #{restorations} theta={Theta(_residual):G3} viol={_model.Violation(X, _c):G3}");
                 var outcome = FeasibilityPhase.Run(_model, _monitor, X, _feasibilityTolerance);
                 if (outcome.Stop is { } stop) { status = stop; break; }
+                // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
+                if (!(outcome.Violation <= _feasibilityTolerance) && _knownFeasible is not null)
+                    outcome = outcome with { X = (double[])_knownFeasible.Clone(), Violation = 0 };
                 if (!(outcome.Violation <= _feasibilityTolerance))
                     return Infeasible(outcome.X, $"Infeasible: the feasibility phase converged to a point of local infeasibility (violation {outcome.Violation:G3} > {_feasibilityTolerance:G3}); X is that least-infeasible point.");
                 _lastStep = Vec.InfDistance(outcome.X, X);
@@ -198,13 +223,16 @@ internal sealed class InteriorPoint
                 break;
             }
             kkt = Kkt();
+            if (stepped && _model.Violation(X, _c) <= _feasibilityTolerance) RememberFeasible();
+            if (Trace) Console.Error.WriteLine($"TRACE it f={_f / _model.ObjectiveScale:G10} theta={Theta(_residual):G3} mu={_mu:G3} st={kkt.Stationarity:G3} pr={kkt.PrimalFeasibility:G3} du={kkt.DualFeasibility:G3} co={kkt.Complementarity:G3} sd={kkt.MultiplierScale:G3} dW={_deltaW:G3} dC={_deltaC:G3} step={_lastStep:G3} stepped={stepped} y={string.Join(",", Array.ConvertAll(_y, v => v.ToString("G3")))}");
             bool feasible = _model.FeasibleAtScale(X, _c, _feasibilityTolerance);
-            if (ConstrainedModel.LooksUnbounded(_f, X, _startNorm) && feasible && _f < fOld)
+            double scale = _model.ObjectiveScale;
+            if (ConstrainedModel.LooksUnbounded(_f / scale, X, _startNorm) && feasible && _f < fOld)
             {
-                _monitor.CompleteIteration(fOld, _f, kkt.Stationarity, _lastStep, Vec.InfNorm(X), out _,
+                _monitor.CompleteIteration(fOld / scale, _f / scale, kkt.Stationarity / scale, _lastStep, Vec.InfNorm(X), out _,
                     stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                 status = SolveStatus.Unbounded;
-                message = $"Unbounded: feasible iterates with f = {_f:G3} and ‖x‖∞ = {Vec.InfNorm(X):G3}; the objective decreases without bound on the feasible set.";
+                message = $"Unbounded: feasible iterates with f = {_f / scale:G3} and ‖x‖∞ = {Vec.InfNorm(X):G3}; the objective decreases without bound on the feasible set.";
                 break;
             }
             if (Vec.InfNorm(X) >= 1e20)
@@ -213,15 +241,31 @@ internal sealed class InteriorPoint
                 message = $"Diverged: the iterates grew beyond 1e20 (‖x‖∞ = {Vec.InfNorm(X):G3}) without staying feasible.";
                 break;
             }
-            bool converged = ConstrainedModel.Satisfies(kkt, _monitor.Options.GradientTolerance, _feasibilityTolerance);
+            bool converged = Converged(kkt);
             double? stoppingStep = _mu <= _muMin && stepped ? directionNorm : double.PositiveInfinity;
-            if (_monitor.CompleteIteration(fOld, _f, kkt.Stationarity, _lastStep, Vec.InfNorm(X), out status,
+            if (_monitor.CompleteIteration(fOld / scale, _f / scale, kkt.Stationarity / scale, _lastStep, Vec.InfNorm(X), out status,
                     stoppingGradientNorm: converged ? 0 : double.PositiveInfinity, stoppingStepNorm: stoppingStep))
                 break;
+            if (NeedsRescaling)
+            {
+                status = SolveStatus.Stalled;
+                message = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
+                break;
+            }
         }
         return Finish(status, message);
     }
 
+    /// <summary>The last feasible iterate (or the start when feasible): its existence rules out an Infeasible verdict.</summary>
+    private double[]? _knownFeasible;
+
+    private void RememberFeasible()
+    {
+        _knownFeasible ??= new double[_n];
+        X.CopyTo(_knownFeasible);
+    }
+
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("OPTDSL_IPM_TRACE") == "1";
     private bool _accepted;
     private double _lastStep;
 
@@ -588,6 +632,7 @@ internal sealed class InteriorPoint
 
         double alpha = alphaMax;
         bool first = true;
+        if (Trace) Console.Error.WriteLine($"TRACE ls theta={theta:G4} phi={phi:R} slope={slope:G4} amax={alphaMax:G4} amin={alphaMin:G4} tiny={tiny} |dw|={Vec.InfNorm(_dw):G3} |dy|={Vec.InfNorm(_dy):G3} thetaMin={_thetaMin:G3}");
         while (tiny || alpha >= alphaMin)
         {
             if (_monitor.EvaluationBudgetExhausted) return SolveStatus.MaxEvaluations;
@@ -600,6 +645,7 @@ internal sealed class InteriorPoint
                 double thetaTrial = Theta(_residualTrial);
                 double phiTrial = Phi(_wTrial, fTrial);
                 bool fType = false;
+                if (Trace) Console.Error.WriteLine($"TRACE   a={alpha:G4} thetaT={thetaTrial:G4} phiT={phiTrial:R} dphi={phiTrial - phi:G4} filterOk={Acceptable(thetaTrial, phiTrial)}");
                 if (tiny || Accept(theta, phi, slope, alpha, thetaTrial, phiTrial, out fType))
                 {
                     if (!tiny && !fType) _filter.Add(((1 - GammaTheta) * theta, phi - GammaPhi * theta));
@@ -627,10 +673,19 @@ internal sealed class InteriorPoint
         if (switching)
         {
             fType = true;
-            return phiTrial <= phi + EtaPhi * alpha * slope;
+            return LessOrEqual(phiTrial - phi, EtaPhi * alpha * slope, phi);
         }
-        return thetaTrial <= (1 - GammaTheta) * theta || phiTrial <= phi - GammaPhi * theta;
+        return LessOrEqual(thetaTrial, (1 - GammaTheta) * theta, theta) || LessOrEqual(phiTrial - phi, -GammaPhi * theta, phi);
     }
+
+    /// <summary>
+    /// IPOPT's Compare_le: lhs ≤ rhs up to the rounding error of a quantity of size <paramref name="reference"/>
+    /// (lhs − rhs ≤ 10 ε |reference|), so that near the solution a step whose change in φ or θ is below rounding is not
+    /// rejected for noise (Wächter &amp; Biegler 2006, §3.9).
+    /// </summary>
+    private static bool LessOrEqual(double lhs, double rhs, double reference) => lhs - rhs <= 10 * MachineEpsilon * Math.Abs(reference);
+
+    private const double MachineEpsilon = 2.220446049250313e-16;
 
     private SolveStatus? SecondOrderCorrection(double theta, double phi, double slope, double alphaFirst, double thetaTrial)
     {

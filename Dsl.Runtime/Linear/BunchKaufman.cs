@@ -30,6 +30,16 @@ internal sealed class BunchKaufman
 
     public int Capacity { get; }
 
+    /// <summary>
+    /// When true, <see cref="Factor"/> first equilibrates the matrix symmetrically, A ← D·A·D with Dᵢ = 1/√(maxⱼ|aᵢⱼ|)
+    /// (one pass of Ruiz's scaling), and <see cref="Solve"/> undoes it. The inertia is unchanged (Sylvester's law), but the
+    /// zero-pivot test becomes relative to each row's own size: without it, one huge diagonal entry (a barrier term
+    /// near a bound) makes every small but genuine pivot of another block count as zero.
+    /// </summary>
+    public bool Equilibrate { get; set; }
+
+    private double[]? _scaling;
+
     /// <summary>Relative threshold under which a pivot counts as a zero eigenvalue.</summary>
     public double ZeroPivotTolerance { get; set; } = 1e-14;
 
@@ -57,6 +67,25 @@ internal sealed class BunchKaufman
                 a[i * n + j] = v;
                 a[j * n + i] = v;
                 scale = Math.Max(scale, Math.Abs(v));
+            }
+        }
+        if (Equilibrate)
+        {
+            _scaling ??= new double[Capacity];
+            scale = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double rowMax = 0;
+                for (int j = 0; j < n; j++) rowMax = Math.Max(rowMax, Math.Abs(a[i * n + j]));
+                _scaling[i] = rowMax > 0 ? 1 / Math.Sqrt(rowMax) : 1;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    a[i * n + j] *= _scaling[i] * _scaling[j];
+                    scale = Math.Max(scale, Math.Abs(a[i * n + j]));
+                }
             }
         }
         double zero = ZeroPivotTolerance * Math.Max(scale, double.Epsilon);
@@ -192,6 +221,7 @@ internal sealed class BunchKaufman
         int n = _n;
         var a = _a;
         var y = _work.AsSpan(0, n);
+        if (Equilibrate) for (int i = 0; i < n; i++) b[i] *= _scaling![i];
         for (int i = 0; i < n; i++) y[i] = b[_perm[i]];
         // L·u = y (unit lower; a 2×2 block has an identity diagonal block in L).
         for (int k = 0; k < n; k++)
@@ -238,5 +268,6 @@ internal sealed class BunchKaufman
             }
         }
         for (int i = 0; i < n; i++) b[_perm[i]] = y[i];
+        if (Equilibrate) for (int i = 0; i < n; i++) b[i] *= _scaling![i];
     }
 }

@@ -26,6 +26,9 @@ public sealed class AugmentedLagrangianSolver : Solver<IConstrainedProblem>
     /// <summary>The initial penalty parameter ρ₀ (<c>rho</c>); null for 10.</summary>
     public double? InitialPenalty { get; set; }
 
+    /// <summary>IPOPT's gradient-based scaling (<c>scaling</c>, default on), as for <see cref="InteriorPointSolver.Scaling"/>.</summary>
+    public bool Scaling { get; set; } = true;
+
     /// <summary>Tolerance on the primal feasibility (largest row or bound violation) and the complementarity of the result (default 1e-8).</summary>
     public double FeasibilityTolerance { get; set; } = 1e-8;
 
@@ -41,7 +44,10 @@ public sealed class AugmentedLagrangianSolver : Solver<IConstrainedProblem>
 
     private protected override SolveResult Solve(IConstrainedProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
-        var model = ConstrainedModel.Create(problem, box, Name);
-        return new AugmentedLagrangian(model, monitor, Inner, InitialPenalty ?? 10, FeasibilityTolerance).Run(x);
+        return ConstrainedModel.Create(problem, box, Name).SolveScaled(monitor, x, Scaling, (model, start, _) =>
+        {
+            var method = new AugmentedLagrangian(model, monitor, Inner, InitialPenalty ?? 10, FeasibilityTolerance);
+            return (method.Run(start), method.NeedsRescaling);
+        });
     }
 }

@@ -27,6 +27,13 @@ public sealed class InteriorPointSolver : Solver<IConstrainedProblem>
     /// <summary>The initial barrier parameter μ₀ (<c>mu0</c>); null for 0.1 (IPOPT's default).</summary>
     public double? InitialBarrier { get; set; }
 
+    /// <summary>
+    /// IPOPT's gradient-based scaling (<c>scaling</c>, default on): the objective and each constraint row are multiplied by
+    /// min(1, 100/‖gradient at the start‖∞) (at least 1e-8) before the solve, and the result is reported in the problem's
+    /// own units. The convergence test applies to the scaled problem, as IPOPT's does; the message gives the factors.
+    /// </summary>
+    public bool Scaling { get; set; } = true;
+
     /// <summary>Tolerance on the primal feasibility (largest row or bound violation) and the complementarity of the result (default 1e-8).</summary>
     public double FeasibilityTolerance { get; set; } = 1e-8;
 
@@ -41,7 +48,14 @@ public sealed class InteriorPointSolver : Solver<IConstrainedProblem>
 
     private protected override SolveResult Solve(IConstrainedProblem problem, double[] x, Box box, IterationMonitor monitor)
     {
-        var model = ConstrainedModel.Create(problem, box, Name);
-        return new InteriorPoint(model, monitor, InitialBarrier ?? 0.1, FeasibilityTolerance).Run(x);
+        double mu0 = InitialBarrier ?? 0.1;
+        return ConstrainedModel.Create(problem, box, Name).SolveScaled(monitor, x, Scaling, (model, start, pass) =>
+        {
+            // A resumption starts near a solution: at the barrier parameter reached, pushed off the bounds by 1e-8.
+            var ipm = new InteriorPoint(model, monitor, mu0, FeasibilityTolerance);
+            var result = ipm.Run(start, warm: pass > 0);
+            mu0 = ipm.Barrier;
+            return (result, ipm.NeedsRescaling);
+        });
     }
 }
