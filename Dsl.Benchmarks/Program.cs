@@ -27,7 +27,7 @@ public static class Program
         if (args.Length > 0 && args[0] == KernelRunner.Option) return KernelRunner.Run(args);
         if (args.Length > 0 && args[0] == SolverComparisonReport.Option) return SolverComparisonReport.PrintWithoutTiming();
         if (args.Length > 0 && args[0] == "--compare-models") return ModelTrainingBenchmarks.Check();
-        if (args.Length > 0 && args[0] == "--compare-ipopt") return Ipopt.IpoptComparison.Run(broad: args.Contains("--broad"));
+        if (args.Length > 0 && args[0] == "--compare-ipopt") return Ipopt.IpoptComparison.Run(args);
         if (args.Length > 0 && args[0] == "--compare-search")
         {
             NelderMeadComparisonBenchmarks.Check();

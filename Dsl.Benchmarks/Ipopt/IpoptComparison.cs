@@ -1,103 +1,205 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using OptDsl.Runtime;
+using OptDsl.Tests.Constrained;
 
 namespace OptDsl.Benchmarks.Ipopt;
 
 /// <summary>
-/// <c>--compare-ipopt</c>: OptDsl's generated Solve (its .opt's solver, ipm, with its defaults) and IPOPT (tol 1e-8, its
-/// defaults otherwise) on the same generated problems from the same starts: final f, iterations and status side by side.
-/// The Hock–Schittkowski problems of the tests (Dsl.Tests/Constrained/Problems), or with <c>--broad</c> the transcribed
-/// problems 1–60 of Dsl.Tests/Constrained/HockSchittkowski.
+/// <c>--compare-ipopt</c>: <c>ipm</c> and <c>auglag</c> (their defaults) and IPOPT (tol 1e-8, its defaults otherwise) on the
+/// same generated problems from the same starts: final f, iterations, status and KKT residual side by side, and a summary.
+/// Sets: the Hock–Schittkowski problems of the tests (Dsl.Tests/Constrained/Problems, the default), <c>--broad</c> the
+/// transcribed problems 1–60 with constraint rows (Dsl.Tests/Constrained/HockSchittkowski), <c>--held-out</c> problems
+/// 61–119 (Dsl.Benchmarks/Problems/HeldOut, kept out of the tests). <c>--scaled</c> runs the broad set with objective
+/// and constraints multiplied by factors from 1e-4 to 1e6 (<see cref="ScaledConstrainedProblem"/>).
 /// </summary>
+/// <remarks>
+/// The KKT residual of every solver is computed here in the same way, in the problem's own units: the largest of
+/// ‖∇f + Jᵀλ + z‖∞, the largest row or bound violation, and the largest |multiplier|·(distance to its bound), with
+/// IPOPT's multipliers (λ = mult_g, z = mult_x_U − mult_x_L; IPOPT relaxes bounds by 1e-8 relative, so its residual can
+/// be larger than its own test). "Solved" means a success status (Converged, Solve_Succeeded: each solver's own KKT test)
+/// and f within 1e-5·max(1, |f*|) of the published f* (the precision the transcription test checks f* with); a success
+/// elsewhere is marked "local" (another KKT point, or for IPOPT a point of its relaxed bounds).
+/// </remarks>
 public static class IpoptComparison
 {
-    private static IEnumerable<(string Name, object Problem)> Problems()
-    {
-        yield return ("hs006", new Hs006());
-        yield return ("hs007", new Hs007());
-        yield return ("hs014", new Hs014());
-        yield return ("hs021", new Hs021());
-        yield return ("hs026", new Hs026());
-        yield return ("hs028", new Hs028());
-        yield return ("hs035", new Hs035());
-        yield return ("hs039", new Hs039());
-        yield return ("hs040", new Hs040());
-        yield return ("hs043", new Hs043());
-        yield return ("hs048", new Hs048());
-        yield return ("hs051", new Hs051());
-        yield return ("hs065", new Hs065());
-        yield return ("hs071", new OptDsl.Benchmarks.Problems.Hs071());
-        yield return ("hs076", new Hs076());
-        yield return ("hs078", new Hs078());
-        yield return ("hs079", new Hs079());
-        yield return ("hs080", new Hs080());
-        yield return ("hs100", new Hs100());
-    }
+    private static readonly string[] TestsSet =
+        ["hs006", "hs007", "hs014", "hs021", "hs026", "hs028", "hs035", "hs039", "hs040", "hs043", "hs048", "hs051", "hs065", "hs071", "hs076", "hs078", "hs079", "hs080", "hs100"];
 
-    /// <summary>Issue 14's broad set: the transcribed Hock–Schittkowski problems 1–60 with constraint rows (those with bounds only are not constrained problems).</summary>
-    private static IEnumerable<(string Name, object Problem)> Broad()
+    public static int Run(string[] args)
     {
-        yield return ("hs008", new Hs008());
-        yield return ("hs009", new Hs009());
-        yield return ("hs010", new Hs010());
-        yield return ("hs011", new Hs011());
-        yield return ("hs012", new Hs012());
-        yield return ("hs013", new Hs013());
-        yield return ("hs015", new Hs015());
-        yield return ("hs016", new Hs016());
-        yield return ("hs017", new Hs017());
-        yield return ("hs018", new Hs018());
-        yield return ("hs019", new Hs019());
-        yield return ("hs020", new Hs020());
-        yield return ("hs022", new Hs022());
-        yield return ("hs023", new Hs023());
-        yield return ("hs024", new Hs024());
-        yield return ("hs027", new Hs027());
-        yield return ("hs029", new Hs029());
-        yield return ("hs030", new Hs030());
-        yield return ("hs031", new Hs031());
-        yield return ("hs032", new Hs032());
-        yield return ("hs033", new Hs033());
-        yield return ("hs034", new Hs034());
-        yield return ("hs036", new Hs036());
-        yield return ("hs037", new Hs037());
-        yield return ("hs041", new Hs041());
-        yield return ("hs042", new Hs042());
-        yield return ("hs044", new Hs044());
-        yield return ("hs046", new Hs046());
-        yield return ("hs047", new Hs047());
-        yield return ("hs049", new Hs049());
-        yield return ("hs050", new Hs050());
-        yield return ("hs052", new Hs052());
-        yield return ("hs053", new Hs053());
-        yield return ("hs054", new Hs054());
-        yield return ("hs055", new Hs055());
-        yield return ("hs056", new Hs056());
-        yield return ("hs057", new Hs057());
-        yield return ("hs058", new Hs058());
-        yield return ("hs059", new Hs059());
-        yield return ("hs060", new Hs060());
-    }
-
-    public static int Run(bool broad = false)
-    {
-        Console.WriteLine("| problem | ipm: f | iterations | status | IPOPT: f | iterations | status | |f_ipm − f_IPOPT| |");
-        Console.WriteLine("|---|---:|---:|---|---:|---:|---|---:|");
+        string set = args.Contains("--held-out") ? "held-out" : args.Contains("--broad") || args.Contains("--scaled") ? "broad" : "tests";
         string? only = Environment.GetEnvironmentVariable("OPTDSL_ONLY");
-        foreach (var (name, problem) in broad ? Broad() : Problems())
+        var problems = Problems(set).Where(p => only is null || only.Split(',').Contains(p.Name)).ToList();
+        if (args.Contains("--scaled")) return RunScaled(problems);
+
+        Console.WriteLine("| problem | f* | ipm: f | it | status | KKT | auglag: f | it | status | KKT | IPOPT: f | it | status | KKT |");
+        Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|---:|");
+        var rows = new List<(string Name, Outcome Ipm, Outcome Auglag, Outcome Ipopt)>();
+        foreach (var (name, problem, optimum) in problems)
         {
-            if (only is not null && !only.Split(',').Contains(name)) continue;
-            dynamic p = problem;
-            SolveResult ours = p.Solve();
-            double[] start = p.StartPoint();
-            Bounds? bounds = p.VariableBounds();
-            var theirs = IpoptPeer.Solve((IConstrainedProblem)problem, start, bounds?.Lower, bounds?.Upper);
-            string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
-            Console.WriteLine($"| {name} | {F(ours.Objective)} | {ours.Iterations} | {ours.Status} | {F(theirs.Objective)} | {theirs.Iterations} | {theirs.StatusName} | {Math.Abs(ours.Objective - theirs.Objective):G2} |");
+            var (ipm, auglag, ipopt) = SolveAll(problem, optimum);
+            rows.Add((name, ipm, auglag, ipopt));
+            Console.WriteLine($"| {name} | {F(optimum)} | {ipm} | {auglag} | {ipopt} |");
+        }
+        Summary(rows);
+        return 0;
+    }
+
+    /// <summary>The broad set with objective × a and every row × b for (a, b) in a fixed list of factors from 1e-4 to 1e6.</summary>
+    private static int RunScaled(List<(string Name, IConstrainedProblem Problem, double Optimum)> problems)
+    {
+        double[] factors = [1e-4, 1e-2, 1e2, 1e4, 1e6];
+        Console.WriteLine("| objective × | rows × | ipm solved | auglag solved | IPOPT solved | of |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (double a in factors.Prepend(1))
+        {
+            foreach (double b in new[] { 1.0, a }.Distinct())
+            {
+                int ipm = 0, auglag = 0, ipopt = 0;
+                var failures = new List<string>();
+                foreach (var (name, problem, optimum) in problems)
+                {
+                    var scaled = new ScaledConstrainedProblem(problem, a, b);
+                    var (i, l, o) = SolveAll(scaled, a * optimum);
+                    if (i.Solved) ipm++; else failures.Add($"{name} ipm {i.Status}");
+                    if (l.Solved) auglag++; else failures.Add($"{name} auglag {l.Status}");
+                    if (o.Solved) ipopt++; else failures.Add($"{name} IPOPT {o.Status}");
+                }
+                Console.WriteLine($"| {a:G} | {b:G} | {ipm} | {auglag} | {ipopt} | {problems.Count} |");
+                if (failures.Count > 0) Console.Error.WriteLine($"  × {a:G}, {b:G}: " + string.Join("; ", failures));
+            }
         }
         return 0;
+    }
+
+    private static (Outcome Ipm, Outcome Auglag, Outcome Ipopt) SolveAll(IConstrainedProblem problem, double optimum)
+    {
+        dynamic p = problem is ScaledConstrainedProblem s ? s.Inner : problem;
+        double[] start = p.StartPoint();
+        Bounds? bounds = p.VariableBounds();
+        var ipm = new InteriorPointSolver().Minimize(problem, start, null, bounds);
+        var auglag = new AugmentedLagrangianSolver().Minimize(problem, start, null, bounds);
+        var ipopt = IpoptPeer.Solve(problem, start, bounds?.Lower, bounds?.Upper);
+        return (Outcome.Of(ipm, optimum), Outcome.Of(auglag, optimum),
+            Outcome.Of(ipopt.StatusName, ipopt.Status is 0 or 1, ipopt.Objective, ipopt.Iterations,
+                Kkt(problem, ipopt.X, ipopt.Multipliers, ipopt.BoundMultipliers, bounds), optimum));
+    }
+
+    private static void Summary(List<(string Name, Outcome Ipm, Outcome Auglag, Outcome Ipopt)> rows)
+    {
+        Console.WriteLine();
+        foreach (var (label, pick) in new (string, Func<(string, Outcome Ipm, Outcome Auglag, Outcome Ipopt), Outcome>)[]
+                 { ("ipm", r => r.Ipm), ("auglag", r => r.Auglag), ("IPOPT", r => r.Ipopt) })
+        {
+            var outcomes = rows.Select(pick).ToList();
+            Console.WriteLine($"{label}: solved {outcomes.Count(o => o.Solved)} of {rows.Count}; success elsewhere (local) {outcomes.Count(o => o.Success && !o.Solved)}; other statuses {outcomes.Count(o => !o.Success)}");
+        }
+        foreach (var (label, pick) in new (string, Func<(string, Outcome Ipm, Outcome Auglag, Outcome Ipopt), Outcome>)[] { ("ipm", r => r.Ipm), ("auglag", r => r.Auglag) })
+        {
+            var both = rows.Where(r => pick(r).Solved && r.Ipopt.Solved).Select(r => (double)pick(r).Iterations / Math.Max(1, r.Ipopt.Iterations)).Order().ToList();
+            string median = both.Count == 0 ? "n/a" : (both.Count % 2 == 1 ? both[both.Count / 2] : 0.5 * (both[both.Count / 2 - 1] + both[both.Count / 2])).ToString("G3", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{label}/IPOPT iterations, median ratio over the {both.Count} both solve: {median}");
+            var worse = rows.Where(r => r.Ipopt.Success && !pick(r).Success).Select(r => r.Name).ToList();
+            Console.WriteLine($"{label} fails where IPOPT succeeds: {(worse.Count == 0 ? "none" : string.Join(", ", worse))}");
+        }
+    }
+
+    /// <summary>One solver's row: f, iterations, status, KKT residual; solved against the published optimum.</summary>
+    private sealed record Outcome(string Status, bool Success, double Objective, int Iterations, double KktResidual, bool Solved)
+    {
+        public static Outcome Of(SolveResult r, double optimum) =>
+            Of(r.Status.ToString(), r.Status == SolveStatus.Converged, r.Objective, r.Iterations, r.Kkt?.Max ?? double.NaN, optimum);
+
+        public static Outcome Of(string status, bool success, double f, int iterations, double kkt, double optimum) =>
+            new(status, success, f, iterations, kkt, success && Math.Abs(f - optimum) <= 1e-5 * Math.Max(1, Math.Abs(optimum)));
+
+        public override string ToString() =>
+            $"{F(Objective)} | {Iterations} | {Status}{(Success && !Solved ? " (local)" : "")} | {KktResidual.ToString("G2", CultureInfo.InvariantCulture)}";
+    }
+
+    private static string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
+
+    /// <summary>The KKT residual of (x, λ, z) in the problem's own units, as the remarks say.</summary>
+    private static double Kkt(IConstrainedProblem problem, double[] x, double[] lambda, double[] z, Bounds? bounds)
+    {
+        int n = problem.Dimension, m = problem.ConstraintCount;
+        var g = new double[n];
+        var c = new double[m];
+        var jac = new double[m * n];
+        var lower = new double[m];
+        var upper = new double[m];
+        problem.Gradient(x, g);
+        problem.Constraints(x, c);
+        problem.ConstraintJacobian(x, jac);
+        problem.ConstraintBounds(lower, upper);
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = g[i] + z[i];
+            for (int k = 0; k < m; k++) r += lambda[k] * jac[k * n + i];
+            worst = Math.Max(worst, Math.Abs(r));
+            double lo = bounds?.Lower[i] ?? double.NegativeInfinity, hi = bounds?.Upper[i] ?? double.PositiveInfinity;
+            worst = Math.Max(worst, Math.Max(lo - x[i], x[i] - hi));
+            worst = Math.Max(worst, Complementarity(z[i], x[i], lo, hi));
+        }
+        for (int k = 0; k < m; k++)
+        {
+            worst = Math.Max(worst, Math.Max(lower[k] - c[k], c[k] - upper[k]));
+            worst = Math.Max(worst, Complementarity(lambda[k], c[k], lower[k], upper[k]));
+        }
+        return worst;
+    }
+
+    private static double Complementarity(double multiplier, double value, double lower, double upper)
+    {
+        if (lower == upper) return 0;
+        double bound = multiplier > 0 ? upper : lower;
+        if (multiplier == 0) return 0;
+        return double.IsInfinity(bound) ? Math.Abs(multiplier) : Math.Abs(multiplier * (value - bound));
+    }
+
+    /// <summary>Every generated HsNNN of the set, with the published optimum from its file's header.</summary>
+    private static IEnumerable<(string Name, IConstrainedProblem Problem, double Optimum)> Problems(string set)
+    {
+        string root = RepositoryRoot();
+        string folder = set switch
+        {
+            "held-out" => Path.Combine(root, "Dsl.Benchmarks", "Problems", "HeldOut"),
+            "broad" => Path.Combine(root, "Dsl.Tests", "Constrained", "HockSchittkowski"),
+            _ => Path.Combine(root, "Dsl.Tests", "Constrained", "Problems"),
+        };
+        var types = typeof(IpoptComparison).Assembly.GetTypes().Where(t => typeof(IConstrainedProblem).IsAssignableFrom(t) && Regex.IsMatch(t.Name, "^Hs[0-9]{3}$"))
+            .GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.OrderBy(t => t.Namespace == "OptDsl.Benchmarks.Problems" ? 0 : 1).First());
+        foreach (string file in Directory.GetFiles(folder, "hs*.opt").Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            if (set == "tests" && !TestsSet.Contains(name)) continue;
+            string type = "Hs" + name[2..];
+            if (!types.TryGetValue(type, out var t)) continue; // bounds only: not a constrained problem
+            string text = File.ReadAllText(file);
+            var match = Regex.Match(text, @"(?m)^//\s*optimum:\s*(\S+)");
+            double optimum = match.Success ? double.Parse(match.Groups[1].Value.TrimEnd('.'), CultureInfo.InvariantCulture) : KnownOptima[name];
+            yield return (name, (IConstrainedProblem)Activator.CreateInstance(t)!, optimum);
+        }
+    }
+
+    /// <summary>The published optima of the tests' problems (their files carry no "optimum:" header).</summary>
+    private static readonly Dictionary<string, double> KnownOptima = new()
+    {
+        ["hs006"] = 0, ["hs007"] = -Math.Sqrt(3), ["hs014"] = 9 - 2.875 * Math.Sqrt(7), ["hs021"] = -99.96, ["hs026"] = 0, ["hs028"] = 0,
+        ["hs035"] = 1.0 / 9, ["hs039"] = -1, ["hs040"] = -0.25, ["hs043"] = -44, ["hs048"] = 0, ["hs051"] = 0, ["hs065"] = 0.9535288567,
+        ["hs071"] = 17.0140173, ["hs076"] = -4.681818181, ["hs078"] = -2.91970041, ["hs079"] = 0.0787768209, ["hs080"] = 0.0539498478, ["hs100"] = 680.6300573,
+    };
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OptDsl.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Run from inside the repository (OptDsl.sln not found above the binary).");
     }
 }

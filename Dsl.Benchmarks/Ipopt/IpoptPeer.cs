@@ -7,7 +7,8 @@ using OptDsl.Runtime;
 namespace OptDsl.Benchmarks.Ipopt;
 
 /// <summary>What IPOPT returned: its status (<c>ApplicationReturnStatus</c>), iterations, f and x.</summary>
-public sealed record IpoptResult(int Status, string StatusName, int Iterations, double Objective, double[] X, double[] Multipliers);
+/// <summary>IPOPT's result; <paramref name="BoundMultipliers"/> is z_U − z_L, the z of OptDsl's convention (∇f + Jᵀλ + z = 0).</summary>
+public sealed record IpoptResult(int Status, string StatusName, int Iterations, double Objective, double[] X, double[] Multipliers, double[] BoundMultipliers);
 
 /// <summary>
 /// IPOPT (Debian's coinor-libipopt-dev, 3.11.9, EPL; a benchmark peer only, never shipped) called through its C interface
@@ -192,7 +193,9 @@ public static unsafe class IpoptPeer
                     SetIntermediateCallback(ipopt, &Intermediate);
                     int status = IpoptSolve(ipopt, px, pg, &objective, pmG, pmL, pmU, GCHandle.ToIntPtr(handle));
                     if (callbacks.Failure is { } failure) throw new InvalidOperationException("An IPOPT callback failed.", failure);
-                    return new IpoptResult(status, Name(status), callbacks.Iterations, objective, x, multG);
+                    var z = new double[n];
+                    for (int j = 0; j < n; j++) z[j] = multU[j] - multL[j];
+                    return new IpoptResult(status, Name(status), callbacks.Iterations, objective, x, multG, z);
                 }
                 finally
                 {

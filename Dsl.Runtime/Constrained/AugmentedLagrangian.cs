@@ -75,6 +75,8 @@ internal sealed class AugmentedLagrangian
             return model.Finish(_monitor, x, f, g, c, jac, new double[m], new double[n], SolveStatus.Diverged, "Diverged: the objective, constraints or their derivatives are not finite at the start point.");
         // The last feasible point seen (the start, or an outer iterate): its existence rules out an Infeasible verdict.
         double[]? knownFeasible = model.Violation(x, c) <= _feasibilityTolerance ? (double[])x.Clone() : null;
+        var start = (double[])x.Clone();
+        bool feasibilityFromStart = false;
         double scale = model.ObjectiveScale;
 
         double rho = _rho0;
@@ -251,6 +253,15 @@ internal sealed class AugmentedLagrangian
                 // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
                 if (!(phase.Violation <= _feasibilityTolerance) && knownFeasible is not null)
                     phase = phase with { X = (double[])knownFeasible.Clone(), Violation = 0 };
+                else if (!(phase.Violation <= _feasibilityTolerance) && !feasibilityFromStart)
+                {
+                    // Before calling the problem infeasible, the phase also runs from the caller's start (iterates driven by
+                    // a growing penalty can end far from any feasible point the start is near).
+                    feasibilityFromStart = true;
+                    var fromStart = FeasibilityPhase.Run(model, _monitor, start, _feasibilityTolerance);
+                    if (fromStart.Stop is { } stopAtStart) { status = stopAtStart; break; }
+                    if (fromStart.Violation <= _feasibilityTolerance) phase = fromStart;
+                }
                 if (!(phase.Violation <= _feasibilityTolerance))
                 {
                     phase.X.CopyTo(x, 0);

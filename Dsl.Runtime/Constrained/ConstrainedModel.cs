@@ -82,21 +82,21 @@ internal sealed class ConstrainedModel
     /// reports that itself), else a model of the scaled problem whose <see cref="Finish"/> reports in the user's units.
     /// One counted gradient and Jacobian evaluation.
     /// </summary>
-    public ConstrainedModel WithGradientScaling(IterationMonitor monitor, ReadOnlySpan<double> start)
+    public ConstrainedModel WithGradientScaling(IterationMonitor monitor, ReadOnlySpan<double> start, double minScale = MinScale)
     {
         var x = new double[N];
         for (int i = 0; i < N; i++) x[i] = Math.Clamp(start[i], BoxLower[i], BoxUpper[i]);
         var g = new double[N];
         var jac = new double[M * N];
         monitor.GradientAndJacobian(Problem, x, g, jac);
-        return ScaledBy(g, jac);
+        return ScaledBy(g, jac, minScale);
     }
 
     /// <summary>The model scaled with the factors of gradient-based scaling for the gradient g and Jacobian J of this model's problem.</summary>
-    private ConstrainedModel ScaledBy(ReadOnlySpan<double> g, ReadOnlySpan<double> jac)
+    private ConstrainedModel ScaledBy(ReadOnlySpan<double> g, ReadOnlySpan<double> jac, double minScale = MinScale)
     {
         if (!Vec.AllFinite(g) || !Vec.AllFinite(jac)) return this;
-        static double Factor(double norm) => norm > MaxScaledGradient ? Math.Max(MinScale, MaxScaledGradient / norm) : 1;
+        double Factor(double norm) => norm > MaxScaledGradient ? Math.Max(minScale, MaxScaledGradient / norm) : 1;
         double objectiveScale = Factor(Vec.InfNorm(g));
         var rowScales = new double[M];
         bool scaled = objectiveScale != 1;
@@ -130,16 +130,31 @@ internal sealed class ConstrainedModel
     /// (<see cref="SatisfiesAtItsOwnScale"/>), it resumes from that point with the factors computed there, at most twice.
     /// <paramref name="run"/> gets the model, the start and the pass number (0 for the first run).
     /// </summary>
-    public SolveResult SolveScaled(IterationMonitor monitor, double[] x, bool scaling, Func<ConstrainedModel, double[], int, (SolveResult Result, bool NeedsRescaling)> run)
+    public SolveResult SolveScaled(IterationMonitor monitor, double[] x, bool scaling, Func<ConstrainedModel, double[], int, (SolveResult Result, bool NeedsRescaling)> run,
+        double minScale = MinScale, bool rescaleOnFailure = false)
     {
-        var model = scaling ? WithGradientScaling(monitor, x) : this;
+        var model = scaling ? WithGradientScaling(monitor, x, minScale) : this;
         for (int pass = 0; ; pass++)
         {
             var (result, rescale) = run(model, x, pass);
-            if (!rescale || pass == MaxRescalings) return result;
+            if (pass == MaxRescalings || !Vec.AllFinite(result.X)) return result;
+            if (!rescale && !(scaling && rescaleOnFailure && result.Status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled))
+                return result;
+            var next = WithGradientScaling(monitor, result.X, minScale);
+            if (!rescale && !FactorsDiffer(model, next)) return result;
             x = result.X;
-            model = WithGradientScaling(monitor, x);
+            model = next;
         }
+    }
+
+    /// <summary>True when some factor of the two scalings differs by more than 10×.</summary>
+    private static bool FactorsDiffer(ConstrainedModel a, ConstrainedModel b)
+    {
+        static bool Far(double u, double v) => u > 10 * v || v > 10 * u;
+        if (Far(a.ObjectiveScale, b.ObjectiveScale)) return true;
+        for (int k = 0; k < a.M; k++)
+            if (Far(a.RowScales?[k] ?? 1, b.RowScales?[k] ?? 1)) return true;
+        return false;
     }
 
     /// <summary>The scaling in words, for messages: "objective × s_f, constraint rows × [min, max]".</summary>

@@ -19,7 +19,25 @@ internal static class FeasibilityPhase
     /// <summary>Perturbed restarts after a first run that ends infeasible (a stationary point of θ may be a saddle).</summary>
     private const int Restarts = 2;
 
-    public static Outcome Run(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
+    /// <param name="proximity">
+    /// ζ &gt; 0 (the interior point passes √μ, as IPOPT's restoration phase): the first attempt minimizes
+    /// θ(x) + ζ/2·Σᵢ ((xᵢ − x_Rᵢ)/max(1, |x_Rᵢ|))², which keeps the point near the reference point x_R (the start) where the
+    /// multipliers belong; if that attempt ends infeasible, the attempts without the term follow.
+    /// </param>
+    public static Outcome Run(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance, double proximity = 0)
+    {
+        int iterationsNear = 0;
+        if (proximity > 0)
+        {
+            var near = Once(model, monitor, start, feasibilityTolerance, proximity);
+            if (near.Stop is not null || near.Violation <= feasibilityTolerance) return near;
+            iterationsNear = near.Iterations;
+        }
+        var outcome = Attempts(model, monitor, start, feasibilityTolerance);
+        return outcome with { Iterations = outcome.Iterations + iterationsNear };
+    }
+
+    private static Outcome Attempts(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
     {
         int n = model.N;
         var random = new Random(20061);
@@ -49,11 +67,11 @@ internal static class FeasibilityPhase
         return best with { Iterations = iterations };
     }
 
-    private static Outcome Once(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
+    private static Outcome Once(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance, double proximity = 0)
     {
         var caller = monitor.Options.CancellationToken;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(caller);
-        var squared = new SquaredViolation(model, 0.1 * feasibilityTolerance, cts);
+        var squared = new SquaredViolation(model, 0.1 * feasibilityTolerance, cts, proximity, start.ToArray());
         int n = model.N;
         var options = monitor.NestedOptions(1e-13, 2000 + 50 * n, cts.Token);
         if (options.MaxEvaluations > 0 && monitor.RemainingEvaluations <= 0)
@@ -77,8 +95,11 @@ internal static class FeasibilityPhase
         return new Outcome(x, model.Violation(x, c), stop, result.Iterations);
     }
 
-    /// <summary>θ(x) and ∇θ = Jᵀr with rₖ = max(cₖ − uₖ, 0) − max(lₖ − cₖ, 0).</summary>
-    private sealed class SquaredViolation(ConstrainedModel model, double target, CancellationTokenSource cts) : IGradientProblem
+    /// <summary>
+    /// θ(x) and ∇θ = Jᵀr with rₖ = max(cₖ − uₖ, 0) − max(lₖ − cₖ, 0), plus the proximity term ζ/2·Σ((xᵢ − x_Rᵢ)/dᵢ)²,
+    /// dᵢ = max(1, |x_Rᵢ|), when ζ &gt; 0. The best point and the early stop look at θ alone.
+    /// </summary>
+    private sealed class SquaredViolation(ConstrainedModel model, double target, CancellationTokenSource cts, double proximity, double[] reference) : IGradientProblem
     {
         private readonly double[] _c = new double[model.M];
         private readonly double[] _r = new double[model.M];
@@ -91,7 +112,20 @@ internal static class FeasibilityPhase
         public double Objective(ReadOnlySpan<double> x)
         {
             model.Problem.Constraints(x, _c);
-            return Theta(x);
+            return Theta(x) + Proximity(x, default);
+        }
+
+        private double Proximity(ReadOnlySpan<double> x, Span<double> gradient)
+        {
+            if (proximity == 0) return 0;
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double d = Math.Max(1, Math.Abs(reference[i])), r = (x[i] - reference[i]) / d;
+                sum += r * r;
+                if (!gradient.IsEmpty) gradient[i] += proximity * r / d;
+            }
+            return 0.5 * proximity * sum;
         }
 
         public double Gradient(ReadOnlySpan<double> x, Span<double> gradient)
@@ -105,7 +139,7 @@ internal static class FeasibilityPhase
             {
                 if (_r[k] != 0) Vec.Axpy(_r[k], _jac.AsSpan(k * n, n), gradient);
             }
-            return theta;
+            return theta + Proximity(x, gradient);
         }
 
         private double Theta(ReadOnlySpan<double> x)

@@ -202,17 +202,24 @@ internal sealed class InteriorPoint
                     message = $"The filter line search failed at a feasible point; the KKT residuals stall at {Kkt().Max:G3}.";
                     break;
                 }
-                if (Trace) Console.Error.WriteLine($"TRACE feasibility phase #{restorations} theta={Theta(_residual):G3} viol={_model.Violation(X, _c):G3}");
-                var outcome = FeasibilityPhase.Run(_model, _monitor, X, _feasibilityTolerance);
+                var outcome = FeasibilityPhase.Run(_model, _monitor, X, _feasibilityTolerance, proximity: Math.Sqrt(_mu));
                 if (outcome.Stop is { } stop) { status = stop; break; }
                 // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
                 if (!(outcome.Violation <= _feasibilityTolerance) && _knownFeasible is not null)
                     outcome = outcome with { X = (double[])_knownFeasible.Clone(), Violation = 0 };
+                else if (!(outcome.Violation <= _feasibilityTolerance) && !_feasibilityFromStart)
+                {
+                    // Before calling the problem infeasible, the phase also runs from the caller's start.
+                    _feasibilityFromStart = true;
+                    var fromStart = FeasibilityPhase.Run(_model, _monitor, start, _feasibilityTolerance);
+                    if (fromStart.Stop is { } stopAtStart) { status = stopAtStart; break; }
+                    if (fromStart.Violation <= _feasibilityTolerance) outcome = fromStart;
+                }
                 if (!(outcome.Violation <= _feasibilityTolerance))
                     return Infeasible(outcome.X, $"Infeasible: the feasibility phase converged to a point of local infeasibility (violation {outcome.Violation:G3} > {_feasibilityTolerance:G3}); X is that least-infeasible point.");
                 _lastStep = Vec.InfDistance(outcome.X, X);
                 outcome.X.CopyTo(_w, 0);
-                if (!Initialize(1e-8)) { status = SolveStatus.Diverged; message = "Diverged: the problem is not finite at the point the feasibility phase returned."; break; }
+                if (!Reenter()) { status = SolveStatus.Diverged; message = "Diverged: the problem is not finite at the point the feasibility phase returned."; break; }
                 _filter.Clear();
             }
 
@@ -224,7 +231,6 @@ internal sealed class InteriorPoint
             }
             kkt = Kkt();
             if (stepped && _model.Violation(X, _c) <= _feasibilityTolerance) RememberFeasible();
-            if (Trace) Console.Error.WriteLine($"TRACE it f={_f / _model.ObjectiveScale:G10} theta={Theta(_residual):G3} mu={_mu:G3} st={kkt.Stationarity:G3} pr={kkt.PrimalFeasibility:G3} du={kkt.DualFeasibility:G3} co={kkt.Complementarity:G3} sd={kkt.MultiplierScale:G3} dW={_deltaW:G3} dC={_deltaC:G3} step={_lastStep:G3} stepped={stepped} y={string.Join(",", Array.ConvertAll(_y, v => v.ToString("G3")))}");
             bool feasible = _model.FeasibleAtScale(X, _c, _feasibilityTolerance);
             double scale = _model.ObjectiveScale;
             if (ConstrainedModel.LooksUnbounded(_f / scale, X, _startNorm) && feasible && _f < fOld)
@@ -258,6 +264,7 @@ internal sealed class InteriorPoint
 
     /// <summary>The last feasible iterate (or the start when feasible): its existence rules out an Infeasible verdict.</summary>
     private double[]? _knownFeasible;
+    private bool _feasibilityFromStart;
 
     private void RememberFeasible()
     {
@@ -265,7 +272,6 @@ internal sealed class InteriorPoint
         X.CopyTo(_knownFeasible);
     }
 
-    private static readonly bool Trace = Environment.GetEnvironmentVariable("OPTDSL_IPM_TRACE") == "1";
     private bool _accepted;
     private double _lastStep;
 
@@ -295,6 +301,28 @@ internal sealed class InteriorPoint
             for (int i = 0; i < _nw; i++) { _zL[i] = _hasL[i] ? 1 : 0; _zU[i] = _hasU[i] ? 1 : 0; }
         }
         LeastSquaresMultipliers();
+        return true;
+    }
+
+    /// <summary>
+    /// Resumes at the point the feasibility phase returned (in <see cref="_w"/>'s x part) without discarding the
+    /// multipliers: x is pushed off its bounds by 1e-8, the slacks are set from c, y is kept, and each bound multiplier is
+    /// kept but brought into IPOPT's band μ/(κ_Σ d) ≤ z ≤ κ_Σ μ/d for its new distance d to the bound.
+    /// </summary>
+    private bool Reenter()
+    {
+        for (int i = 0; i < _n; i++) _w[i] = _fixed[i] ? _wL[i] : PushInside(_w[i], i, WarmBoundPush);
+        _f = _monitor.ObjectiveAndConstraints(_problem, X, _c);
+        if (!double.IsFinite(_f) || !Vec.AllFinite(_c)) return false;
+        for (int j = 0; j < _mI; j++) _w[_n + j] = PushInside(_c[_ineq[j]], _n + j, WarmBoundPush);
+        _monitor.GradientAndJacobian(_problem, X, _g, _jac);
+        if (!Vec.AllFinite(_g) || !Vec.AllFinite(_jac)) return false;
+        Residual(_w, _c, _residual);
+        for (int i = 0; i < _nw; i++)
+        {
+            if (_hasL[i]) { double d = _w[i] - _wL[i]; _zL[i] = Math.Max(Math.Min(_zL[i], KappaSigma * _mu / d), _mu / (KappaSigma * d)); }
+            if (_hasU[i]) { double d = _wU[i] - _w[i]; _zU[i] = Math.Max(Math.Min(_zU[i], KappaSigma * _mu / d), _mu / (KappaSigma * d)); }
+        }
         return true;
     }
 
@@ -632,7 +660,6 @@ internal sealed class InteriorPoint
 
         double alpha = alphaMax;
         bool first = true;
-        if (Trace) Console.Error.WriteLine($"TRACE ls theta={theta:G4} phi={phi:R} slope={slope:G4} amax={alphaMax:G4} amin={alphaMin:G4} tiny={tiny} |dw|={Vec.InfNorm(_dw):G3} |dy|={Vec.InfNorm(_dy):G3} thetaMin={_thetaMin:G3}");
         while (tiny || alpha >= alphaMin)
         {
             if (_monitor.EvaluationBudgetExhausted) return SolveStatus.MaxEvaluations;
@@ -645,7 +672,6 @@ internal sealed class InteriorPoint
                 double thetaTrial = Theta(_residualTrial);
                 double phiTrial = Phi(_wTrial, fTrial);
                 bool fType = false;
-                if (Trace) Console.Error.WriteLine($"TRACE   a={alpha:G4} thetaT={thetaTrial:G4} phiT={phiTrial:R} dphi={phiTrial - phi:G4} filterOk={Acceptable(thetaTrial, phiTrial)}");
                 if (tiny || Accept(theta, phi, slope, alpha, thetaTrial, phiTrial, out fType))
                 {
                     if (!tiny && !fType) _filter.Add(((1 - GammaTheta) * theta, phi - GammaPhi * theta));
