@@ -19,11 +19,12 @@ internal static class FeasibilityPhase
     /// <summary>Perturbed restarts after a first run that ends infeasible (a stationary point of θ may be a saddle).</summary>
     private const int Restarts = 2;
 
-    /// <param name="proximity">
-    /// ζ &gt; 0 (the interior point passes √μ, as IPOPT's restoration phase): the first attempt minimizes
+    /// <summary>
+    /// Runs the phase from <paramref name="start"/>. With a proximity weight ζ &gt; 0 (the interior point passes √μ, as
+    /// IPOPT's restoration phase) the first attempt minimizes
     /// θ(x) + ζ/2·Σᵢ ((xᵢ − x_Rᵢ)/max(1, |x_Rᵢ|))², which keeps the point near the reference point x_R (the start) where the
     /// multipliers belong; if that attempt ends infeasible, the attempts without the term follow.
-    /// </param>
+    /// </summary>
     public static Outcome Run(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance, double proximity = 0)
     {
         int iterationsNear = 0;
