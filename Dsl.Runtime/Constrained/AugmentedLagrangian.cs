@@ -161,7 +161,8 @@ internal sealed class AugmentedLagrangian
                 eta = Math.Max(Math.Pow(rho, -0.1), 0.1 * etaStar);
                 omega = Math.Max(1 / rho, omegaStar);
                 penaltyIncreased = true;
-                if (Vec.AllFinite(inner.X) && Vec.InfNorm(inner.X) < ConstrainedModel.DivergingIterate) inner.X.CopyTo(x, 0);
+                // The next subproblem, with the larger penalty, starts again from the last outer iterate (x is unchanged),
+                // not from out there where f alone is below −1e20 and every later subproblem would stop at once.
             }
             else if (Vec.AllFinite(inner.X)) inner.X.CopyTo(x, 0);
 

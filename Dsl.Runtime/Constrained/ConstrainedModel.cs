@@ -72,40 +72,61 @@ internal sealed class ConstrainedModel
     /// <summary>IPOPT's largest scaled gradient (<c>nlp_scaling_max_gradient</c>).</summary>
     public const double MaxScaledGradient = 100;
 
-    /// <summary>IPOPT's smallest scaling factor (<c>nlp_scaling_min_value</c>).</summary>
-    public const double MinScale = 1e-8;
+    /// <summary>
+    /// The smallest scaling factor. IPOPT's <c>nlp_scaling_min_value</c> is 1e-8; that left rows whose gradients run to
+    /// 1e15 (a beam's deflection limit multiplied out, in N·mm³) with scaled gradients of 1e7, out of the method's reach.
+    /// </summary>
+    public const double MinScale = 1e-20;
+
+    /// <summary>The largest factor by which a small gradient at the start is scaled up (see <see cref="WithGradientScaling"/>).</summary>
+    public const double MaxScaleUp = 1e8;
 
     /// <summary>
-    /// IPOPT's gradient-based scaling (Wächter &amp; Biegler 2006, §3.8): at the start point (moved into the box), the
-    /// objective gets s_f = min(1, 100/‖∇f‖∞) and each row k gets sₖ = min(1, 100/‖∇cₖ‖∞), both at least 1e-8, so that no
-    /// scaled gradient exceeds 100. Returns this model when every factor is 1 (or a derivative is not finite: the solver
-    /// reports that itself), else a model of the scaled problem whose <see cref="Finish"/> reports in the user's units.
-    /// One counted gradient and Jacobian evaluation.
+    /// Gradient-based scaling at the start point (moved into the box). Down, as IPOPT (Wächter &amp; Biegler 2006, §3.8):
+    /// the objective gets s_f = 100/‖∇f‖∞ and row k gets sₖ = 100/‖∇cₖ‖∞ when that norm exceeds 100 (at least
+    /// <see cref="MinScale"/>), so that no scaled gradient exceeds 100. Up, beyond IPOPT: a row whose gradient is below 1
+    /// gets sₖ = 1/‖∇cₖ‖∞, and the objective s_f = min(1/‖∇f‖∞, 1/|f|) when both exceed 1 (a start near a minimizer has a
+    /// small gradient but an ordinary f, and is left alone), at most <see cref="MaxScaleUp"/>: without it an objective in
+    /// units that make it 1e-4 of its natural size meets the absolute tolerances 1e4 times too early. Returns this model
+    /// when every factor is 1 (or a derivative is not finite: the solver reports that itself), else a model of the scaled
+    /// problem whose <see cref="Finish"/> reports in the user's units. One counted gradient and Jacobian evaluation.
     /// </summary>
-    public ConstrainedModel WithGradientScaling(IterationMonitor monitor, ReadOnlySpan<double> start, double minScale = MinScale)
+    public ConstrainedModel WithGradientScaling(IterationMonitor monitor, ReadOnlySpan<double> start, bool up = true)
     {
         var x = new double[N];
         for (int i = 0; i < N; i++) x[i] = Math.Clamp(start[i], BoxLower[i], BoxUpper[i]);
         var g = new double[N];
         var jac = new double[M * N];
-        monitor.GradientAndJacobian(Problem, x, g, jac);
-        return ScaledBy(g, jac, minScale);
+        double f = monitor.GradientAndJacobian(Problem, x, g, jac);
+        return ScaledBy(g, jac, up, f);
     }
 
-    /// <summary>The model scaled with the factors of gradient-based scaling for the gradient g and Jacobian J of this model's problem.</summary>
-    private ConstrainedModel ScaledBy(ReadOnlySpan<double> g, ReadOnlySpan<double> jac, double minScale = MinScale)
+    /// <summary>
+    /// The model scaled with the factors of gradient-based scaling for the gradient g and Jacobian J of this model's
+    /// problem (and f, for the objective's scaling up when <paramref name="up"/>).
+    /// </summary>
+    private ConstrainedModel ScaledBy(ReadOnlySpan<double> g, ReadOnlySpan<double> jac, bool up, double f = 0)
     {
-        if (!Vec.AllFinite(g) || !Vec.AllFinite(jac)) return this;
-        double Factor(double norm) => norm > MaxScaledGradient ? Math.Max(minScale, MaxScaledGradient / norm) : 1;
-        double objectiveScale = Factor(Vec.InfNorm(g));
+        if (!Vec.AllFinite(g) || !Vec.AllFinite(jac) || !double.IsFinite(f)) return this;
+        static double Down(double norm) => norm > MaxScaledGradient ? Math.Max(MinScale, MaxScaledGradient / norm) : 1;
+        static double Up(double size) => size > 0 && size < 1 ? Math.Min(MaxScaleUp, 1 / size) : 1;
+        double gradientNorm = Vec.InfNorm(g);
+        double objectiveScale = Down(gradientNorm);
+        if (up && gradientNorm < 1) objectiveScale = Math.Min(Up(gradientNorm), f == 0 ? MaxScaleUp : Math.Max(1, 1 / Math.Abs(f)));
         var rowScales = new double[M];
         bool scaled = objectiveScale != 1;
         for (int k = 0; k < M; k++)
         {
-            rowScales[k] = Factor(Vec.InfNorm(jac.Slice(k * N, N)));
+            double norm = Vec.InfNorm(jac.Slice(k * N, N));
+            rowScales[k] = up && norm < 1 ? Up(norm) : Down(norm);
             scaled |= rowScales[k] != 1;
         }
-        if (!scaled) return this;
+        return scaled ? WithFactors(objectiveScale, rowScales) : this;
+    }
+
+    /// <summary>The model of this model's problem with the objective × <paramref name="objectiveScale"/> and row k × rowScales[k].</summary>
+    private ConstrainedModel WithFactors(double objectiveScale, double[] rowScales)
+    {
         var rowLower = new double[M];
         var rowUpper = new double[M];
         for (int k = 0; k < M; k++)
@@ -127,24 +148,39 @@ internal sealed class ConstrainedModel
     /// <summary>
     /// Runs a solver on this model, scaled at the start when <paramref name="scaling"/> (<see cref="WithGradientScaling"/>).
     /// When a run stops at a point that meets the tolerances only under the start's factors
-    /// (<see cref="SatisfiesAtItsOwnScale"/>), it resumes from that point with the factors computed there, at most twice.
+    /// (<see cref="SatisfiesAtItsOwnScale"/>), or fails (iteration limit, line search, stall) at a point whose own factors
+    /// differ more than tenfold from the start's, it resumes from that point with the factors computed there, at most twice.
     /// <paramref name="run"/> gets the model, the start and the pass number (0 for the first run).
     /// </summary>
-    public SolveResult SolveScaled(IterationMonitor monitor, double[] x, bool scaling, Func<ConstrainedModel, double[], int, (SolveResult Result, bool NeedsRescaling)> run,
-        double minScale = MinScale, bool rescaleOnFailure = false)
+    public SolveResult SolveScaled(IterationMonitor monitor, double[] x, bool scaling, Func<ConstrainedModel, double[], int, (SolveResult Result, bool NeedsRescaling)> run)
     {
-        var model = scaling ? WithGradientScaling(monitor, x, minScale) : this;
+        var model = scaling ? WithGradientScaling(monitor, x) : this;
         for (int pass = 0; ; pass++)
         {
             var (result, rescale) = run(model, x, pass);
             if (pass == MaxRescalings || !Vec.AllFinite(result.X)) return result;
-            if (!rescale && !(scaling && rescaleOnFailure && result.Status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled))
+            // A failed run is resumed only from a sane point (not one a penalty subproblem ran off to).
+            if (!rescale && !(scaling && result.Status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled
+                              && !LooksUnbounded(result.Objective, result.X, Vec.InfNorm(x))))
                 return result;
-            var next = WithGradientScaling(monitor, result.X, minScale);
+            // The point's own factors, never scaling up (near a minimizer ∇f is small for a good reason): for a point
+            // only the start's factors accepted, exactly those the check used; after a failure, only where they are
+            // lower than the start's (its gradients larger).
+            var there = WithGradientScaling(monitor, result.X, up: false);
+            var next = rescale ? there : Lower(model, there);
             if (!rescale && !FactorsDiffer(model, next)) return result;
             x = result.X;
             model = next;
         }
+    }
+
+    /// <summary>This model scaled with the smaller of the two scalings' factors, objective and each row.</summary>
+    private ConstrainedModel Lower(ConstrainedModel a, ConstrainedModel b)
+    {
+        var rows = new double[M];
+        for (int k = 0; k < M; k++) rows[k] = Math.Min(a.RowScales?[k] ?? 1, b.RowScales?[k] ?? 1);
+        double objective = Math.Min(a.ObjectiveScale, b.ObjectiveScale);
+        return objective == 1 && Array.TrueForAll(rows, v => v == 1) ? this : WithFactors(objective, rows);
     }
 
     /// <summary>True when some factor of the two scalings differs by more than 10×.</summary>
@@ -372,7 +408,7 @@ internal sealed class ConstrainedModel
     {
         if (Original is not { } original) return true;
         var (gU, cU, jacU, lambdaU, zU) = Rescale(1 / ObjectiveScale, RowScales!, divide: true, g, c, jac, lambda, z);
-        var there = original.ScaledBy(gU, jacU);
+        var there = original.ScaledBy(gU, jacU, up: false);
         var (gT, cT, jacT, lambdaT, zT) = there.Original is null
             ? (gU, cU, jacU, lambdaU, zU)
             : Rescale(there.ObjectiveScale, there.RowScales!, divide: false, gU, cU, jacU, lambdaU, zU);

@@ -48,6 +48,6 @@ public sealed class AugmentedLagrangianSolver : Solver<IConstrainedProblem>
         {
             var method = new AugmentedLagrangian(model, monitor, Inner, InitialPenalty ?? 10, FeasibilityTolerance);
             return (method.Run(start), method.NeedsRescaling);
-        }, minScale: 1e-20, rescaleOnFailure: true);
+        });
     }
 }

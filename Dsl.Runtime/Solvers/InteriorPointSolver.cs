@@ -56,6 +56,6 @@ public sealed class InteriorPointSolver : Solver<IConstrainedProblem>
             var result = ipm.Run(start, warm: pass > 0);
             mu0 = ipm.Barrier;
             return (result, ipm.NeedsRescaling);
-        }, minScale: 1e-20, rescaleOnFailure: true);
+        });
     }
 }

@@ -75,29 +75,35 @@ public sealed class TuneDistributedTests
     {
         string study = $"{search}-{Guid.NewGuid():N}";
         var workers = Enumerable.Range(0, 4).Select(_ => StartWorker(search, study)).ToList();
-        // A kill that lands between two of the victim's trials catches none: another worker joins and is the next victim.
+        // The victim is whichever live worker is seen in the middle of a trial once some trial has finished (a worker that
+        // started late may find no slot left and end at once). A kill that lands between two of the victim's trials
+        // catches none: another worker joins and the search goes on.
         string marker;
+        Process victim;
         for (int attempt = 0; ; attempt++)
         {
             Assert.True(attempt < 10, "no worker was caught in the middle of a trial");
-            var victim = workers[0];
-            marker = $"/{victim.Id}/";
             var clock = Stopwatch.StartNew();
             while (true)
             {
                 var rows = Rows(study);
-                if (rows.Any(r => r.State != "Running") && rows.Any(r => r.State == "Running" && r.Worker.Contains(marker, StringComparison.Ordinal))) break;
-                Assert.False(victim.HasExited, "the worker to kill ended before it was caught in a trial");
+                var running = rows.Where(r => r.State == "Running").Select(r => r.Worker).ToList();
+                var caughtNow = rows.Any(r => r.State != "Running")
+                    ? workers.FirstOrDefault(w => !w.HasExited && running.Any(worker => worker.Contains($"/{w.Id}/", StringComparison.Ordinal)))
+                    : null;
+                if (caughtNow is not null) { victim = caughtNow; break; }
+                Assert.False(workers.All(w => w.HasExited), "the study finished before a worker was caught in a trial");
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "no progress");
                 Thread.Sleep(10);
             }
+            marker = $"/{victim.Id}/";
             victim.Kill(entireProcessTree: true);
             victim.WaitForExit();
             string caught = marker;
             if (Rows(study).Any(r => r.State == "Running" && r.Worker.Contains(caught, StringComparison.Ordinal))) break;
-            workers[0] = StartWorker(search, study);
+            workers[workers.IndexOf(victim)] = StartWorker(search, study);
         }
-        foreach (var w in workers.Skip(1))
+        foreach (var w in workers.Where(w => w != victim))
         {
             Assert.True(w.WaitForExit(180_000), "a worker did not finish");
             Assert.Equal(0, w.ExitCode);
