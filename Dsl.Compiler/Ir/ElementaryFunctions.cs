@@ -12,6 +12,8 @@ public enum Func
     Sign,
     /// <summary>Heaviside step: 1 for x &gt; 0, else 0 (relu's derivative, with relu'(0) = 0).</summary>
     Step,
+    /// <summary>The error function (2/√π) ∫₀ˣ e^(−t²) dt.</summary>
+    Erf,
 }
 
 /// <summary>
@@ -133,6 +135,11 @@ public static class ElementaryFunctions
         Runtime(Func.Relu, "relu", true, false, x => x > 0 ? x : double.IsNaN(x) ? x : 0.0, (_, u) => Expr.Call(Func.Step, u), "Relu"),
         Runtime(Func.Sign, "sign", false, false, x => x > 0 ? 1.0 : x < 0 ? -1.0 : x, (_, _) => Expr.Zero, "Sign"),
         Runtime(Func.Step, "step", false, false, x => x > 0 ? 1.0 : 0.0, (_, _) => Expr.Zero, "Step"),
+        // erf'(u) = (2/√π) e^(−u²). One formula (OptDsl.Runtime.Internal.ErfFormula, compiled into the compiler and the
+        // runtime) folds constants and runs in generated code; it has no four-lane version, so loops using it stay scalar.
+        new(Func.Erf, "erf", callable: true, smooth: true, OptDsl.Runtime.Internal.ErfFormula.Erf,
+            (_, u) => Expr.Mul(Expr.Const(1.1283791670955126), Expr.Call(Func.Exp, Expr.Neg(Expr.Pow(u, Expr.Const(2))))),
+            OptMath + "Erf", runtimeHelper: "Erf", vectorMethod: null),
     ];
 
     // The runtime helpers' own formulas (OptDsl.Runtime.OptMath), so a folded constant is the number the code would compute.

@@ -111,6 +111,29 @@ public sealed class ElementaryFunctionTests
         Expr.ResetInterning();
     }
 
+    [Theory]
+    [InlineData(1e-8, 1.1283791670955126e-08)]
+    [InlineData(0.1, 0.1124629160182849)]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1, 0.8427007929497149)]
+    [InlineData(1.5, 0.9661051464753108)]
+    [InlineData(1.99, 0.995111413199617)]
+    [InlineData(2, 0.9953222650189527)]
+    [InlineData(2.5, 0.999593047982555)]
+    [InlineData(3, 0.9999779095030014)]
+    [InlineData(4, 0.9999999845827421)]
+    [InlineData(5, 0.9999999999984626)]
+    [InlineData(7, 1.0)]
+    public void Erf_matches_reference_values_to_a_few_ulps(double x, double expected)
+    {
+        // Reference values: the C library's erf (correctly rounded or within an ulp), which agree with Abramowitz & Stegun
+        // table 7.1 to the digits the table gives. Both branches (series below 2, continued fraction above) are covered.
+        double value = OptDsl.Runtime.OptMath.Erf(x);
+        double ulp = Math.BitIncrement(expected) - expected;
+        Assert.True(Math.Abs(value - expected) <= 5 * ulp, $"erf({x}) = {value:R}, expected {expected:R}");
+        Assert.Equal(-value, OptDsl.Runtime.OptMath.Erf(-x));
+    }
+
     [Fact]
     public void Every_callable_function_is_in_the_language_reference()
     {
