@@ -62,5 +62,18 @@ public sealed class HockSchittkowskiTranscriptionTests
         if (bounds is not null)
             for (int j = 0; j < x.Length; j++)
                 Assert.True(x[j] >= bounds.Lower[j] - 1e-6 && x[j] <= bounds.Upper[j] + 1e-6, $"{name}: x*[{j}] = {x[j]} outside [{bounds.Lower[j]}, {bounds.Upper[j]}]");
+
+        // From the published solution (feasible to its printed digits), neither constrained solver may call the problem
+        // infeasible. (Where it goes is another matter: from x*, ipm's barrier path with μ₀ = 0.1 leads hs020 and hs057 to
+        // their other local minima, as from the standard start.)
+        if (objective is IConstrainedProblem rows)
+        {
+            var start = bounds is null ? x : x.Select((v, j) => Math.Clamp(v, bounds.Lower[j], bounds.Upper[j])).ToArray();
+            foreach (var solver in new Solver<IConstrainedProblem>[] { new InteriorPointSolver(), new AugmentedLagrangianSolver() })
+            {
+                var r = solver.Minimize(rows, start, null, bounds);
+                Assert.True(r.Status != SolveStatus.Infeasible, $"{name}: {r.Solver} from x*: {r.Message}");
+            }
+        }
     }
 }
