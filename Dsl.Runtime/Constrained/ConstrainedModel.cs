@@ -160,7 +160,7 @@ internal sealed class ConstrainedModel
             var (result, rescale) = run(model, x, pass);
             if (pass == MaxRescalings || !Vec.AllFinite(result.X)) return result;
             // A failed run is resumed only from a sane point (not one a penalty subproblem ran off to).
-            if (!rescale && !(scaling && result.Status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled
+            if (!rescale && !(scaling && result.Status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled or SolveStatus.Acceptable
                               && !LooksUnbounded(result.Objective, result.X, Vec.InfNorm(x))))
                 return result;
             // The point's own factors, never scaling up (near a minimizer ∇f is small for a good reason): for a point
