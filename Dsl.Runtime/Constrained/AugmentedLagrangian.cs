@@ -249,20 +249,9 @@ internal sealed class AugmentedLagrangian
             if (checkFeasibility && feasibilityRuns < MaxFeasibilityRestarts)
             {
                 // The penalty grows (or the inner solver is stuck) while the violation stays: is there a feasible point at all?
-                var phase = FeasibilityPhase.Run(model, _monitor, x, _feasibilityTolerance);
+                // (Iterates driven by a growing penalty can end far from any feasible point the start is near.)
+                var phase = FeasibilityPhase.Restore(model, _monitor, x, _feasibilityTolerance, knownFeasible, start, ref feasibilityFromStart);
                 if (phase.Stop is { } stop) { status = stop; break; }
-                // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
-                if (!(phase.Violation <= _feasibilityTolerance) && knownFeasible is not null)
-                    phase = phase with { X = (double[])knownFeasible.Clone(), Violation = 0 };
-                else if (!(phase.Violation <= _feasibilityTolerance) && !feasibilityFromStart)
-                {
-                    // Before calling the problem infeasible, the phase also runs from the caller's start (iterates driven by
-                    // a growing penalty can end far from any feasible point the start is near).
-                    feasibilityFromStart = true;
-                    var fromStart = FeasibilityPhase.Run(model, _monitor, start, _feasibilityTolerance);
-                    if (fromStart.Stop is { } stopAtStart) { status = stopAtStart; break; }
-                    if (fromStart.Violation <= _feasibilityTolerance) phase = fromStart;
-                }
                 if (!(phase.Violation <= _feasibilityTolerance))
                 {
                     phase.X.CopyTo(x, 0);

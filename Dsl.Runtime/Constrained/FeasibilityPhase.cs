@@ -38,6 +38,24 @@ internal static class FeasibilityPhase
         return outcome with { Iterations = outcome.Iterations + iterationsNear };
     }
 
+    /// <summary>
+    /// The phase as both solvers call it when they look for feasibility: from <paramref name="x"/> (with the proximity
+    /// term when given); when that ends infeasible, the phase is only local, so the last feasible point seen
+    /// (<paramref name="knownFeasible"/>: the problem is feasible, restart there) or else, once per solve
+    /// (<paramref name="triedStart"/>), the phase from the caller's <paramref name="start"/> decides.
+    /// </summary>
+    public static Outcome Restore(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> x, double feasibilityTolerance,
+        double[]? knownFeasible, double[] start, ref bool triedStart, double proximity = 0)
+    {
+        var outcome = Run(model, monitor, x, feasibilityTolerance, proximity);
+        if (outcome.Stop is not null || outcome.Violation <= feasibilityTolerance) return outcome;
+        if (knownFeasible is not null) return outcome with { X = (double[])knownFeasible.Clone(), Violation = 0 };
+        if (triedStart) return outcome;
+        triedStart = true;
+        var fromStart = Run(model, monitor, start, feasibilityTolerance);
+        return fromStart.Stop is not null || fromStart.Violation <= feasibilityTolerance ? fromStart : outcome;
+    }
+
     private static Outcome Attempts(ConstrainedModel model, IterationMonitor monitor, ReadOnlySpan<double> start, double feasibilityTolerance)
     {
         int n = model.N;

@@ -202,19 +202,8 @@ internal sealed class InteriorPoint
                     message = $"The filter line search failed at a feasible point; the KKT residuals stall at {Kkt().Max:G3}.";
                     break;
                 }
-                var outcome = FeasibilityPhase.Run(_model, _monitor, X, _feasibilityTolerance, proximity: Math.Sqrt(_mu));
+                var outcome = FeasibilityPhase.Restore(_model, _monitor, X, _feasibilityTolerance, _knownFeasible, start, ref _feasibilityFromStart, proximity: Math.Sqrt(_mu));
                 if (outcome.Stop is { } stop) { status = stop; break; }
-                // The phase is local: when it fails but a feasible point was seen, the problem is feasible; restart there.
-                if (!(outcome.Violation <= _feasibilityTolerance) && _knownFeasible is not null)
-                    outcome = outcome with { X = (double[])_knownFeasible.Clone(), Violation = 0 };
-                else if (!(outcome.Violation <= _feasibilityTolerance) && !_feasibilityFromStart)
-                {
-                    // Before calling the problem infeasible, the phase also runs from the caller's start.
-                    _feasibilityFromStart = true;
-                    var fromStart = FeasibilityPhase.Run(_model, _monitor, start, _feasibilityTolerance);
-                    if (fromStart.Stop is { } stopAtStart) { status = stopAtStart; break; }
-                    if (fromStart.Violation <= _feasibilityTolerance) outcome = fromStart;
-                }
                 if (!(outcome.Violation <= _feasibilityTolerance))
                     return Infeasible(outcome.X, $"Infeasible: the feasibility phase converged to a point of local infeasibility (violation {outcome.Violation:G3} > {_feasibilityTolerance:G3}); X is that least-infeasible point.");
                 _lastStep = Vec.InfDistance(outcome.X, X);
@@ -280,17 +269,7 @@ internal sealed class InteriorPoint
     /// <summary>Moves x strictly inside its bounds, sets the slacks, the bound multipliers and the least-squares y; evaluates everything.</summary>
     private bool Initialize(double push)
     {
-        for (int i = 0; i < _n; i++)
-        {
-            if (_fixed[i]) _w[i] = _wL[i];
-            else _w[i] = PushInside(_w[i], i, push);
-        }
-        _f = _monitor.ObjectiveAndConstraints(_problem, X, _c);
-        if (!double.IsFinite(_f) || !Vec.AllFinite(_c)) return false;
-        for (int j = 0; j < _mI; j++) _w[_n + j] = PushInside(_c[_ineq[j]], _n + j, push);
-        _monitor.GradientAndJacobian(_problem, X, _g, _jac);
-        if (!Vec.AllFinite(_g) || !Vec.AllFinite(_jac)) return false;
-        Residual(_w, _c, _residual);
+        if (!PushAndEvaluate(push)) return false;
         for (int i = 0; i < _nw; i++)
         {
             _zL[i] = _hasL[i] ? Math.Min(1.0, Math.Max(_mu / (_w[i] - _wL[i]), 1e-3)) : 0;
@@ -311,18 +290,25 @@ internal sealed class InteriorPoint
     /// </summary>
     private bool Reenter()
     {
-        for (int i = 0; i < _n; i++) _w[i] = _fixed[i] ? _wL[i] : PushInside(_w[i], i, WarmBoundPush);
-        _f = _monitor.ObjectiveAndConstraints(_problem, X, _c);
-        if (!double.IsFinite(_f) || !Vec.AllFinite(_c)) return false;
-        for (int j = 0; j < _mI; j++) _w[_n + j] = PushInside(_c[_ineq[j]], _n + j, WarmBoundPush);
-        _monitor.GradientAndJacobian(_problem, X, _g, _jac);
-        if (!Vec.AllFinite(_g) || !Vec.AllFinite(_jac)) return false;
-        Residual(_w, _c, _residual);
+        if (!PushAndEvaluate(WarmBoundPush)) return false;
         for (int i = 0; i < _nw; i++)
         {
             if (_hasL[i]) { double d = _w[i] - _wL[i]; _zL[i] = Math.Max(Math.Min(_zL[i], KappaSigma * _mu / d), _mu / (KappaSigma * d)); }
             if (_hasU[i]) { double d = _wU[i] - _w[i]; _zU[i] = Math.Max(Math.Min(_zU[i], KappaSigma * _mu / d), _mu / (KappaSigma * d)); }
         }
+        return true;
+    }
+
+    /// <summary>Moves x inside its bounds by <paramref name="push"/>, evaluates f, c, ∇f and J there, sets the slacks from c (pushed likewise) and the residual; false when something is not finite.</summary>
+    private bool PushAndEvaluate(double push)
+    {
+        for (int i = 0; i < _n; i++) _w[i] = _fixed[i] ? _wL[i] : PushInside(_w[i], i, push);
+        _f = _monitor.ObjectiveAndConstraints(_problem, X, _c);
+        if (!double.IsFinite(_f) || !Vec.AllFinite(_c)) return false;
+        for (int j = 0; j < _mI; j++) _w[_n + j] = PushInside(_c[_ineq[j]], _n + j, push);
+        _monitor.GradientAndJacobian(_problem, X, _g, _jac);
+        if (!Vec.AllFinite(_g) || !Vec.AllFinite(_jac)) return false;
+        Residual(_w, _c, _residual);
         return true;
     }
 
