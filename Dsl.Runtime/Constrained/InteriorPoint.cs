@@ -16,8 +16,10 @@ namespace OptDsl.Runtime.Constrained;
 /// factored by Bunch–Kaufman LDLᵀ; δ_w, δ_c follow IPOPT's inertia correction until the inertia is (dim w, dim y, 0).
 /// Steps respect the fraction-to-boundary rule τ = max(0.99, 1 − μ) (separately for z) and are accepted by IPOPT's filter
 /// line search (switching condition, Armijo on φ_μ, sufficient reduction of θ = ‖C‖₁, up to four second-order
-/// corrections). When the step size falls below α_min the feasibility phase (<see cref="FeasibilityPhase"/>) replaces
-/// IPOPT's restoration: a feasible point found there restarts the method, none means the problem is (locally) infeasible.
+/// corrections; comparisons up to rounding, IPOPT's Compare_le). When the step size falls below α_min the feasibility
+/// phase (<see cref="FeasibilityPhase.Restore"/>, with IPOPT's proximity term) replaces IPOPT's restoration: a feasible
+/// point found there restarts the method with the multipliers kept; none, and no feasible point ever seen, means the
+/// problem is (locally) infeasible. The KKT matrix is equilibrated before Bunch–Kaufman (<see cref="BunchKaufman.Equilibrate"/>).
 /// μ follows the monotone Fiacco–McCormick rule: when the scaled optimality error of the barrier problem is ≤ 10μ,
 /// μ ← max(μ_min, min(0.2μ, μ^1.5)).
 /// </para>

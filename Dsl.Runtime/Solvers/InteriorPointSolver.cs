@@ -11,8 +11,11 @@ namespace OptDsl.Runtime;
 /// <item>slacks for inequality rows, a logarithmic barrier on the variable and slack bounds;</item>
 /// <item>Newton steps on the primal-dual equations with the exact Hessian of the Lagrangian, from the symmetric KKT matrix
 /// factored by Bunch–Kaufman LDLᵀ; inertia correction (δ_w I, −δ_c I) until the inertia is right;</item>
-/// <item>fraction-to-boundary rule, filter line search with second-order corrections, and a feasibility phase
-/// (L-BFGS-B on the squared violation) in place of IPOPT's restoration;</item>
+/// <item>fraction-to-boundary rule, filter line search with second-order corrections and rounding-aware comparisons, and
+/// a feasibility phase (L-BFGS-B on the squared violation with IPOPT's proximity term, multipliers kept) in place of
+/// IPOPT's restoration;</item>
+/// <item>automatic scaling of the objective and the rows (<see cref="Scaling"/>) and a symmetrically equilibrated KKT
+/// matrix;</item>
 /// <item>the monotone (Fiacco–McCormick) barrier update from μ₀ = <see cref="InitialBarrier"/>.</item>
 /// </list>
 /// Converged means the KKT residuals of the original problem (<see cref="SolveResult.Kkt"/>) meet the tolerances:
@@ -28,9 +31,10 @@ public sealed class InteriorPointSolver : Solver<IConstrainedProblem>
     public double? InitialBarrier { get; set; }
 
     /// <summary>
-    /// IPOPT's gradient-based scaling (<c>scaling</c>, default on): the objective and each constraint row are multiplied by
-    /// min(1, 100/‖gradient at the start‖∞) (at least 1e-8) before the solve, and the result is reported in the problem's
-    /// own units. The convergence test applies to the scaled problem, as IPOPT's does; the message gives the factors.
+    /// Gradient-based scaling (<c>scaling</c>, default on): the objective and each constraint row are multiplied by
+    /// 100/‖gradient at the start‖∞ where that exceeds 100 (IPOPT's rule), and small gradients are scaled up (see
+    /// docs/constrained.md, "Automatic scaling"); the result is reported in the problem's own units. Converged is decided
+    /// on the scaled problem, as IPOPT's, and also under the factors of the final point; the message gives the factors.
     /// </summary>
     public bool Scaling { get; set; } = true;
 
