@@ -32,7 +32,7 @@ internal sealed class InteriorPoint
     private const int MaxSoc = 4;
     private const double KappaSoc = 0.99, BoundPush = 1e-2, WarmBoundPush = 1e-8, BoundFraction = 1e-2, KappaDamping = 1e-4, MaxInitialMultiplier = 1e3;
     private const double DeltaW0 = 1e-4, DeltaWMin = 1e-20, DeltaWMax = 1e40, KappaWMinus = 1.0 / 3, KappaWPlus = 8, KappaWPlusFirst = 100, DeltaC = 1e-8, KappaC = 0.25;
-    private const int MaxRestorations = 5;
+    private const int MaxRestorations = 5, AcceptableIterations = 15;
 
     private readonly ConstrainedModel _model;
     private readonly IterationMonitor _monitor;
@@ -162,7 +162,7 @@ internal sealed class InteriorPoint
 
         SolveStatus status;
         string? message = null;
-        int restorations = 0;
+        int restorations = 0, acceptableIterations = 0;
         while (!_monitor.ShouldStop(out status))
         {
             // Barrier update (monotone Fiacco–McCormick), possibly several times.
@@ -247,6 +247,16 @@ internal sealed class InteriorPoint
             {
                 status = SolveStatus.Stalled;
                 message = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
+                break;
+            }
+            // IPOPT's acceptable termination: the scaled KKT error within the acceptable level for 15 iterations in a row
+            // (acceptable_iter) is as far as the method gets (a point where the KKT conditions hold only in the limit, such
+            // as a cusp, is approached ever more slowly).
+            acceptableIterations = kkt.ScaledError <= _monitor.AcceptableLevel && !converged ? acceptableIterations + 1 : 0;
+            if (acceptableIterations >= AcceptableIterations)
+            {
+                status = SolveStatus.Acceptable;
+                message = $"Acceptable: the scaled KKT error stayed within the acceptable tolerance {_monitor.AcceptableLevel:G3} for {AcceptableIterations} iterations without reaching the tolerances (now {kkt.ScaledError:G3}; multipliers up to {Vec.InfNorm(_lambda):G3}).";
                 break;
             }
         }
