@@ -16,7 +16,7 @@ namespace OptDsl.Benchmarks;
 /// dotnet Dsl.Benchmarks.dll --calls CLASS METHOD PARAMETER CALLS: no timing; runs one kernel, e.g. to print its machine code.
 /// dotnet Dsl.Benchmarks.dll --compare-models: no timing; the losses the training benchmarks reach (ML.NET's, OptDsl's, the optimum).
 /// dotnet Dsl.Benchmarks.dll --compare-search: no timing; nelder_mead against MathNet's NelderMeadSimplex on the MGH problems (f, evaluations, statuses) and on the global test functions (successes, evaluations).
-/// dotnet Dsl.Benchmarks.dll --compare-ipopt: no timing; the generated ipm against IPOPT (Ipopt/install.sh installs it) on the tests' Hock–Schittkowski problems.
+/// dotnet Dsl.Benchmarks.dll --compare-ipopt [--broad | --held-out | --scaled]: no timing; ipm and auglag against IPOPT (Ipopt/install.sh installs it) on Hock–Schittkowski problems (see Ipopt/IpoptComparison.cs).
 /// dotnet Dsl.Benchmarks.dll --compare: no timing; solves every problem of the MathNet comparison once per method and
 /// prints f, iterations and evaluations (the timed run is --filter '*SolverComparison*').
 /// </summary>
