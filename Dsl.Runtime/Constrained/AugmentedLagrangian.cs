@@ -291,7 +291,31 @@ internal sealed class AugmentedLagrangian
                     stoppingGradientNorm: converged ? 0 : double.PositiveInfinity, stoppingStepNorm: stoppingStep))
                 break;
         }
-        if (status == SolveStatus.Converged)
+        if (status is SolveStatus.MaxIterations or SolveStatus.LineSearchFailed or SolveStatus.Stalled && !boundsAsRows
+            && model.Violation(x, c) <= _feasibilityTolerance && Vec.AllFinite(g) && Vec.AllFinite(jac))
+        {
+            // The first-order multiplier estimates lag the iterates; the point may be a KKT point all the same. Fit the
+            // multipliers to the point by least squares over its active set and test again.
+            var lambdaFit = new double[m];
+            var zFit = new double[n];
+            if (model.LeastSquaresMultipliers(x, c, g, jac, lambdaFit, zFit))
+            {
+                var refit = model.Kkt(x, c, g, jac, lambdaFit, zFit, work);
+                if (refit.ScaledError < kkt.ScaledError)
+                {
+                    string stopped = message ?? status.ToString();
+                    lambdaFit.CopyTo(lambdaRows, 0);
+                    zFit.CopyTo(z, 0);
+                    kkt = refit;
+                    if (ConstrainedModel.Satisfies(kkt, omegaStar, etaStar) && model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
+                    {
+                        status = SolveStatus.Converged;
+                        message = $"Converged: the method stopped ({stopped}), but with its multipliers fitted by least squares over the active rows and bounds the point meets the tolerances: KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.";
+                    }
+                }
+            }
+        }
+        if (status == SolveStatus.Converged && message is null)
             message = $"Converged after {_monitor.Iterations} outer and {innerIterations} inner ({_inner}) iterations, penalty {rho:G3}: KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.";
         else if (message is null && status is SolveStatus.MaxIterations)
             message = $"Stopped: outer iteration limit {options.MaxIterations} reached ({innerIterations} inner iterations); KKT residuals {kkt.Max:G3}, penalty {rho:G3}.";

@@ -289,6 +289,79 @@ internal sealed class ConstrainedModel
         return new KktReport(stationarity, primal, dual, complementarity, double.IsFinite(scale) ? scale : 1);
     }
 
+    /// <summary>
+    /// Multipliers from the point alone: the least-squares solution of ∇f + Σ_A λₖ∇cₖ + Σ_B zᵢeᵢ = 0 over the active set
+    /// (equality rows, rows within 1e-6·max(1, |bound|) of a bound, variables that close to a bound), by the normal equations
+    /// and a Cholesky factorization; a multiplier of the wrong sign for its bound drops its row or variable from the active
+    /// set and the fit is repeated. False when the fit fails. Used to check a point a method stopped at without its own
+    /// multipliers being accurate (the augmented Lagrangian's first-order estimates lag the iterates).
+    /// </summary>
+    public bool LeastSquaresMultipliers(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> g, ReadOnlySpan<double> jac,
+        Span<double> lambda, Span<double> z)
+    {
+        int n = N, m = M;
+        static bool Near(double value, double bound) => double.IsFinite(bound) && Math.Abs(value - bound) <= 1e-6 * Math.Max(1, Math.Abs(bound));
+        // Active entries: (index, isRow, sign) with sign +1 at an upper bound, −1 at a lower one, 0 for equalities.
+        var active = new List<(int Index, bool Row, int Sign)>();
+        for (int k = 0; k < m; k++)
+        {
+            if (IsEquality(k)) active.Add((k, true, 0));
+            else if (Near(c[k], RowUpper[k])) active.Add((k, true, 1));
+            else if (Near(c[k], RowLower[k])) active.Add((k, true, -1));
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (BoxLower[i] == BoxUpper[i]) active.Add((i, false, 0));
+            else if (Near(x[i], BoxUpper[i])) active.Add((i, false, 1));
+            else if (Near(x[i], BoxLower[i])) active.Add((i, false, -1));
+        }
+        while (true)
+        {
+            lambda.Clear();
+            z.Clear();
+            int p = active.Count;
+            if (p == 0) return true;
+            var columns = new double[p * n];
+            for (int a = 0; a < p; a++)
+            {
+                var (index, row, _) = active[a];
+                if (row) jac.Slice(index * n, n).CopyTo(columns.AsSpan(a * n, n));
+                else columns[a * n + index] = 1;
+            }
+            var normal = new double[p * p];
+            var rhs = new double[p];
+            double trace = 0;
+            for (int a = 0; a < p; a++)
+            {
+                var ca = columns.AsSpan(a * n, n);
+                rhs[a] = -Vec.Dot(ca, g);
+                for (int b = 0; b <= a; b++) normal[a * p + b] = normal[b * p + a] = Vec.Dot(ca, columns.AsSpan(b * n, n));
+                trace += normal[a * p + a];
+            }
+            var factor = new double[p * p];
+            if (!(trace > 0) || !Linear.Cholesky.TryFactorShifted(normal, factor, p, 1e-14 * trace / p)) return false;
+            Linear.Cholesky.Solve(factor, p, rhs);
+            if (!Vec.AllFinite(rhs)) return false;
+            int worst = -1;
+            double worstValue = 0;
+            for (int a = 0; a < p; a++)
+            {
+                double wrong = -active[a].Sign * rhs[a]; // > 0 when the sign points away from the bound
+                if (active[a].Sign != 0 && wrong > worstValue) { worstValue = wrong; worst = a; }
+            }
+            if (worst < 0)
+            {
+                for (int a = 0; a < p; a++)
+                {
+                    if (active[a].Row) lambda[active[a].Index] = rhs[a];
+                    else z[active[a].Index] = rhs[a];
+                }
+                return true;
+            }
+            active.RemoveAt(worst);
+        }
+    }
+
     private static void Signs(double multiplier, double value, double lower, double upper, ref double dual, ref double complementarity)
     {
         if (multiplier > 0)

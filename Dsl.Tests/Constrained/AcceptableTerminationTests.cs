@@ -5,7 +5,10 @@ using Xunit;
 
 namespace OptDsl.Tests.Constrained;
 
-/// <summary>IPOPT's acceptable termination in <c>ipm</c>: 15 iterations in a row within the acceptable level end the solve.</summary>
+/// <summary>
+/// How runs that cannot resolve the last digits end: IPOPT's acceptable termination in <c>ipm</c> (15 iterations in a row
+/// within the acceptable level), and <c>auglag</c>'s check of a stalled point with least-squares multipliers.
+/// </summary>
 public sealed class AcceptableTerminationTests
 {
     [Fact]
@@ -22,6 +25,21 @@ public sealed class AcceptableTerminationTests
         Assert.True(r.OptimalityError <= 1e-5, r.Message);
         Assert.True(r.Objective < 1 && r.Objective > 0.99, $"f = {r.Objective}");
         Assert.Contains("15 iterations", r.Message);
+    }
+
+    [Fact]
+    public void Auglag_verifies_a_point_its_inner_solver_stalled_at_with_multipliers_fitted_to_it()
+    {
+        // Hs019: auglag's inner L-BFGS stops at the rounding level of the augmented Lagrangian at x*, where its
+        // first-order multiplier estimates still miss by 1e-7 (it used to end Acceptable). Multipliers fitted to the point
+        // by least squares over its active set meet the tolerances: a verified KKT point.
+        string text = File.ReadAllText(Path.Combine(HockSchittkowskiTranscriptionTests.Folder, "hs019.opt"));
+        dynamic problem = GeneratedCode.Build("hs019.opt", text).Create("Hs019");
+        var r = new AugmentedLagrangianSolver().Minimize((IConstrainedProblem)problem, (double[])problem.StartPoint(), null, (Bounds)problem.VariableBounds());
+        Assert.Equal(SolveStatus.Converged, r.Status);
+        Assert.Contains("least squares", r.Message);
+        Assert.True(r.Kkt!.Stationarity <= 1e-8 * r.Kkt.MultiplierScale && r.Kkt.PrimalFeasibility <= 1e-8, r.Message);
+        Assert.Equal(-6961.81387558015, r.Objective, 1e-5);
     }
 
     [Fact]
