@@ -11,14 +11,17 @@ namespace OptDsl.Tests.Constrained;
 /// </summary>
 public sealed class AcceptableTerminationTests
 {
+    /// <summary>A problem of the HockSchittkowski folder, compiled (hs013 → class Hs013).</summary>
+    private static dynamic Transcribed(string name) =>
+        GeneratedCode.Build(name + ".opt", File.ReadAllText(Path.Combine(HockSchittkowskiTranscriptionTests.Folder, name + ".opt"))).Create("Hs" + name[2..]);
+
     [Fact]
     public void A_cusp_where_no_KKT_point_exists_ends_Acceptable_not_at_the_iteration_limit()
     {
         // Hs013: x* = (1, 0) sits on a cusp of (1 − x₁)³ ≥ x₂, where the constraint qualification fails and no multiplier
         // exists; the iterates approach it ever more slowly with λ growing without bound. Before the acceptable
         // termination ipm ran its 1000 iterations to MaxIterations; IPOPT reports success 2e-8 outside the constraint.
-        string text = File.ReadAllText(Path.Combine(HockSchittkowskiTranscriptionTests.Folder, "hs013.opt"));
-        dynamic problem = GeneratedCode.Build("hs013.opt", text).Create("Hs013");
+        dynamic problem = Transcribed("hs013");
         var r = new InteriorPointSolver().Minimize((IConstrainedProblem)problem, (double[])problem.StartPoint(), null, (Bounds)problem.VariableBounds());
         Assert.Equal(SolveStatus.Acceptable, r.Status);
         Assert.True(r.Iterations < 100, r.Message);
@@ -33,8 +36,7 @@ public sealed class AcceptableTerminationTests
         // Hs019: auglag's inner L-BFGS stops at the rounding level of the augmented Lagrangian at x*, where its
         // first-order multiplier estimates still miss by 1e-7 (it used to end Acceptable). Multipliers fitted to the point
         // by least squares over its active set meet the tolerances: a verified KKT point.
-        string text = File.ReadAllText(Path.Combine(HockSchittkowskiTranscriptionTests.Folder, "hs019.opt"));
-        dynamic problem = GeneratedCode.Build("hs019.opt", text).Create("Hs019");
+        dynamic problem = Transcribed("hs019");
         var r = new AugmentedLagrangianSolver().Minimize((IConstrainedProblem)problem, (double[])problem.StartPoint(), null, (Bounds)problem.VariableBounds());
         Assert.Equal(SolveStatus.Converged, r.Status);
         Assert.Contains("least squares", r.Message);
