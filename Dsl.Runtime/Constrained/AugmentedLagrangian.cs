@@ -40,8 +40,6 @@ internal sealed class AugmentedLagrangian
         _gradientOfAugmented = new double[model.N];
     }
 
-    private const string RescalingMessage = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
-
     /// <summary>As <see cref="InteriorPoint.NeedsRescaling"/>: the solver resumes from the point reached, scaled there.</summary>
     public bool NeedsRescaling { get; private set; }
 
@@ -87,12 +85,12 @@ internal sealed class AugmentedLagrangian
         function.Set(lambda, rho);
         Estimate(function, x, c, g, jac, lambda, lambdaRows, z, boundsAsRows, out _);
         var kkt = model.Kkt(x, c, g, jac, lambdaRows, z, work);
-        if (ConstrainedModel.Satisfies(kkt, omegaStar, etaStar))
+        if (model.Verified(kkt, x, g, c, jac, lambdaRows, z, omegaStar, etaStar, out bool rescaleAtStart))
+            return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Converged, null);
+        if (rescaleAtStart)
         {
-            if (model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
-                return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Converged, null);
             NeedsRescaling = true;
-            return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Stalled, RescalingMessage);
+            return model.Finish(_monitor, x, f, g, c, jac, lambdaRows, z, SolveStatus.Stalled, ConstrainedModel.RescalingMessage);
         }
 
         SolveStatus status;
@@ -182,14 +180,14 @@ internal sealed class AugmentedLagrangian
             }
             double progress = Estimate(function, x, c, g, jac, lambda, lambdaRows, z, boundsAsRows, out double lambdaChange);
             kkt = model.Kkt(x, c, g, jac, lambdaRows, z, work);
-            bool converged = ConstrainedModel.Satisfies(kkt, omegaStar, etaStar);
-            if (converged && !model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
+            bool converged = model.Verified(kkt, x, g, c, jac, lambdaRows, z, omegaStar, etaStar, out bool rescale);
+            if (rescale)
             {
                 _monitor.CompleteIteration(fOld / scale, f / scale, kkt.Stationarity / scale, Vec.InfDistance(x, previousX), Vec.InfNorm(x), out _,
                     stoppingGradientNorm: double.PositiveInfinity, stoppingStepNorm: double.PositiveInfinity);
                 NeedsRescaling = true;
                 status = SolveStatus.Stalled;
-                message = RescalingMessage;
+                message = ConstrainedModel.RescalingMessage;
                 break;
             }
             double violation = model.Violation(x, c);
@@ -307,7 +305,7 @@ internal sealed class AugmentedLagrangian
                     lambdaFit.CopyTo(lambdaRows, 0);
                     zFit.CopyTo(z, 0);
                     kkt = refit;
-                    if (ConstrainedModel.Satisfies(kkt, omegaStar, etaStar) && model.SatisfiesAtItsOwnScale(x, g, c, jac, lambdaRows, z, omegaStar, etaStar))
+                    if (model.Verified(kkt, x, g, c, jac, lambdaRows, z, omegaStar, etaStar, out _))
                     {
                         status = SolveStatus.Converged;
                         message = $"Converged: the method stopped ({stopped}), but with its multipliers fitted by least squares over the active rows and bounds the point meets the tolerances: KKT residuals stationarity {kkt.Stationarity:G3}, primal {kkt.PrimalFeasibility:G3}, dual {kkt.DualFeasibility:G3}, complementarity {kkt.Complementarity:G3}.";

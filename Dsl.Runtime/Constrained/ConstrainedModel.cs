@@ -69,6 +69,9 @@ internal sealed class ConstrainedModel
     /// <summary>The factors sₖ on the constraint rows of this model's problem (null without scaling).</summary>
     public double[]? RowScales { get; private init; }
 
+    /// <summary>The factor on row k (1 without scaling).</summary>
+    private double RowScale(int k) => RowScales?[k] ?? 1;
+
     /// <summary>IPOPT's largest scaled gradient (<c>nlp_scaling_max_gradient</c>).</summary>
     public const double MaxScaledGradient = 100;
 
@@ -178,7 +181,7 @@ internal sealed class ConstrainedModel
     private ConstrainedModel Lower(ConstrainedModel a, ConstrainedModel b)
     {
         var rows = new double[M];
-        for (int k = 0; k < M; k++) rows[k] = Math.Min(a.RowScales?[k] ?? 1, b.RowScales?[k] ?? 1);
+        for (int k = 0; k < M; k++) rows[k] = Math.Min(a.RowScale(k), b.RowScale(k));
         double objective = Math.Min(a.ObjectiveScale, b.ObjectiveScale);
         return objective == 1 && Array.TrueForAll(rows, v => v == 1) ? this : WithFactors(objective, rows);
     }
@@ -189,7 +192,7 @@ internal sealed class ConstrainedModel
         static bool Far(double u, double v) => u > 10 * v || v > 10 * u;
         if (Far(a.ObjectiveScale, b.ObjectiveScale)) return true;
         for (int k = 0; k < a.M; k++)
-            if (Far(a.RowScales?[k] ?? 1, b.RowScales?[k] ?? 1)) return true;
+            if (Far(a.RowScale(k), b.RowScale(k))) return true;
         return false;
     }
 
@@ -476,7 +479,7 @@ internal sealed class ConstrainedModel
     /// orders of magnitude larger than the solution's (exp(x₁⋯x₅) at a random start), and the start's factors would then
     /// accept a point whose residuals are large for the problem as it is near the solution. Without scaling: true.
     /// </summary>
-    public bool SatisfiesAtItsOwnScale(ReadOnlySpan<double> x, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
+    private bool SatisfiesAtItsOwnScale(ReadOnlySpan<double> x, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
         ReadOnlySpan<double> lambda, ReadOnlySpan<double> z, double gradientTolerance, double feasibilityTolerance)
     {
         if (Original is not { } original) return true;
@@ -486,6 +489,25 @@ internal sealed class ConstrainedModel
             ? (gU, cU, jacU, lambdaU, zU)
             : Rescale(there.ObjectiveScale, there.RowScales!, divide: false, gU, cU, jacU, lambdaU, zU);
         return Satisfies(there.Kkt(x, cT, gT, jacT, lambdaT, zT, new double[N]), gradientTolerance, feasibilityTolerance);
+    }
+
+    /// <summary>The message of a run that stops because <see cref="Verified"/> asked for rescaling (the solver resumes).</summary>
+    public const string RescalingMessage = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
+
+    /// <summary>
+    /// The convergence test of both solvers: the residuals <paramref name="kkt"/> of this model's problem meet the
+    /// tolerances (<see cref="Satisfies"/>) and so do those under the point's own scaling
+    /// (<see cref="SatisfiesAtItsOwnScale"/>). <paramref name="needsRescaling"/> is set when only the first holds: the
+    /// solver then stops with <see cref="RescalingMessage"/> and resumes scaled at the point.
+    /// </summary>
+    public bool Verified(KktReport kkt, ReadOnlySpan<double> x, ReadOnlySpan<double> g, ReadOnlySpan<double> c, ReadOnlySpan<double> jac,
+        ReadOnlySpan<double> lambda, ReadOnlySpan<double> z, double gradientTolerance, double feasibilityTolerance, out bool needsRescaling)
+    {
+        needsRescaling = false;
+        if (!Satisfies(kkt, gradientTolerance, feasibilityTolerance)) return false;
+        if (SatisfiesAtItsOwnScale(x, g, c, jac, lambda, z, gradientTolerance, feasibilityTolerance)) return true;
+        needsRescaling = true;
+        return false;
     }
 
     /// <summary>The result from the KKT residuals of this model's problem (<paramref name="tested"/>: those the status was decided on, when the solver worked on a scaled problem).</summary>

@@ -119,7 +119,7 @@ internal sealed class InteriorPoint
 
     /// <summary>
     /// Set when the run stopped at a point that meets the tolerances of the scaled problem but not under the scaling the
-    /// point itself would get (<see cref="ConstrainedModel.SatisfiesAtItsOwnScale"/>): the solver then resumes from
+    /// point itself would get (<see cref="ConstrainedModel.Verified"/>): the solver then resumes from
     /// there with that scaling.
     /// </summary>
     public bool NeedsRescaling { get; private set; }
@@ -130,10 +130,9 @@ internal sealed class InteriorPoint
     /// <summary>The residuals meet the tolerances; false with <see cref="NeedsRescaling"/> set when they do only under the start's scaling.</summary>
     private bool Converged(KktReport kkt)
     {
-        if (!ConstrainedModel.Satisfies(kkt, _monitor.Options.GradientTolerance, _feasibilityTolerance)) return false;
-        if (_model.SatisfiesAtItsOwnScale(X, _g, _c, _jac, _lambda, _zx, _monitor.Options.GradientTolerance, _feasibilityTolerance)) return true;
-        NeedsRescaling = true;
-        return false;
+        bool verified = _model.Verified(kkt, X, _g, _c, _jac, _lambda, _zx, _monitor.Options.GradientTolerance, _feasibilityTolerance, out bool rescale);
+        NeedsRescaling |= rescale;
+        return verified;
     }
 
     /// <summary>Runs from <paramref name="start"/>; <paramref name="warm"/>: a point near a solution (a rescaled resumption), pushed off its bounds by 1e-8 instead of 1e-2.</summary>
@@ -158,7 +157,7 @@ internal sealed class InteriorPoint
 
         var kkt = Kkt();
         if (Converged(kkt)) return Finish(SolveStatus.Converged, null);
-        if (NeedsRescaling) return Finish(SolveStatus.Stalled, "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.");
+        if (NeedsRescaling) return Finish(SolveStatus.Stalled, ConstrainedModel.RescalingMessage);
 
         SolveStatus status;
         string? message = null;
@@ -246,7 +245,7 @@ internal sealed class InteriorPoint
             if (NeedsRescaling)
             {
                 status = SolveStatus.Stalled;
-                message = "Stalled: the point meets the tolerances of the problem scaled at the start, but not under its own scaling.";
+                message = ConstrainedModel.RescalingMessage;
                 break;
             }
             // IPOPT's acceptable termination: the scaled KKT error within the acceptable level for 15 iterations in a row
